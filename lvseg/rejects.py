@@ -1,0 +1,45 @@
+"""Why an input video was not written: one stable string name per reason.
+
+The names appear in rejected.jsonl, manifest.json, Beam counters and the synthetic fault sidecar;
+never rename one (add a new one instead).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class RejectReason(str, Enum):
+    UNSAFE_FILENAME = "unsafe_filename"                  # FileName would leave the dataset folder
+    DUPLICATE_FILELIST_ROW = "duplicate_filelist_row"    # a later FileList row repeats a FileName
+    INVALID_METADATA = "invalid_metadata"                # unparsable or impossible FileList values
+    UNSUPPORTED_FRAME_SIZE = "unsupported_frame_size"    # not 112x112 (FileList or the video itself)
+    MISSING_TRACINGS = "missing_tracings"                # FileList row without any tracing
+    ORPHAN_TRACINGS = "orphan_tracings"                  # tracings without a FileList row
+    DUPLICATE_TRACING_ROWS = "duplicate_tracing_rows"    # identical rows repeated within a traced frame
+    TOO_FEW_TRACED_FRAMES = "too_few_traced_frames"      # fewer than 2 traced frames
+    TOO_MANY_TRACED_FRAMES = "too_many_traced_frames"    # more than 2 traced frames (ED/ES ambiguous)
+    BAD_ROW_COUNT = "bad_row_count"                      # a traced frame with other than 21 rows
+    BAD_COORDINATES = "bad_coordinates"                  # NaN, negative, out-of-frame or unparsable
+    DEGENERATE_POLYGON = "degenerate_polygon"            # zero-area polygon or empty mask
+    FRAME_OUT_OF_RANGE = "frame_out_of_range"            # traced frame index beyond the video
+    VIDEO_MISSING = "video_missing"
+    VIDEO_EMPTY = "video_empty"                          # zero-byte file
+    VIDEO_UNDECODABLE = "video_undecodable"              # OpenCV cannot read a single frame
+    VIDEO_TRUNCATED = "video_truncated"                  # fewer decodable frames than NumberOfFrames
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A rejected input video (by FileName only: never any patient data) and why."""
+
+    video_id: str
+    reason: RejectReason
+    detail: str = ""
+
+    def to_json(self) -> dict:
+        return {"video_id": self.video_id, "reason": self.reason.value, "detail": self.detail}

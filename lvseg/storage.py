@@ -1,0 +1,103 @@
+"""Read and write files by path, local or ``gs://bucket/key``, with one small API.
+
+Cloud Storage goes through google-cloud-storage. When STORAGE_EMULATOR_HOST is set (tests, with
+gcp-storage-emulator on 127.0.0.1) the client talks to the emulator with anonymous credentials.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import posixpath
+from pathlib import Path
+
+GCS_PREFIX = "gs://"
+
+
+def is_gcs(path: str) -> bool:
+    return str(path).startswith(GCS_PREFIX)
+
+
+def join(root: str, *parts: str) -> str:
+    """Join path parts, keeping the ``gs://`` form intact."""
+    root = str(root)
+    if is_gcs(root):
+        return posixpath.join(root, *parts)
+    return str(Path(root, *parts))
+
+
+def split_gcs(path: str) -> tuple[str, str]:
+    """``gs://bucket/a/b`` -> (``bucket``, ``a/b``)."""
+    bucket, _, key = str(path)[len(GCS_PREFIX):].partition("/")
+    if not bucket:
+        raise ValueError(f"not a gs://bucket/key path: {path!r}")
+    return bucket, key
+
+
+@functools.lru_cache(maxsize=1)
+def gcs_client():
+    """One google-cloud-storage client per process (anonymous against the emulator)."""
+    from google.cloud import storage
+
+    if os.environ.get("STORAGE_EMULATOR_HOST"):
+        from google.auth.credentials import AnonymousCredentials
+
+        return storage.Client(project=os.environ.get("GOOGLE_CLOUD_PROJECT", "test"),
+                              credentials=AnonymousCredentials())
+    return storage.Client()
+
+
+def _blob(path: str):
+    bucket, key = split_gcs(path)
+    return gcs_client().bucket(bucket).blob(key)
+
+
+def exists(path: str) -> bool:
+    if is_gcs(path):
+        return _blob(path).exists()
+    return Path(path).exists()
+
+
+def read_bytes(path: str) -> bytes:
+    """Whole file contents; raises FileNotFoundError when it is missing (local or gs://)."""
+    if is_gcs(path):
+        from google.api_core.exceptions import NotFound
+
+        try:
+            return _blob(path).download_as_bytes()
+        except NotFound as err:
+            raise FileNotFoundError(path) from err
+    return Path(path).read_bytes()
+
+
+def read_text(path: str) -> str:
+    return read_bytes(path).decode("utf-8-sig")
+
+
+def write_bytes(path: str, data: bytes) -> None:
+    if is_gcs(path):
+        _blob(path).upload_from_string(data)
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_bytes(data)
+
+
+def write_text(path: str, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
+
+
+def size(path: str) -> int:
+    if is_gcs(path):
+        blob = _blob(path)
+        blob.reload()
+        return int(blob.size)
+    return Path(path).stat().st_size
+
+
+def list_files(prefix: str) -> list[str]:
+    """All files under a folder (recursive), sorted."""
+    if is_gcs(prefix):
+        bucket, key = split_gcs(prefix)
+        key = key.rstrip("/") + "/" if key else ""
+        return sorted(f"{GCS_PREFIX}{bucket}/{b.name}" for b in gcs_client().list_blobs(bucket, prefix=key))
+    return sorted(str(p) for p in Path(prefix).rglob("*") if p.is_file())
