@@ -1,0 +1,56 @@
+"""Where things live under a RECORDS root, and a plain reader for its shards.
+
+RECORDS/frames/{train,val,test}-SSSSS-of-NNNNN.tfrecord.gz   one Example per traced frame
+RECORDS/videos/{train,val,test}-SSSSS-of-NNNNN.tfrecord.gz   one Example per video
+RECORDS/schema.json, manifest.json, rejected.jsonl
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lvseg import schema, storage
+
+SPLIT_NAMES = {"TRAIN": "train", "VAL": "val", "TEST": "test"}
+SHARD_SUFFIX = ".tfrecord.gz"
+
+
+def shard_prefix(records: str, kind: str, split: str) -> str:
+    """Prefix of the shards of one kind (``frames`` or ``videos``) and split (``TRAIN`` or ``train``)."""
+    return storage.join(records, kind, SPLIT_NAMES.get(split.upper(), split.lower()))
+
+
+def shard_pattern(records: str, kind: str, split: str) -> str:
+    """Glob of those shards, e.g. for tf.data.Dataset.list_files."""
+    return shard_prefix(records, kind, split) + "-*-of-*" + SHARD_SUFFIX
+
+
+def shard_files(records: str, kind: str, split: str) -> list[str]:
+    """The existing shard files, sorted (local or gs://)."""
+    prefix = shard_prefix(records, kind, split)
+    folder = storage.join(records, kind)
+    if not storage.is_gcs(records) and not storage.exists(folder):
+        return []
+    return [f for f in storage.list_files(folder) if f.startswith(prefix + "-") and f.endswith(SHARD_SUFFIX)]
+
+
+def iter_serialized(records: str, kind: str, split: str) -> Iterator[bytes]:
+    """Serialized Examples of every shard, in shard order (TFRecord framing read by TensorFlow)."""
+    import tensorflow as tf
+
+    files = shard_files(records, kind, split)
+    if files:
+        for raw in tf.data.TFRecordDataset(files, compression_type="GZIP").as_numpy_iterator():
+            yield raw
+
+
+def iter_frames(records: str, split: str) -> Iterator[dict]:
+    """Decoded frame records (numpy) of one split."""
+    for raw in iter_serialized(records, "frames", split):
+        yield schema.decode_frame(raw)
+
+
+def iter_videos(records: str, split: str) -> Iterator[dict]:
+    """Decoded video records (numpy) of one split."""
+    for raw in iter_serialized(records, "videos", split):
+        yield schema.decode_video(raw)
