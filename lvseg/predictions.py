@@ -40,3 +40,8 @@ def segment(kind: str, output: np.ndarray, min_confidence: float = MIN_LANDMARK_
     if confidence.min() < min_confidence:
         return Segmentation(np.zeros(output.shape[:2], np.uint8), points, confidence, ok=False)
     return Segmentation(mask_from_landmarks(points, output.shape[:2]), points, confidence)
+
+
+def to_model_input(frames: np.ndarray) -> np.ndarray:
+    """uint8 grey frames (..., H, W) -> float32 model input (..., H, W, 1) in [0, 1]: every model's normalization."""
+    return (np.asarray(frames, dtype=np.float32) / 255.0)[..., None]
