@@ -1,0 +1,7 @@
+"""``python -m lvseg.cloud``: the same as ``lvseg cloud``."""
+
+import sys
+
+from lvseg.cloud import main
+
+sys.exit(main())
