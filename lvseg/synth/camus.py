@@ -1,0 +1,100 @@
+"""Write a synthetic CAMUS dataset (2023 NIfTI layout), deliberately "from another scanner".
+
+Per patient folder ``patientXXXX/``: ``patientXXXX_4CH_ED.nii.gz``, ``_4CH_ES.nii.gz`` (uint8 images),
+``_4CH_ED_gt.nii.gz``, ``_4CH_ES_gt.nii.gz`` (labels 0 background, 1 LV cavity, 2 LV myocardium,
+3 left atrium) and ``Info_4CH.cfg`` ("ED: 1", "ES: 14", "NbFrame: 18", "ImageQuality: Good", ...).
+The anatomy and imaging code are EchoNet's (lvseg.synth.anatomy / render) with another geometry:
+larger, non-square images (540-620 rows x 420-480 columns), the LV centred and bigger in the frame,
+a narrower sector, brighter gain and coarser speckle. Half-sequence files are not written.
+
+Orientation: like the real CAMUS 2023 files, arrays are stored NIfTI-style with x (the image column)
+first, i.e. the (rows, cols) image is written transposed; lvseg.camus transposes back. The pixel
+spacing (0.3 mm, isotropic) goes into the affine. Files are gzip'ed with mtime 0, so the same seed
+gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import os
+
+import numpy as np
+
+from lvseg.synth import sampling
+from lvseg.synth.anatomy import Heart, sample_heart
+from lvseg.synth.render import fill_polygon, render_clip, sample_look, signed_distance
+
+ROWS, COLS = (540, 620), (420, 480)
+SPACING_MM = 0.3
+QUALITIES = ("Good", "Medium", "Poor")
+
+
+def label_map(heart: Heart, c: float, shape: tuple[int, int], to_pixels: tuple[float, float, float]) -> np.ndarray:
+    """uint8 labels at LV state c: 1 LV cavity, 2 LV myocardium (open at the annulus), 3 left atrium."""
+    scale, ox, oy = to_pixels
+    chambers = heart.chambers(c)
+    pts = {k: ch.contour() * scale + (ox, oy) for k, ch in chambers.items()}
+    lv = fill_polygon(pts["lv"], shape).astype(bool)
+    la = fill_polygon(pts["la"], shape).astype(bool) & ~lv
+    rv = fill_polygon(pts["rv"], shape).astype(bool)
+    d = signed_distance(lv.astype(np.uint8))
+    ch = chambers["lv"]
+    rows, cols = np.mgrid[0:shape[0], 0:shape[1]]
+    apex = ch.apex * scale + (ox, oy)
+    along = (cols - apex[0]) * ch.axis[0] + (rows - apex[1]) * ch.axis[1]
+    myo = (d > 0) & (d <= heart.wall(c) * scale) & (along <= ch.length * scale) & ~la & ~rv
+    labels = np.zeros(shape, np.uint8)
+    labels[myo], labels[la], labels[lv] = 2, 3, 1
+    return labels
+
+
+def nifti_gz(array: np.ndarray) -> bytes:
+    """A (rows, cols) array as .nii.gz bytes, stored transposed (x first) like the real CAMUS files."""
+    import nibabel as nib
+
+    affine = np.diag([SPACING_MM, SPACING_MM, 1.0, 1.0])
+    image = nib.Nifti1Image(np.ascontiguousarray(array.T), affine)
+    image.header.set_xyzt_units("mm")
+    return gzip.compress(image.to_bytes(), compresslevel=6, mtime=0)
+
+
+def make_patient(out: str, seed: int, number: int) -> dict:
+    """Render and write one patient's 4CH ED/ES images, labels and Info_4CH.cfg."""
+    rng = sampling.video_rng(seed, number, "camus")
+    patient = f"patient{number:04d}"
+    ef = sampling.draw_ef(rng)
+    heart = sample_heart(rng, ef)
+    shape = (int(rng.integers(*ROWS)), int(rng.integers(*COLS)))
+    scale = shape[0] / 112.0 * rng.uniform(0.82, 0.95)
+    lv_mid = (heart.lv_ed.apex + heart.lv(1.0).base_mid) / 2.0
+    to_pixels = (scale, shape[1] / 2.0 - scale * lv_mid[0] + rng.uniform(-0.03, 0.03) * shape[1],
+                 rng.uniform(-0.04, 0.0) * shape[0])
+    look = sample_look(rng, shape, scale, fan_bounds=(0.55, 0.8), angle_deg=(31.0, 36.0))
+    sx, sy = look.speckle_sigma
+    look = dataclasses.replace(look, gain=look.gain * rng.uniform(1.15, 1.4), speckle_sigma=(sx * 1.25, sy * 1.4),
+                               gamma=look.gamma * 0.9, haze=look.haze * 0.6, blood=look.blood * 0.5)
+    frames = render_clip(heart, np.array([1.0, 0.0]), look, rng, shape, to_pixels)
+    folder = os.path.join(out, patient)
+    os.makedirs(folder, exist_ok=True)
+    for phase, image, c in (("ED", frames[0], 1.0), ("ES", frames[1], 0.0)):
+        stem = os.path.join(folder, f"{patient}_4CH_{phase}")
+        with open(stem + ".nii.gz", "wb") as handle:
+            handle.write(nifti_gz(image))
+        with open(stem + "_gt.nii.gz", "wb") as handle:
+            handle.write(nifti_gz(label_map(heart, c, shape, to_pixels)))
+    n_frames = int(rng.integers(14, 31))
+    es = int(rng.integers(max(2, n_frames // 2), n_frames + 1))
+    info = {"ED": 1, "ES": es, "NbFrame": n_frames, "Sex": "MF"[int(rng.integers(2))], "Age": int(rng.integers(20, 90)),
+            "ImageQuality": QUALITIES[int(rng.choice(3, p=[0.5, 0.35, 0.15]))], "EF": round(ef, 1),
+            "FrameRate": round(float(rng.uniform(30, 60)), 1)}
+    with open(os.path.join(folder, "Info_4CH.cfg"), "w") as handle:
+        handle.write("".join(f"{k}: {v}\n" for k, v in info.items()))
+    return {"patient": patient, "shape": shape}
+
+
+def generate_camus(out: str, patients: int, seed: int = 0) -> dict:
+    """Write ``patients`` synthetic CAMUS patients (patient0001...) under ``out``; returns a summary."""
+    os.makedirs(out, exist_ok=True)
+    written = [make_patient(out, seed, number) for number in range(1, patients + 1)]
+    return {"out": out, "patients": len(written), "seed": seed, "shapes": [list(p["shape"]) for p in written]}
