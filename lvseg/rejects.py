@@ -11,6 +11,8 @@ from enum import Enum
 
 
 class RejectReason(str, Enum):
+    """Stable reject names; every one but RECORD_BUILD_FAILED has a synthetic fault that triggers it."""
+
     UNSAFE_FILENAME = "unsafe_filename"                  # FileName would leave the dataset folder
     DUPLICATE_FILELIST_ROW = "duplicate_filelist_row"    # a later FileList row repeats a FileName
     INVALID_METADATA = "invalid_metadata"                # unparsable or impossible FileList values
@@ -28,6 +30,9 @@ class RejectReason(str, Enum):
     VIDEO_EMPTY = "video_empty"                          # zero-byte file
     VIDEO_UNDECODABLE = "video_undecodable"              # OpenCV cannot read a single frame
     VIDEO_TRUNCATED = "video_truncated"                  # fewer decodable frames than NumberOfFrames
+    # Not caused by a known kind of bad input: the video passed every check but its records could not be
+    # built (a geometry the landmark code cannot handle, or a bug). The traceback is in the job's log.
+    RECORD_BUILD_FAILED = "record_build_failed"
 
     def __str__(self) -> str:
         return self.value

@@ -86,7 +86,8 @@ def _example(values: dict, specs: list[FeatureSpec]) -> bytes:
         else:
             floats = [float(v) for v in np.ravel(value)]
             features[spec.name] = feature_pb2.Feature(float_list=feature_pb2.FloatList(value=floats))
-    return example_pb2.Example(features=feature_pb2.Features(feature=features)).SerializeToString()
+    example = example_pb2.Example(features=feature_pb2.Features(feature=features))
+    return example.SerializeToString(deterministic=True)  # map order otherwise varies between processes
 
 
 def encode_frame(*, video_id: str, split: str, phase: str, frame_index: int, ef: float, edv: float, esv: float,

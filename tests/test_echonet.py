@@ -179,7 +179,8 @@ def _(ds):
 
 
 def test_every_reject_reason_has_a_case():
-    assert set(REJECT_CASES) | {RejectReason.ORPHAN_TRACINGS} == set(RejectReason)
+    not_from_input = {RejectReason.ORPHAN_TRACINGS, RejectReason.RECORD_BUILD_FAILED}  # tested elsewhere
+    assert set(REJECT_CASES) | not_from_input == set(RejectReason)
 
 
 @pytest.mark.parametrize("reason", list(REJECT_CASES), ids=lambda r: r.value)
