@@ -7,6 +7,7 @@ subcommand never pays for TensorFlow.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 from lvseg import RESEARCH_NOTICE, __version__
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[0] == "--version":
         print(__version__)
         return 0
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter hides the output
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
         print(f"lvseg: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
