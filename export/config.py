@@ -1,0 +1,72 @@
+"""ExportConfig: every option of ``lvseg export`` with its default and flag (via lvseg.config)."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+
+from lvseg import RESEARCH_NOTICE
+from lvseg.config import add_dataclass_flags, from_namespace
+
+GATE_FAILED = 3
+USAGE_ERROR = 2
+
+
+class ExportError(ValueError):
+    """An export that cannot run as asked (reported as a one-line message and exit status 2)."""
+
+VARIANT_NAMES = ("float32", "float16", "dynamic", "int8", "qat")
+
+
+@dataclass(frozen=True)
+class ExportConfig:
+    """Options of one export; every flag's default lives here."""
+
+    model: str = field(default="", metadata={"help": "MODEL_DIR with model.keras and config.json (required)"})
+    records: str = field(default="", metadata={"help": "RECORDS root: TRAIN frames calibrate/fine-tune, VAL "
+                                                         "frames gate (required)"})
+    out: str = field(default="", metadata={"help": "EXPORT_DIR for <name>.tflite + <name>.json (required)"})
+    quantize: tuple[str, ...] = field(default=("int8",), metadata={
+        "help": f"variants to export, several allowed: {', '.join(VARIANT_NAMES)}"})
+    max_drop: float = field(default=0.01, metadata={
+        "help": "quality gate: reject a variant whose VAL Dice is more than this below the Keras model's"})
+    representative_frames: int = field(default=300, metadata={
+        "help": "int8 calibration: TRAIN frames drawn (seeded) as the representative dataset"})
+    val_frames: int | None = field(default=None, metadata={
+        "help": "VAL frames for the gate, a seeded sample (None: every VAL frame)"})
+    seed: int = field(default=0, metadata={"help": "seed of frame sampling and fine-tuning"})
+    finetune_frames: int = field(default=2000, metadata={"help": "TRAIN frames (seeded sample) for QAT and pruning"})
+    qat_steps: int = field(default=200, metadata={"help": "quantization-aware fine-tuning steps"})
+    qat_learning_rate: float = field(default=1e-4, metadata={"help": "Adam learning rate of QAT"})
+    batch_size: int = field(default=16, metadata={"help": "batch size of QAT and pruning fine-tunes"})
+    prune: float = field(default=0.0, metadata={
+        "help": "target sparsity of conv kernels (e.g. 0.5) by magnitude pruning before conversion; 0 = off. "
+                "Zeros shrink the compressed download, not the flatbuffer itself"})
+    prune_steps: int = field(default=200, metadata={"help": "pruning fine-tune steps (sparsity ramps up over the first 70 percent)"})
+    prune_learning_rate: float = field(default=1e-4, metadata={"help": "Adam learning rate of pruning"})
+    latency_runs: int = field(default=50, metadata={"help": "timed invokes per thread count (after 5 warm-ups)"})
+    name: str | None = field(default=None, metadata={
+        "help": "file name prefix: EXPORT_DIR/<name>_<variant>.tflite (None: <variant>.tflite)"})
+
+
+def parse_args(argv: list[str] | None) -> ExportConfig:
+    """Flags -> ExportConfig, with the cross-field checks argparse cannot express."""
+    parser = argparse.ArgumentParser(prog="lvseg export", epilog=RESEARCH_NOTICE, description=(
+        "Convert a trained model to TFLite variants, each with a model card, and reject any variant whose "
+        "validation Dice drops more than --max-drop below the Keras model's."))
+    add_dataclass_flags(parser, ExportConfig)
+    config = from_namespace(ExportConfig, parser.parse_args(argv))
+    for flag in ("model", "records", "out"):
+        if not getattr(config, flag):
+            parser.error(f"--{flag} is required")
+    unknown = [v for v in config.quantize if v not in VARIANT_NAMES]
+    if unknown:
+        parser.error(f"unknown --quantize {', '.join(unknown)}; choose from {', '.join(VARIANT_NAMES)}")
+    if not 0.0 <= config.prune < 1.0:
+        parser.error("--prune must be in [0, 1)")
+    if config.qat_steps < 1 or config.prune_steps < 2:
+        parser.error("--qat-steps must be >= 1 and --prune-steps >= 2")
+    if config.max_drop < 0:
+        parser.error("--max-drop must be >= 0")
+    return config
+

@@ -1,0 +1,163 @@
+"""Short fine-tunes with tensorflow-model-optimization: quantization-aware training and magnitude pruning.
+
+Both start from the trained float model and run a few hundred steps on TRAIN frames at a low learning
+rate; they are repairs of an already-good model, not training. TFMOT only accepts tf_keras
+(Keras 2) Functional models, which is what trainer.backend pins.
+
+Pruning + QAT uses TFMOT's prune-preserving scheme (PQAT) so the zeros survive quantization. PQAT
+rejects Conv2DTranspose ("Layer ... is not supported"): it works for the compact preset (bilinear
+UpSampling2D decoder) but not for the paper preset's transposed convolutions; ``check_pqat_supported``
+says so before any time is spent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from export.config import ExportError
+from export.data import FrameSet
+from trainer.backend import keras, tf
+
+
+@dataclass(frozen=True)
+class FineTune:
+    """Settings of a short fine-tune (QAT or pruning)."""
+
+    steps: int = 200
+    batch_size: int = 16
+    learning_rate: float = 1e-4
+    seed: int = 0
+
+
+def _tfmot():
+    import tensorflow_model_optimization as tfmot  # heavy, and flips TF_USE_LEGACY_KERAS: import on use
+
+    return tfmot
+
+
+def targets(kind: str, frames: FrameSet) -> np.ndarray:
+    """Training targets in [0, 1]: the LV mask (N, H, W, 1) or the stored heatmaps (N, H, W, K)."""
+    if kind == "mask":
+        return frames.masks.astype(np.float32)[..., None]
+    if frames.heatmaps is None:
+        raise ValueError("landmark fine-tuning needs the frames' heatmaps")
+    return frames.heatmaps.astype(np.float32) / 255.0
+
+
+def loss_for(kind: str, heatmap_loss: str = "bce"):
+    """Dice + BCE for masks (as the trainer); BCE or MSE for heatmaps, following the model's config."""
+    bce = keras.losses.BinaryCrossentropy()
+    if kind == "landmarks":
+        return keras.losses.MeanSquaredError() if heatmap_loss == "mse" else bce
+
+    def dice_bce(y_true, y_pred):
+        inter = tf.reduce_sum(y_true * y_pred, axis=[1, 2, 3])
+        total = tf.reduce_sum(y_true + y_pred, axis=[1, 2, 3])
+        soft_dice = (2.0 * inter + 1.0) / (total + 1.0)
+        return bce(y_true, y_pred) + tf.reduce_mean(1.0 - soft_dice)
+
+    return dice_bce
+
+
+def _dataset(kind: str, frames: FrameSet, settings: FineTune):
+    """Shuffled, repeated batches; frames stay uint8 in memory (heatmaps as float32 would be 4x larger)."""
+    if kind == "landmarks" and frames.heatmaps is None:
+        raise ValueError("landmark fine-tuning needs the frames' heatmaps")
+    y, y_scale = (frames.masks[..., None], 1.0) if kind == "mask" else (frames.heatmaps, 1.0 / 255.0)
+
+    def to_float(image, target):  # the same normalization as to_model_input and targets()
+        return tf.cast(image, tf.float32)[..., None] / 255.0, tf.cast(target, tf.float32) * y_scale
+
+    data = tf.data.Dataset.from_tensor_slices((frames.images, y)).shuffle(len(y), seed=settings.seed)
+    return data.repeat().map(to_float).batch(settings.batch_size)
+
+
+def _fit(model: keras.Model, kind: str, frames: FrameSet, settings: FineTune, heatmap_loss: str,
+         callbacks: list | None = None) -> None:
+    tf.random.set_seed(settings.seed)
+    model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss=loss_for(kind, heatmap_loss))
+    model.fit(_dataset(kind, frames, settings), epochs=1, steps_per_epoch=settings.steps, verbose=0,
+              callbacks=callbacks or [])
+
+
+def _finetune_copy(model: keras.Model) -> keras.Model:
+    """A copy of ``model`` to fine-tune, with every BatchNormalization frozen.
+
+    A frozen tf_keras BN runs in inference mode, so its moving statistics (estimated over the whole
+    training run) are not dragged towards a few hundred small fine-tuning batches; the convolutions
+    still adapt to quantization or pruning. The flag survives TFMOT's cloning.
+    """
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    for layer in copy.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.trainable = False
+    return copy
+
+
+def check_pqat_supported(model: keras.Model) -> None:
+    """Raise ExportError when prune-preserving QAT cannot handle the model (Conv2DTranspose layers)."""
+    transposed = [layer.name for layer in model.layers if isinstance(layer, keras.layers.Conv2DTranspose)]
+    if transposed:
+        raise ExportError(
+            "prune-preserving QAT (--prune with --quantize qat) does not support Conv2DTranspose "
+            f"({', '.join(transposed[:3])}...): use the compact preset (bilinear UpSampling2D decoder), "
+            "or prune with the other variants, or QAT without --prune")
+
+
+def quantization_aware(model: keras.Model, kind: str, frames: FrameSet, settings: FineTune,
+                       heatmap_loss: str = "bce", preserve_sparsity: bool = False) -> keras.Model:
+    """A QAT copy of ``model`` (FakeQuant on weights and activations) fine-tuned for ``settings.steps``.
+
+    The fine-tune also learns the activation ranges (including the input's), so even a handful of
+    steps is needed before conversion: an untrained QAT model has near-zero ranges.
+    """
+    tfmot = _tfmot()
+    base = _finetune_copy(model)
+    if preserve_sparsity:
+        check_pqat_supported(base)
+        annotated = tfmot.quantization.keras.quantize_annotate_model(base)
+        qat = tfmot.quantization.keras.quantize_apply(
+            annotated, tfmot.experimental.combine.Default8BitPrunePreserveQuantizeScheme())
+    else:
+        qat = tfmot.quantization.keras.quantize_model(base)
+    _fit(qat, kind, frames, settings, heatmap_loss)
+    return qat
+
+
+def pruning_schedule(sparsity: float, steps: int):
+    """Polynomial ramp 0 -> ``sparsity`` that is guaranteed to reach it within ``steps``.
+
+    TFMOT prunes only at steps where (step - begin) % frequency == 0 and step <= end_step, so the
+    end step is placed on that grid, at ~70 % of the run, leaving the rest to recover at full sparsity.
+    (Defaults such as end_step=-1 or a frequency of 100 leave 0 % sparsity in a short run.)
+    """
+    if steps < 2:
+        raise ValueError("pruning needs at least 2 steps")
+    frequency = max(1, steps // 20)
+    end_step = max(frequency, (int(0.7 * steps) // frequency) * frequency)
+    return _tfmot().sparsity.keras.PolynomialDecay(initial_sparsity=0.0, final_sparsity=sparsity,
+                                                   begin_step=0, end_step=end_step, frequency=frequency)
+
+
+def pruned(model: keras.Model, kind: str, frames: FrameSet, sparsity: float, settings: FineTune,
+           heatmap_loss: str = "bce") -> keras.Model:
+    """A copy of ``model`` with ``sparsity`` of every conv kernel zeroed by magnitude, fine-tuned, wrappers stripped."""
+    if not 0.0 < sparsity < 1.0:
+        raise ValueError("sparsity must be in (0, 1)")
+    tfmot = _tfmot()
+    base = _finetune_copy(model)
+    schedule = pruning_schedule(sparsity, settings.steps)
+    wrapped = tfmot.sparsity.keras.prune_low_magnitude(base, pruning_schedule=schedule)
+    _fit(wrapped, kind, frames, settings, heatmap_loss, callbacks=[tfmot.sparsity.keras.UpdatePruningStep()])
+    return tfmot.sparsity.keras.strip_pruning(wrapped)
+
+
+def kernel_sparsity(model: keras.Model) -> float:
+    """Fraction of exact zeros over all conv kernels (what pruning actually achieved)."""
+    kernels = [layer.kernel.numpy() for layer in model.layers
+               if isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv2DTranspose))]
+    total = sum(k.size for k in kernels)
+    return float(sum(int(np.count_nonzero(k == 0)) for k in kernels) / total) if total else 0.0
