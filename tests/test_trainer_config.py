@@ -1,0 +1,106 @@
+"""Flags, the AIP_* environment, and the strategy chosen from TF_CONFIG / CLUSTER_SPEC / GPUs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from trainer.config import TrainConfig, parse_args, resolve_paths, to_local_path
+from trainer.strategy import choose_strategy_kind, cluster_spec_to_tf_config, is_chief, worker_count
+
+AIP = {"AIP_MODEL_DIR": "gs://bucket/job/model", "AIP_CHECKPOINT_DIR": "gs://bucket/job/checkpoints",
+       "AIP_TENSORBOARD_LOG_DIR": "gs://bucket/job/logs"}
+
+
+def test_flags_come_from_the_dataclass():
+    config = parse_args(["--model", "landmarks", "--records", "R", "--out", "M", "--epochs", "3", "--no-flip",
+                         "--filters", "4", "8", "16", "--steps-per-epoch", "5", "--preset", "paper"])
+    assert config == TrainConfig(model="landmarks", records="R", out="M", epochs=3, flip=False, filters=(4, 8, 16),
+                                 steps_per_epoch=5, preset="paper")
+    with pytest.raises(SystemExit):
+        parse_args(["--model", "boxes"])
+
+
+def test_defaults_follow_model_dir(tmp_path):
+    config = resolve_paths(TrainConfig(records="R", out=str(tmp_path)), env={})
+    assert config.checkpoint_dir == str(tmp_path / "backup")
+    assert config.tensorboard_dir == str(tmp_path / "logs")
+
+
+def test_vertex_environment_is_honoured_and_mapped_to_the_gcs_mount(tmp_path):
+    mount = tmp_path / "gcs"
+    mount.mkdir()
+    config = resolve_paths(TrainConfig(records="gs://bucket/records"), env=AIP, mount=str(mount))
+    assert config.out == str(mount / "bucket/job/model")
+    assert config.checkpoint_dir == str(mount / "bucket/job/checkpoints")
+    assert config.tensorboard_dir == str(mount / "bucket/job/logs")
+    assert config.records == str(mount / "bucket/records")
+
+
+def test_flags_override_the_environment(tmp_path):
+    config = resolve_paths(TrainConfig(records="R", out="/m", checkpoint_dir="/c", tensorboard_dir="/t"),
+                           env=AIP, mount=str(tmp_path / "absent"))
+    assert (config.out, config.checkpoint_dir, config.tensorboard_dir) == ("/m", "/c", "/t")
+
+
+def test_gs_paths_stay_when_there_is_no_mount(tmp_path):
+    assert to_local_path("gs://b/k", mount=str(tmp_path / "absent")) == "gs://b/k"
+    config = resolve_paths(TrainConfig(records="R"), env=AIP, mount=str(tmp_path / "absent"))
+    assert config.out == "gs://bucket/job/model"
+
+
+def test_a_model_dir_is_required():
+    with pytest.raises(SystemExit):
+        resolve_paths(TrainConfig(records="R"), env={})
+
+
+CLUSTER_SPEC = {"cluster": {"workerpool0": ["cmle-training-workerpool0-ab-0:2222"],
+                            "workerpool1": ["cmle-training-workerpool1-ab-0:2222",
+                                            "cmle-training-workerpool1-ab-1:2222"]},
+                "environment": "cloud", "task": {"type": "workerpool1", "index": 1, "trial": ""},
+                "job": "{\"python_module\":\"trainer.task\"}"}
+
+
+def test_cluster_spec_converts_to_tf_config():
+    tf_config = cluster_spec_to_tf_config(CLUSTER_SPEC)
+    assert tf_config == {"cluster": {"chief": ["cmle-training-workerpool0-ab-0:2222"],
+                                     "worker": ["cmle-training-workerpool1-ab-0:2222",
+                                                "cmle-training-workerpool1-ab-1:2222"]},
+                         "task": {"type": "worker", "index": 1}}
+    assert worker_count(tf_config) == 3
+
+
+@pytest.mark.parametrize("env, gpus, kind", [
+    ({}, 0, "default"),
+    ({}, 1, "default"),
+    ({}, 4, "mirrored"),
+    ({"CLUSTER_SPEC": json.dumps(CLUSTER_SPEC)}, 1, "multi_worker"),
+    ({"TF_CONFIG": json.dumps({"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 0}})},
+     0, "multi_worker"),
+    # a single-replica Vertex job still gets a TF_CONFIG with only a chief: not multi-worker
+    ({"TF_CONFIG": json.dumps({"cluster": {"chief": ["a:1"]}, "task": {"type": "chief", "index": 0}})}, 2,
+     "mirrored"),
+    # parameter servers and evaluators take no synchronous steps
+    ({"TF_CONFIG": json.dumps({"cluster": {"chief": ["a:1"], "evaluator": ["e:1"]},
+                               "task": {"type": "evaluator", "index": 0}})}, 0, "default"),
+])
+def test_choose_strategy_kind(env, gpus, kind):
+    assert choose_strategy_kind(env, gpus) == kind
+
+
+def test_tf_config_wins_over_cluster_spec():
+    env = {"TF_CONFIG": json.dumps({"cluster": {"chief": ["a:1"]}, "task": {"type": "chief", "index": 0}}),
+           "CLUSTER_SPEC": json.dumps(CLUSTER_SPEC)}
+    assert choose_strategy_kind(env, 0) == "default"
+
+
+def test_only_the_chief_writes():
+    assert is_chief({})
+    assert not is_chief({"CLUSTER_SPEC": json.dumps(CLUSTER_SPEC)})
+    chief = {**CLUSTER_SPEC, "task": {"type": "workerpool0", "index": 0}}
+    assert is_chief({"CLUSTER_SPEC": json.dumps(chief)})
+    workers = {"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 0}}
+    assert is_chief({"TF_CONFIG": json.dumps(workers)})
+    workers["task"]["index"] = 1
+    assert not is_chief({"TF_CONFIG": json.dumps(workers)})

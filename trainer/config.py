@@ -1,0 +1,108 @@
+"""TrainConfig: every training option with its default, its flag (via lvseg.config) and the cloud paths.
+
+Path precedence is flag > Vertex AI environment > default:
+  --out              > AIP_MODEL_DIR
+  --checkpoint-dir   > AIP_CHECKPOINT_DIR        > MODEL_DIR/backup
+  --tensorboard-dir  > AIP_TENSORBOARD_LOG_DIR   > MODEL_DIR/logs
+Vertex AI hands out ``gs://`` URIs; where its Cloud Storage FUSE mount (/gcs/BUCKET/...) exists they
+are rewritten to it, so the plain file APIs used for saving and the TFRecord reader both work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, field, replace
+from typing import Mapping
+
+from lvseg.config import add_dataclass_flags, from_namespace
+
+GCS_MOUNT = "/gcs"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Options of one training run; the effective values land in MODEL_DIR/config.json."""
+
+    model: str = field(default="mask", metadata={"help": "which U-Net to train", "choices": ("mask", "landmarks")})
+    records: str = field(default="", metadata={"help": "RECORDS root written by preprocessing (local, /gcs/ or gs://)"})
+    out: str | None = field(default=None, metadata={"help": "MODEL_DIR for model.keras, config.json, history; "
+                                                             "unset: $AIP_MODEL_DIR"})
+    checkpoint_dir: str | None = field(default=None, metadata={
+        "help": "backup for preemption recovery; unset: $AIP_CHECKPOINT_DIR, else MODEL_DIR/backup"})
+    tensorboard_dir: str | None = field(default=None, metadata={
+        "help": "TensorBoard logs; unset: $AIP_TENSORBOARD_LOG_DIR, else MODEL_DIR/logs"})
+    epochs: int = field(default=30, metadata={"help": "number of epochs"})
+    batch_size: int = field(default=16, metadata={"help": "batch size per replica (global = this x replicas)"})
+    learning_rate: float = field(default=1e-3, metadata={"help": "Adam learning rate"})
+    preset: str = field(default="compact", metadata={"help": "U-Net size", "choices": ("compact", "paper")})
+    filters: tuple[int, ...] = field(default=(), metadata={
+        "help": "override the preset's filters per level, e.g. 4 8 16 (tests, experiments)"})
+    dropout: float | None = field(default=None, metadata={"help": "bottleneck dropout; unset: the preset's"})
+    output_prior: bool = field(default=True, metadata={
+        "help": "start the output bias at the targets' mean (logit) instead of 0.5"})
+    loss: str = field(default="bce", metadata={
+        "help": "landmark heatmap loss (the mask model always uses Dice + BCE)",
+        "choices": ("bce", "weighted_bce", "mse")})
+    landmark_scheme: str | None = field(default=None, metadata={
+        "help": "assert the records use this landmark scheme; unset: whatever the records hold"})
+    heatmap_targets: str = field(default="render", metadata={
+        "help": "landmark targets: 'render' Gaussians at the augmented landmarks (fixed sigma, small cache) "
+                "or 'warp' the stored heatmaps with the same transform as the image",
+        "choices": ("render", "warp")})
+    seed: int = field(default=42, metadata={"help": "seed of weights, shuffling and augmentation"})
+    augment: bool = field(default=True, metadata={"help": "on-the-fly augmentation of training frames"})
+    flip: bool = field(default=True, metadata={"help": "random horizontal flip (mirrors anatomy, as in the study)"})
+    rotation_deg: float = field(default=20.0, metadata={"help": "max rotation, degrees"})
+    zoom: float = field(default=0.2, metadata={"help": "max relative zoom in or out"})
+    shift: float = field(default=0.0, metadata={"help": "max translation, fraction of the frame size"})
+    gain: float = field(default=0.15, metadata={"help": "max relative intensity gain change"})
+    gamma: float = field(default=0.25, metadata={"help": "max relative gamma change (log-uniform)"})
+    speckle: float = field(default=0.05, metadata={"help": "std of multiplicative speckle noise"})
+    steps_per_epoch: int | None = field(default=None, metadata={
+        "help": "training steps per epoch; unset: one pass over TRAIN"})
+    max_train_frames: int | None = field(default=None, metadata={"help": "use only the first N TRAIN frames"})
+    max_val_frames: int | None = field(default=None, metadata={"help": "use only the first N VAL frames"})
+    shuffle_buffer: int = field(default=4096, metadata={
+        "help": "shuffle window, frames (each epoch is one full permutation when TRAIN is not larger)"})
+    cache: str = field(default="auto", metadata={
+        "help": "keep parsed frames in memory: auto (when under 4 GiB), memory, none",
+        "choices": ("auto", "memory", "none")})
+    mixed_precision: bool = field(default=False, metadata={"help": "mixed_float16 (GPUs only; ignored on CPU)"})
+    strategy: str = field(default="auto", metadata={
+        "help": "distribution strategy; auto follows the machine and TF_CONFIG/CLUSTER_SPEC",
+        "choices": ("auto", "default", "mirrored", "multi_worker")})
+    deterministic: bool = field(default=False, metadata={
+        "help": "enable TF op determinism (slower; see trainer.task for what stays nondeterministic)"})
+    verbose: int = field(default=1, metadata={"help": "0 quiet, 1 one line per epoch, 2 also Keras progress bars"})
+
+
+def parse_args(argv: list[str] | None) -> TrainConfig:
+    """Flags -> TrainConfig (not yet resolved against the environment)."""
+    parser = argparse.ArgumentParser(prog="lvseg train", description="Train the mask or landmark U-Net.")
+    add_dataclass_flags(parser, TrainConfig)
+    return from_namespace(TrainConfig, parser.parse_args(argv))
+
+
+def to_local_path(path: str | None, mount: str = GCS_MOUNT) -> str | None:
+    """``gs://bucket/key`` -> ``/gcs/bucket/key`` where the FUSE mount exists; other paths unchanged."""
+    if path and path.startswith("gs://") and os.path.isdir(mount):
+        return os.path.join(mount, path[len("gs://"):])
+    return path
+
+
+def resolve_paths(config: TrainConfig, env: Mapping[str, str] | None = None,
+                  mount: str = GCS_MOUNT) -> TrainConfig:
+    """Fill out/checkpoint_dir/tensorboard_dir from flags, then AIP_* variables, then MODEL_DIR defaults."""
+    env = os.environ if env is None else env
+    out = to_local_path(config.out or env.get("AIP_MODEL_DIR"), mount)
+    if not out:
+        raise SystemExit("lvseg train: no model directory: pass --out MODEL_DIR or set AIP_MODEL_DIR")
+    if not config.records:
+        raise SystemExit("lvseg train: --records RECORDS is required")
+    checkpoint = to_local_path(config.checkpoint_dir or env.get("AIP_CHECKPOINT_DIR"), mount) \
+        or os.path.join(out, "backup")
+    tensorboard = to_local_path(config.tensorboard_dir or env.get("AIP_TENSORBOARD_LOG_DIR"), mount) \
+        or os.path.join(out, "logs")
+    return replace(config, out=out, checkpoint_dir=checkpoint, tensorboard_dir=tensorboard,
+                   records=to_local_path(config.records, mount))

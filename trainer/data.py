@@ -1,0 +1,228 @@
+"""tf.data input: frame records -> (image, target) batches for training and validation.
+
+Reading: the split's shards are interleaved (parallel reads), parsed in parallel with
+``lvseg.schema.parse_frame_tf``, kept in memory when small (uint8, after parsing), shuffled (stateless
+window permutation), batched, augmented per batch and prefetched. The model input is
+``lvseg.predictions.to_model_input``'s normalization (uint8 / 255), written here in TF ops.
+
+Epochs are generated explicitly, ``Dataset.range(start_epoch, epochs).flat_map(one_epoch)``: each
+epoch's shuffle and augmentation are seeded by (seed, epoch, batch index), so a job restarted from its
+backup at epoch e sees exactly the batches an uninterrupted job would have seen from epoch e on.
+
+Landmark targets are rendered (``heatmap_targets='render'``) in TF at the augmented landmarks with the
+records' sigma and the records' uint8 quantization, which reproduces the stored heatmaps exactly when
+nothing is augmented; ``'warp'`` resamples the stored heatmaps instead.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from lvseg import layout, schema
+from lvseg.geometry import flip_permutation, parse_scheme
+from trainer.augment import AugmentParams, augment_batch
+from trainer.backend import tf
+from trainer.config import TrainConfig
+
+AUTOTUNE = tf.data.AUTOTUNE
+FRAME = (112, 112)
+CACHE_LIMIT_BYTES = 4 * 2**30
+
+
+@dataclass(frozen=True)
+class RecordsInfo:
+    """What the trainer needs to know about a RECORDS root, read from the records themselves."""
+
+    scheme: str
+    num_landmarks: int
+    sigma: float
+    train_frames: int
+    val_frames: int
+
+
+def split_files(records: str, split: str) -> list[str]:
+    """Sorted frame shards of a split (local, /gcs/ or gs://)."""
+    return sorted(tf.io.gfile.glob(layout.shard_pattern(records, "frames", split)))
+
+
+def count_records(files: list[str]) -> int:
+    """Number of Examples in gzip TFRecord shards (reads them, but does not parse)."""
+    if not files:
+        return 0
+    dataset = tf.data.TFRecordDataset(files, compression_type="GZIP", num_parallel_reads=min(len(files), 8))
+    return int(dataset.reduce(np.int64(0), lambda n, _: n + 1).numpy())
+
+
+def read_records_info(records: str) -> RecordsInfo:
+    """Landmark scheme, K and sigma from the first TRAIN record; frame counts of TRAIN and VAL."""
+    train, val = split_files(records, "TRAIN"), split_files(records, "VAL")
+    if not train:
+        pattern = layout.shard_pattern(records, "frames", "TRAIN")
+        raise SystemExit(f"lvseg train: no TRAIN frame records under {pattern}")
+    first = next(iter(tf.data.TFRecordDataset(train[:1], compression_type="GZIP").take(1))).numpy()
+    frame = schema.decode_frame(first)
+    scheme = frame["landmark_scheme"]
+    k = parse_scheme(scheme)
+    if k != len(frame["landmarks"]):
+        raise SystemExit(f"lvseg train: records say {scheme!r} but hold {len(frame['landmarks'])} landmarks")
+    return RecordsInfo(scheme, k, float(frame["heatmap_sigma"]), count_records(train), count_records(val))
+
+
+def parsed_frames(files: list[str] | tf.Tensor, num_landmarks: int, keep_heatmaps: bool,
+                  limit: int | None = None, cycle_length: int = 8) -> tf.data.Dataset:
+    """Parsed frames as uint8 ``image`` (H, W), ``mask`` (H, W), float ``landmarks`` (K, 2) [, ``heatmaps``]."""
+    files_ds = tf.data.Dataset.from_tensor_slices(files)
+    records = files_ds.interleave(lambda f: tf.data.TFRecordDataset(f, compression_type="GZIP"),
+                                  cycle_length=cycle_length, num_parallel_calls=AUTOTUNE, deterministic=True)
+    if limit:
+        records = records.take(limit)
+    keys = ("image", "mask", "landmarks") + (("heatmaps",) if keep_heatmaps else ())
+
+    def parse(serialized):
+        parsed = schema.parse_frame_tf(serialized, num_landmarks)
+        return {key: parsed[key] for key in keys}
+
+    return records.map(parse, num_parallel_calls=AUTOTUNE)
+
+
+def render_heatmaps_tf(points: tf.Tensor, sigma: float, size: tuple[int, int] = FRAME) -> tf.Tensor:
+    """(B, K, 2) (x, y) -> (B, H, W, K) Gaussians, quantized like the records (round(255 v) / 255)."""
+    rows = tf.range(size[0], dtype=tf.float32)[None, :, None, None]
+    cols = tf.range(size[1], dtype=tf.float32)[None, None, :, None]
+    x, y = points[:, None, None, :, 0], points[:, None, None, :, 1]
+    values = tf.exp(-((cols - x) ** 2 + (rows - y) ** 2) / (2.0 * sigma**2))
+    return tf.round(values * 255.0) / 255.0
+
+
+def to_float(batch: dict) -> dict:
+    """uint8 batch -> float32 in [0, 1], channels last (image and mask (B, H, W, 1))."""
+    out = dict(batch)
+    out["image"] = tf.cast(batch["image"], tf.float32)[..., None] / 255.0
+    out["mask"] = tf.cast(batch["mask"], tf.float32)[..., None]
+    if "heatmaps" in batch:
+        out["heatmaps"] = tf.cast(batch["heatmaps"], tf.float32) / 255.0
+    return out
+
+
+def to_example(batch: dict, config: TrainConfig, sigma: float) -> tuple[tf.Tensor, tf.Tensor]:
+    """(model input, target): the mask, or the landmark heatmaps (rendered or warped)."""
+    if config.model == "mask":
+        return batch["image"], batch["mask"]
+    if config.heatmap_targets == "warp":
+        return batch["image"], batch["heatmaps"]
+    return batch["image"], render_heatmaps_tf(batch["landmarks"], sigma)
+
+
+def augment_params(config: TrainConfig) -> AugmentParams:
+    return AugmentParams(rotation_deg=config.rotation_deg, zoom=config.zoom, shift=config.shift, flip=config.flip,
+                         gain=config.gain, gamma=config.gamma, speckle=config.speckle)
+
+
+def should_cache(config: TrainConfig, frames: int, num_landmarks: int, keep_heatmaps: bool) -> bool:
+    """``auto``: cache when the parsed uint8 frames fit comfortably in memory."""
+    if config.cache != "auto":
+        return config.cache == "memory"
+    per_frame = FRAME[0] * FRAME[1] * (2 + (num_landmarks if keep_heatmaps else 0)) + 8 * num_landmarks
+    return frames * per_frame < CACHE_LIMIT_BYTES
+
+
+def steps_per_epoch(config: TrainConfig, info: RecordsInfo, global_batch: int) -> int:
+    """The configured steps, or one pass over the (possibly limited) TRAIN frames."""
+    if config.steps_per_epoch:
+        return config.steps_per_epoch
+    frames = min(info.train_frames, config.max_train_frames or info.train_frames)
+    return max(1, math.ceil(frames / global_batch))
+
+
+def shard_size(frames: int, pipelines: int, pipeline_id: int) -> int:
+    """Frames that ``Dataset.shard(pipelines, pipeline_id)`` keeps out of ``frames``."""
+    return len(range(pipeline_id, frames, pipelines))
+
+
+def permute_windows(dataset: tf.data.Dataset, window: int, seed: tf.Tensor) -> tf.data.Dataset:
+    """Shuffle: each consecutive window of ``window`` elements is randomly permuted, stateless.
+
+    Used instead of ``Dataset.shuffle`` so the order is a pure function of ``seed`` (a [2] int64 tensor,
+    e.g. (seed, epoch)): a restarted job replays it exactly. When ``window`` equals the number of frames
+    of a repeated dataset, every pass over the data is one full random permutation.
+    """
+    def permute(index, block):
+        keys = tf.random.stateless_uniform(tf.shape(block["image"])[:1], seed=tf.stack([seed[0], seed[1] + index]))
+        order = tf.argsort(keys)
+        return {key: tf.gather(value, order) for key, value in block.items()}
+
+    return dataset.batch(window).enumerate().map(permute, num_parallel_calls=AUTOTUNE).unbatch()
+
+
+def train_dataset(config: TrainConfig, info: RecordsInfo, start_epoch: int, steps: int, global_batch: int,
+                  input_context: tf.distribute.InputContext | None = None) -> tf.data.Dataset:
+    """Augmented (image, target) batches for epochs start_epoch..epochs-1, ``steps`` batches per epoch.
+
+    With an ``input_context`` (distributed training) this pipeline reads its shard of the frames and
+    yields per-replica batches, as ``strategy.distribute_datasets_from_function`` expects.
+    """
+    keep_heatmaps = config.model == "landmarks" and config.heatmap_targets == "warp"
+    files = split_files(config.records, "TRAIN")
+    pipelines, pipeline_id, batch, batches = 1, 0, global_batch, steps
+    if input_context is not None:
+        pipelines, pipeline_id = input_context.num_input_pipelines, input_context.input_pipeline_id
+        batch = input_context.get_per_replica_batch_size(global_batch)
+        batches = steps * (input_context.num_replicas_in_sync // pipelines)
+    frames = shard_size(min(info.train_frames, config.max_train_frames or info.train_frames), pipelines, pipeline_id)
+    if frames == 0:
+        raise SystemExit("lvseg train: no TRAIN frames for this input pipeline")
+    cached = should_cache(config, info.train_frames, info.num_landmarks, keep_heatmaps)
+    params, permutation = augment_params(config), flip_permutation(info.scheme)
+    seed = np.int64(config.seed)
+
+    def frames_of(file_names) -> tf.data.Dataset:
+        base = parsed_frames(file_names, info.num_landmarks, keep_heatmaps, config.max_train_frames)
+        return base.shard(pipelines, pipeline_id) if pipelines > 1 else base
+
+    cache = frames_of(files).cache() if cached else None
+
+    def one_epoch(epoch):
+        stream = epoch * 2**24 + pipeline_id * 2**20  # disjoint seed streams per epoch and pipeline
+        if cache is not None:
+            base = cache
+        else:  # a fresh file order per epoch, then a block shuffle
+            keys = tf.random.stateless_uniform([len(files)], seed=tf.stack([seed, stream + 2**19]))
+            base = frames_of(tf.gather(tf.constant(files), tf.argsort(keys)))
+        shuffled = permute_windows(base.repeat(), min(config.shuffle_buffer, frames), tf.stack([seed, stream]))
+        batched = shuffled.batch(batch, drop_remainder=True).take(batches).map(to_float)
+
+        def finish(index, batch_dict):
+            if config.augment:
+                batch_dict = augment_batch(batch_dict, tf.stack([seed, stream + 2**18 + index]), params, permutation)
+            return to_example(batch_dict, config, info.sigma)
+
+        return batched.enumerate().map(finish, num_parallel_calls=AUTOTUNE)
+
+    epochs = tf.data.Dataset.range(start_epoch, config.epochs)
+    return epochs.flat_map(one_epoch).prefetch(AUTOTUNE)
+
+
+def val_dataset(config: TrainConfig, info: RecordsInfo, global_batch: int) -> tf.data.Dataset:
+    """Unaugmented (image, target) batches of VAL, every frame once."""
+    keep_heatmaps = config.model == "landmarks" and config.heatmap_targets == "warp"
+    base = parsed_frames(split_files(config.records, "VAL"), info.num_landmarks, keep_heatmaps,
+                         config.max_val_frames)
+    if should_cache(config, info.val_frames, info.num_landmarks, keep_heatmaps):
+        base = base.cache()
+    batches = base.batch(global_batch).map(to_float).map(lambda b: to_example(b, config, info.sigma))
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return batches.prefetch(AUTOTUNE).with_options(options)
+
+
+def load_split(records: str, split: str, num_landmarks: int, limit: int | None = None) -> dict[str, np.ndarray]:
+    """A whole split in memory (uint8 ``image``/``mask`` (N, H, W), ``landmarks`` (N, K, 2)), for callbacks."""
+    dataset = parsed_frames(split_files(records, split), num_landmarks, False, limit).batch(256)
+    parts = list(dataset.as_numpy_iterator())
+    if not parts:
+        return {"image": np.zeros((0, *FRAME), np.uint8), "mask": np.zeros((0, *FRAME), np.uint8),
+                "landmarks": np.zeros((0, num_landmarks, 2), np.float32)}
+    return {key: np.concatenate([p[key] for p in parts]) for key in ("image", "mask", "landmarks")}
