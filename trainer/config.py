@@ -41,8 +41,9 @@ class TrainConfig:
     dropout: float | None = field(default=None, metadata={"help": "bottleneck dropout; unset: the preset's"})
     output_prior: bool = field(default=True, metadata={
         "help": "start the output bias at the targets' mean (logit) instead of 0.5"})
-    loss: str = field(default="bce", metadata={
-        "help": "landmark heatmap loss (the mask model always uses Dice + BCE)",
+    loss: str = field(default="weighted_bce", metadata={
+        "help": "landmark heatmap loss: weighted_bce (measured best), bce (the study's), mse; "
+                "the mask model always uses Dice + BCE",
         "choices": ("bce", "weighted_bce", "mse")})
     landmark_scheme: str | None = field(default=None, metadata={
         "help": "assert the records use this landmark scheme; unset: whatever the records hold"})
