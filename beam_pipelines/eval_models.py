@@ -70,6 +70,10 @@ def describe(spec: str, name: str | None = None) -> ModelInfo:
         if isinstance(quantization, dict):  # export.card: {"method": variant, "description": ...}
             quantization = quantization.get("method", "unknown")
         default_name = os.path.basename(spec)[: -len(".tflite")]
+        parent = os.path.basename(os.path.dirname(spec.rstrip("/")))
+        if parent and default_name.startswith(str(quantization)):
+            # export names files after the variant (exports/mask/int8.tflite): say which model it is.
+            default_name = f"{parent}_{default_name}"
     else:
         config = _read_json(storage.join(spec, "config.json"), "trainer config")
         kind, scheme, fmt, quantization = config.get("model"), config.get("landmark_scheme") or "", "keras", "float32"

@@ -19,6 +19,7 @@ import numpy as np
 from export.config import ExportError
 from export.data import FrameSet
 from trainer.backend import keras, tf
+from trainer.losses import loss_for
 
 
 @dataclass(frozen=True)
@@ -46,21 +47,6 @@ def targets(kind: str, frames: FrameSet) -> np.ndarray:
     return frames.heatmaps.astype(np.float32) / 255.0
 
 
-def loss_for(kind: str, heatmap_loss: str = "bce"):
-    """Dice + BCE for masks (as the trainer); BCE or MSE for heatmaps, following the model's config."""
-    bce = keras.losses.BinaryCrossentropy()
-    if kind == "landmarks":
-        return keras.losses.MeanSquaredError() if heatmap_loss == "mse" else bce
-
-    def dice_bce(y_true, y_pred):
-        inter = tf.reduce_sum(y_true * y_pred, axis=[1, 2, 3])
-        total = tf.reduce_sum(y_true + y_pred, axis=[1, 2, 3])
-        soft_dice = (2.0 * inter + 1.0) / (total + 1.0)
-        return bce(y_true, y_pred) + tf.reduce_mean(1.0 - soft_dice)
-
-    return dice_bce
-
-
 def _dataset(kind: str, frames: FrameSet, settings: FineTune):
     """Shuffled, repeated batches; frames stay uint8 in memory (heatmaps as float32 would be 4x larger)."""
     if kind == "landmarks" and frames.heatmaps is None:
@@ -77,7 +63,7 @@ def _dataset(kind: str, frames: FrameSet, settings: FineTune):
 def _fit(model: keras.Model, kind: str, frames: FrameSet, settings: FineTune, heatmap_loss: str,
          callbacks: list | None = None) -> None:
     tf.random.set_seed(settings.seed)
-    model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss=loss_for(kind, heatmap_loss))
+    model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss=loss_for(kind, heatmap_loss))  # the trainer's own loss
     model.fit(_dataset(kind, frames, settings), epochs=1, steps_per_epoch=settings.steps, verbose=0,
               callbacks=callbacks or [])
 

@@ -93,3 +93,16 @@ def test_models_on_gcs_load_like_local_ones(model_files, records_root, gcs_bucke
         got = load_predictor(info).segment_batch(frames)
         want = load_predictor(describe(local)).segment_batch(frames)
         assert all(np.array_equal(a.mask, b.mask) and a.ok == b.ok for a, b in zip(got, want))
+
+
+def test_exported_variant_files_are_named_after_their_model(tmp_path):
+    from beam_pipelines.eval_models import describe_all
+
+    paths = []
+    for model in ("mask", "landmarks"):
+        path = tmp_path / "exports" / model / "int8.tflite"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"")
+        _card(str(path), model, "int8", TEST_SCHEME if model == "landmarks" else None)
+        paths.append(str(path))
+    assert [m.name for m in describe_all(paths)] == ["mask_int8", "landmarks_int8"]

@@ -30,7 +30,8 @@ FAST = ["--qat-steps", "4", "--batch-size", "8", "--latency-runs", "3", "--finet
 def train_tiny(records: str, model_dir: str, kind: str = "mask", steps: int = 60) -> str:
     """A 4-8-16 U-Net fit briefly on the TRAIN records and saved as a MODEL_DIR (the trainer's contract)."""
     from export.data import sample_frames
-    from export.qat import loss_for, targets
+    from export.qat import targets
+    from trainer.losses import loss_for
     from lvseg.predictions import to_model_input
     from trainer.artifacts import save_trained
     from trainer.backend import keras
