@@ -21,6 +21,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterator
 
 import numpy as np
@@ -71,8 +72,9 @@ class TracedFrame:
     tracing: Tracing
     area: float
 
-    @property
+    @cached_property
     def mask(self) -> np.ndarray:
+        """The official mask (computed once: records and video records both need it)."""
         return tracing_mask(self.tracing)
 
 
