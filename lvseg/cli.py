@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("trainer.task", "train the mask or landmark U-Net from the records"),
     "export": ("export.__main__", "quantize a trained model to TFLite and check it still segments"),
     "evaluate": ("beam_pipelines.evaluate", "Beam: Dice on TEST and an external set, with an HTML report"),
-    "cloud": ("lvseg.cloud", "submit preprocessing / training / evaluation to Google Cloud"),
+    "cloud": ("lvseg.cloud", "submit preprocessing / training / export / evaluation to Google Cloud"),
 }
 
 

@@ -6,7 +6,9 @@ from lvseg.geometry.mask import (FRAME_SHAPE, Tracing, disk_volume, polygon_mask
                                  tracing_area, tracing_mask, tracing_polygon)
 from lvseg.geometry.spline import mask_from_landmarks
 
-DEFAULT_SCHEME = "contour16"  # best measured ceiling Dice against the true masks (see lvseg ceiling)
+# contour16: the best ceiling Dice against the true masks of the schemes a 112x112 heatmap model can
+# resolve (lvseg ceiling on 200 synthetic videos: seed6 0.877, contour12 0.977, contour16 0.979).
+DEFAULT_SCHEME = "contour16"
 
 __all__ = [
     "DEFAULT_SCHEME", "DEFAULT_SIGMA", "FRAME_SHAPE", "Tracing", "decode_heatmaps", "disk_volume",
