@@ -86,6 +86,7 @@ class EchoVideo:
     frames: np.ndarray  # uint8 (T, 112, 112) grey
     ed: TracedFrame
     es: TracedFrame
+    source: bytes = field(default=b"", repr=False)  # the AVI file's bytes, as stored in the dataset
 
     @property
     def video_id(self) -> str:
@@ -222,7 +223,7 @@ def load_task(task: VideoTask) -> EchoVideo | Reject:
     """Decode the task's video and assign ED/ES by polygon area; any problem becomes a Reject."""
     video_id = task.meta.video_id
     try:
-        frames, _ = load_video(task.video_path)
+        frames, _, source = load_video(task.video_path)
     except VideoError as err:
         return Reject(video_id, err.reason, err.detail)
     if frames.shape[1:] != FRAME_SHAPE:
@@ -236,7 +237,7 @@ def load_task(task: VideoTask) -> EchoVideo | Reject:
     ed_index, es_index = assign_phases(task.tracings)
     ed = TracedFrame(ed_index, "ED", task.tracings[ed_index], tracing_area(task.tracings[ed_index]))
     es = TracedFrame(es_index, "ES", task.tracings[es_index], tracing_area(task.tracings[es_index]))
-    return EchoVideo(task.meta, frames, ed, es)
+    return EchoVideo(task.meta, frames, ed, es, source)
 
 
 def assign_phases(tracings: dict[int, Tracing]) -> tuple[int, int]:

@@ -30,5 +30,5 @@ def video_example(video: EchoVideo) -> bytes:
     """Serialized whole-video Example with its ED/ES indices and masks."""
     return schema.encode_video(
         video_id=video.video_id, split=video.meta.split, fps=video.meta.fps, ef=video.meta.ef,
-        edv=video.meta.edv, esv=video.meta.esv, frames=video.frames,
+        edv=video.meta.edv, esv=video.meta.esv, video=video.source, frame_shape=video.frames.shape,
         traced_frames=(video.ed.index, video.es.index), ed_mask=video.ed.mask, es_mask=video.es.mask)

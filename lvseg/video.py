@@ -53,12 +53,25 @@ def decode_bytes(data: bytes) -> tuple[np.ndarray, float]:
         os.unlink(tmp)
 
 
-def load_video(path: str) -> tuple[np.ndarray, float]:
-    """(frames uint8 (T, H, W), fps) of a video; raises VideoError naming the reject reason."""
+def read_source(path: str) -> bytes:
+    """The video file's bytes; raises VideoError for a missing or empty file."""
     if not storage.exists(path):
         raise VideoError(RejectReason.VIDEO_MISSING, "file not found")
-    if storage.size(path) == 0:
+    data = storage.read_bytes(path)
+    if not data:
         raise VideoError(RejectReason.VIDEO_EMPTY, "zero-byte file")
+    return data
+
+
+def load_video(path: str) -> tuple[np.ndarray, float, bytes]:
+    """(frames uint8 (T, H, W), fps, the file's bytes) of a video; raises VideoError naming the reject reason.
+
+    The bytes are kept so whole-video records can store the original MJPEG stream instead of
+    re-compressing decoded pixels.
+    """
+    data = read_source(path)
     if storage.is_gcs(path):
-        return decode_bytes(storage.read_bytes(path))
-    return _decode_file(path)
+        frames, fps = decode_bytes(data)
+    else:
+        frames, fps = _decode_file(path)
+    return frames, fps, data

@@ -70,7 +70,7 @@ def _truncated(out: str, row: list[str], rows: list[list[str]], rng: np.random.G
     with open(path, "wb") as handle:
         handle.write(data[: int(len(data) * TRUNCATE_SHARE)])
     try:
-        frames, _ = load_video(path)
+        frames, _, _ = load_video(path)
     except VideoError as err:
         return err.reason
     return R.VIDEO_TRUNCATED if len(frames) < int(row[7]) else None
