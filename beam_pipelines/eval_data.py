@@ -8,11 +8,11 @@ Video frames for the GIFs are EvalFrames too (``mask`` is None on untraced frame
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import re
 import shutil
-import struct
 import tempfile
 from dataclasses import dataclass
 
@@ -107,30 +107,8 @@ def video_frames(serialized: bytes, dataset: str, max_frames: int) -> tuple[floa
 
 
 def first_video_records(records: str, split: str, count: int) -> list[bytes]:
-    """The first ``count`` serialized video records of a split, in shard order; reads no further.
-
-    Streams through Beam's filesystems (local or gs://, gzip) rather than TensorFlow's reader, which
-    ignores the Cloud Storage emulator. The TFRecord framing is parsed here without its CRCs: a corrupt
-    record fails at decoding anyway, and these records are only drawn, never scored.
-    """
-    from apache_beam.io.filesystem import CompressionTypes
-    from apache_beam.io.filesystems import FileSystems
-
-    from beam_pipelines.runner import fast_emulator_auth
-
-    fast_emulator_auth()  # runs in a worker: settle gcsio's credential lookup under the emulator too
-    out: list[bytes] = []
-    for path in layout.shard_files(records, "videos", split):
-        if len(out) >= count:
-            break
-        with FileSystems.open(path, compression_type=CompressionTypes.GZIP) as f:
-            while len(out) < count:
-                header = f.read(12)  # uint64 length, uint32 masked CRC of the length
-                if len(header) < 12:
-                    break
-                (length,) = struct.unpack("<Q", header[:8])
-                out.append(f.read(length + 4)[:length])
-    return out
+    """The first ``count`` serialized video records of a split, in shard order; reads no further."""
+    return list(itertools.islice(layout.iter_serialized(records, "videos", split), count))
 
 
 CAMUS_FILE = re.compile(r"(patient\d+)/\1_4CH_(ED|ES)(_gt)?\.(nii\.gz|nii|mhd|raw)")
