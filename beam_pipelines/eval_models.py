@@ -70,19 +70,22 @@ def describe(spec: str, name: str | None = None) -> ModelInfo:
         if isinstance(quantization, dict):  # export.card: {"method": variant, "description": ...}
             quantization = quantization.get("method", "unknown")
         default_name = os.path.basename(spec)[: -len(".tflite")]
-        parent = os.path.basename(os.path.dirname(spec.rstrip("/")))
-        if parent and default_name.startswith(str(quantization)):
-            # export names files after the variant (exports/mask/int8.tflite): say which model it is.
-            default_name = f"{parent}_{default_name}"
+        source_dir = (card.get("source_model") or {}).get("model_dir")
+        if source_dir:  # export names files after the variant (int8.tflite): prefix the model they came from
+            default_name = f"{model_dir_name(source_dir)}_{default_name}"
     else:
         config = _read_json(storage.join(spec, "config.json"), "trainer config")
         kind, scheme, fmt, quantization = config.get("model"), config.get("landmark_scheme") or "", "keras", "float32"
-        parts = spec.rstrip("/").split("/")
-        # lvseg cloud trains into models/<name>/model: the folder above says which model it is.
-        default_name = parts[-2] if parts[-1] == "model" and len(parts) > 1 else parts[-1]
+        default_name = model_dir_name(spec)
     if kind not in ("mask", "landmarks"):
         raise ValueError(f"{spec}: model kind must be 'mask' or 'landmarks', got {kind!r}")
     return ModelInfo(spec, name or default_name, kind, scheme if kind == "landmarks" else "", fmt, str(quantization))
+
+
+def model_dir_name(model_dir: str) -> str:
+    """A MODEL_DIR's display name: its folder, or the one above for lvseg cloud's models/<name>/model."""
+    parts = model_dir.rstrip("/").split("/")
+    return parts[-2] if parts[-1] == "model" and len(parts) > 1 else parts[-1]
 
 
 def describe_all(specs: list[str]) -> list[ModelInfo]:

@@ -16,10 +16,12 @@ from beam_pipelines import evaluate
 from tests.conftest import TEST_SCHEME
 
 
-def _card(path: str, kind: str, method: str, scheme: str | None) -> None:
+def _card(path: str, kind: str, method: str, scheme: str | None, source_dir: str | None = None) -> None:
     """The fields of export.card that evaluation reads."""
     card = {"tflite_file": os.path.basename(path), "kind": kind, "landmark_scheme": scheme,
             "quantization": {"method": method}}
+    if source_dir:
+        card["source_model"] = {"model_dir": source_dir}
     with open(path[: -len(".tflite")] + ".json", "w") as f:
         json.dump(card, f)
 
@@ -103,6 +105,7 @@ def test_exported_variant_files_are_named_after_their_model(tmp_path):
         path = tmp_path / "exports" / model / "int8.tflite"
         path.parent.mkdir(parents=True)
         path.write_bytes(b"")
-        _card(str(path), model, "int8", TEST_SCHEME if model == "landmarks" else None)
+        _card(str(path), model, "int8", TEST_SCHEME if model == "landmarks" else None,
+              source_dir=str(tmp_path / "models" / model))
         paths.append(str(path))
     assert [m.name for m in describe_all(paths)] == ["mask_int8", "landmarks_int8"]
