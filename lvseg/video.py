@@ -55,9 +55,10 @@ def decode_bytes(data: bytes) -> tuple[np.ndarray, float]:
 
 def read_source(path: str) -> bytes:
     """The video file's bytes; raises VideoError for a missing or empty file."""
-    if not storage.exists(path):
-        raise VideoError(RejectReason.VIDEO_MISSING, "file not found")
-    data = storage.read_bytes(path)
+    try:
+        data = storage.read_bytes(path)  # one request on gs://: no separate existence check
+    except FileNotFoundError:
+        raise VideoError(RejectReason.VIDEO_MISSING, "file not found") from None
     if not data:
         raise VideoError(RejectReason.VIDEO_EMPTY, "zero-byte file")
     return data

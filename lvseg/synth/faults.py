@@ -121,15 +121,9 @@ def _frame_out_of_range(out: str, row: list[str], rows: list[list[str]], rng: np
 
 def _unsupported_size(out: str, row: list[str], rows: list[list[str]], rng: np.random.Generator) -> Reason:
     path = _video_path(out, row[0])
-    capture = cv2.VideoCapture(path)
-    frames = []
-    while len(frames) < 8:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        frames.append(cv2.resize(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), (1024, 768), interpolation=cv2.INTER_LINEAR))
-    capture.release()
-    _, count = write_avi(path, np.stack(frames), int(float(row[6])))
+    frames = load_video(path)[0][:8]
+    large = np.stack([cv2.resize(f, (1024, 768), interpolation=cv2.INTER_LINEAR) for f in frames])
+    _, count = write_avi(path, large, int(float(row[6])))
     row[4], row[5], row[7] = "768", "1024", str(count)
     return R.UNSUPPORTED_FRAME_SIZE
 
