@@ -20,7 +20,7 @@ def read(ds: Dataset) -> tuple[list[EchoVideo], list[Reject]]:
 def only_reject(ds: Dataset) -> Reject:
     videos, rejects = read(ds)
     assert len(rejects) == 1, rejects
-    assert len(videos) + len(rejects) == len(ds.filelist) + 0
+    assert len(videos) + len(rejects) == len(ds.filelist)
     return rejects[0]
 
 
