@@ -47,19 +47,10 @@ def package_versions() -> dict[str, str]:
 def _video_sizes(root: str) -> list[tuple[str, int]]:
     """(name relative to Videos/, size) of every file under Videos/, sorted; one listing call."""
     folder = storage.join(root, "Videos")
-    if storage.is_gcs(root):
-        bucket, key = storage.split_gcs(folder)
-        key = key.rstrip("/") + "/"
-        blobs = storage.gcs_client().list_blobs(bucket, prefix=key)
-        return sorted((b.name[len(key):], int(b.size)) for b in blobs)
-    if not os.path.isdir(folder):
+    if not storage.is_gcs(root) and not os.path.isdir(folder):
         return []
-    out = []
-    for dirpath, _, files in os.walk(folder):
-        for name in files:
-            path = os.path.join(dirpath, name)
-            out.append((os.path.relpath(path, folder).replace(os.sep, "/"), os.path.getsize(path)))
-    return sorted(out)
+    return [(os.path.relpath(path, folder).replace(os.sep, "/") if not storage.is_gcs(root)
+             else path[len(folder):].lstrip("/"), size) for path, size in storage.list_sizes(folder)]
 
 
 def input_fingerprint(root: str) -> str:

@@ -94,10 +94,16 @@ def size(path: str) -> int:
     return Path(path).stat().st_size
 
 
-def list_files(prefix: str) -> list[str]:
-    """All files under a folder (recursive), sorted."""
+def list_sizes(prefix: str) -> list[tuple[str, int]]:
+    """(path, size in bytes) of every file under a folder (recursive), sorted by path; one listing on gs://."""
     if is_gcs(prefix):
         bucket, key = split_gcs(prefix)
         key = key.rstrip("/") + "/" if key else ""
-        return sorted(f"{GCS_PREFIX}{bucket}/{b.name}" for b in gcs_client().list_blobs(bucket, prefix=key))
-    return sorted(str(p) for p in Path(prefix).rglob("*") if p.is_file())
+        return sorted((f"{GCS_PREFIX}{bucket}/{b.name}", int(b.size))
+                      for b in gcs_client().list_blobs(bucket, prefix=key))
+    return sorted((str(p), p.stat().st_size) for p in Path(prefix).rglob("*") if p.is_file())
+
+
+def list_files(prefix: str) -> list[str]:
+    """All files under a folder (recursive), sorted."""
+    return [path for path, _ in list_sizes(prefix)]
