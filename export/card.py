@@ -15,9 +15,10 @@ import numpy as np
 
 from export.convert import VARIANTS
 from lvseg import RESEARCH_NOTICE, __version__
+from trainer.artifacts import INPUT_SPEC
 
 CARD_VERSION = 1
-NORMALIZATION = "grey uint8 / 255.0"
+NORMALIZATION = INPUT_SPEC["normalization"]  # the trainer's contract, stated once
 
 
 def sha256_file(path: str) -> str:

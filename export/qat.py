@@ -18,6 +18,7 @@ import numpy as np
 
 from export.config import ExportError
 from export.data import FrameSet
+from lvseg.predictions import to_model_input
 from trainer.backend import keras, tf
 from trainer.losses import loss_for
 
@@ -48,15 +49,16 @@ def targets(kind: str, frames: FrameSet) -> np.ndarray:
 
 
 def _dataset(kind: str, frames: FrameSet, settings: FineTune):
-    """Shuffled, repeated batches; frames stay uint8 in memory (heatmaps as float32 would be 4x larger)."""
+    """Shuffled, repeated batches; targets stay uint8 in memory (heatmaps as float32 would be 4x larger)."""
     if kind == "landmarks" and frames.heatmaps is None:
         raise ValueError("landmark fine-tuning needs the frames' heatmaps")
+    x = to_model_input(frames.images)  # the one input normalization (a few hundred frames: ~15 MB as float)
     y, y_scale = (frames.masks[..., None], 1.0) if kind == "mask" else (frames.heatmaps, 1.0 / 255.0)
 
-    def to_float(image, target):  # the same normalization as to_model_input and targets()
-        return tf.cast(image, tf.float32)[..., None] / 255.0, tf.cast(target, tf.float32) * y_scale
+    def to_float(image, target):  # the same target scaling as targets()
+        return image, tf.cast(target, tf.float32) * y_scale
 
-    data = tf.data.Dataset.from_tensor_slices((frames.images, y)).shuffle(len(y), seed=settings.seed)
+    data = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(y), seed=settings.seed)
     return data.repeat().map(to_float).batch(settings.batch_size)
 
 

@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+from lvseg.predictions import to_model_input
 from trainer.backend import keras, tf
 from trainer.metrics import LandmarkScores
 
@@ -52,7 +53,7 @@ class LandmarkValidation(keras.callbacks.Callback):
         scores, images = LandmarkScores(), self.val["image"]
         for start in range(0, len(images), self.batch_size):
             chunk = slice(start, start + self.batch_size)
-            outputs = self.model.predict(images[chunk].astype(np.float32)[..., None] / 255.0, verbose=0)
+            outputs = self.model.predict(to_model_input(images[chunk]), verbose=0)
             scores.add(outputs, self.val["mask"][chunk], self.val["landmarks"][chunk])
         return {f"val_{key}": value for key, value in scores.result().items()}
 
