@@ -23,9 +23,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from export.variants import VARIANTS  # noqa: E402
 from lvseg import RESEARCH_NOTICE  # noqa: E402
 
-VARIANTS = ("float32", "float16", "dynamic", "int8", "qat")
 MAX_INT8_BYTES = 1_000_000
 MAX_LATENCY_RATIO = 0.40
 MAX_DROP = {"qat": 0.005, "int8": 0.01}
@@ -33,17 +33,17 @@ MAX_DROP = {"qat": 0.005, "int8": 0.01}
 
 def make_synthetic(work: str, videos: int, seed: int) -> str:
     """A synthetic EchoNet dataset and its frame records (written directly, without Beam); returns RECORDS."""
-    from lvseg import layout
-    from lvseg.echonet import EchoVideo, iter_dataset
-    from lvseg.records import frame_examples
+    from lvseg.datasets.echonet import EchoVideo, iter_dataset
+    from lvseg.records import shards
+    from lvseg.records.examples import frame_examples
     from lvseg.synth import generate_echonet
-    from trainer.backend import tf
+    from lvseg.tf_backend import tf
 
     data, records = os.path.join(work, "echonet"), os.path.join(work, "records")
     generate_echonet(data, videos=videos, seed=seed, max_frames=40)
     all_videos = [v for v in iter_dataset(data) if isinstance(v, EchoVideo)]
-    for split in layout.SPLIT_NAMES:
-        path = layout.shard_prefix(records, "frames", split) + "-00000-of-00001" + layout.SHARD_SUFFIX
+    for split in shards.SPLIT_NAMES:
+        path = shards.shard_prefix(records, "frames", split) + "-00000-of-00001" + shards.SHARD_SUFFIX
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with tf.io.TFRecordWriter(path, tf.io.TFRecordOptions(compression_type="GZIP")) as writer:
             for video in (v for v in all_videos if v.meta.split == split):
@@ -56,9 +56,9 @@ def train_compact(records: str, model_dir: str, steps: int, seed: int) -> str:
     """The compact mask U-Net fit for ``steps`` batches of 16 TRAIN frames (Dice + BCE, Adam 1e-3, no augmentation)."""
     from export.data import sample_frames
     from export.qat import loss_for
-    from lvseg.predictions import to_model_input
+    from lvseg.inference.encode import to_model_input
+    from lvseg.tf_backend import keras, tf
     from trainer.artifacts import save_trained
-    from trainer.backend import keras, tf
     from trainer.model import build_preset
 
     keras.utils.set_random_seed(seed)
@@ -74,9 +74,9 @@ def train_compact(records: str, model_dir: str, steps: int, seed: int) -> str:
 
 def interleaved_latency_ms(paths: dict[str, str], frame: np.ndarray, rounds: int, per_round: int) -> dict[str, float]:
     """Median invoke time per model (1 thread), variants alternating every ``per_round`` invokes."""
-    from export.runtime import TFLiteSegmenter
+    from lvseg.inference.runners import TFLiteRunner
 
-    runners = {v: TFLiteSegmenter(p, num_threads=1) for v, p in paths.items()}
+    runners = {v: TFLiteRunner(p, num_threads=1) for v, p in paths.items()}
     inputs = {v: r.quantize_input(frame[None]) for v, r in runners.items()}
     times: dict[str, list[float]] = {v: [] for v in runners}
     for v, r in runners.items():

@@ -3,7 +3,7 @@
     python -m benchmarks.preprocess [--videos 200] [--workers 2] [--shards 4] [--data EXISTING_DATASET]
 
 Steps: generate N synthetic videos (real frame-count distribution, median ~170 frames) unless --data;
-decode every video with OpenCV alone (lvseg.video.load_video), in one process and in --workers processes
+decode every video with OpenCV alone (lvseg.datasets.video.load_video), in one process and in --workers processes
 (best of --repeats runs each);
 run the pipeline (FnApiRunner, --workers processes, multi_processing) on a 2-video subset (fixed cost:
 worker start-up, TensorFlow import, planning, publishing) and on the whole set; print rates, the ratio to
@@ -21,7 +21,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from lvseg.video import load_video
+from lvseg.datasets.video import load_video
 
 ECHONET_VIDEOS = 10_030
 ECHONET_MEAN_FRAMES = 177  # FileList.csv mean of NumberOfFrames (median 171)
@@ -64,7 +64,7 @@ def subset(data: str, out: str, count: int) -> str:
 
 
 def run_pipeline(data: str, out: str, workers: int, shards: int, videos: bool) -> tuple[float, dict]:
-    from beam_pipelines.preprocess import run
+    from beam_pipelines.preprocess.pipeline import run
 
     start = time.perf_counter()
     manifest = run(["--data", data, "--out", out, "--shards", str(shards), "--direct_num_workers", str(workers),

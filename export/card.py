@@ -1,7 +1,7 @@
-"""The model card written next to every .tflite (EXPORT_DIR/<name>.json): what a consumer must know.
+"""Writing the model card next to every .tflite (EXPORT_DIR/<name>.json): what a consumer must know.
 
-Consumers (evaluation, a device app) find the model through its card: ``tflite_file``, ``kind``,
-``landmark_scheme``, the exact input encoding (int8 scale/zero point) and how to decode the output.
+Consumers read it with lvseg.inference.card: ``tflite_file``, ``kind``, ``landmark_scheme``, the exact
+input encoding (int8 scale/zero point) and how to decode the output.
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ import os
 
 import numpy as np
 
-from export.convert import VARIANTS
+from export.variants import VARIANTS
 from lvseg import RESEARCH_NOTICE, __version__
-from trainer.artifacts import INPUT_SPEC
-
-CARD_VERSION = 1
-NORMALIZATION = INPUT_SPEC["normalization"]  # the trainer's contract, stated once
+from lvseg.inference.card import CARD_VERSION
+from lvseg.inference.encode import INPUT_SPEC, INT8_INPUT_RULE, INT8_OUTPUT_RULE
 
 
 def sha256_file(path: str) -> str:
@@ -42,9 +40,7 @@ def tensor_spec(details: dict, role: str) -> dict:
     if details["dtype"] != np.float32:
         scale, zero_point = details["quantization"]
         spec.update(scale=float(scale), zero_point=int(zero_point))
-        spec["quantization_rule"] = (
-            "q = clip(round((uint8_frame / 255.0) / scale) + zero_point, -128, 127)" if role == "input"
-            else "value = (q - zero_point) * scale")
+        spec["quantization_rule"] = INT8_INPUT_RULE if role == "input" else INT8_OUTPUT_RULE
     return spec
 
 
@@ -58,14 +54,14 @@ def output_meaning(config: dict) -> dict:
     """What the output channels are and how to turn them into a mask (pointing at the one shared rule)."""
     if config["model"] == "mask":
         return {"meaning": "LV probability per pixel (sigmoid), channel 0",
-                "decode": "lvseg.predictions.segment('mask', output): LV where probability > 0.5"}
+                "decode": "lvseg.inference.decode.segment('mask', output): LV where probability > 0.5"}
     return {"meaning": f"one Gaussian heatmap per landmark ({config.get('num_landmarks')} channels, "
                        f"scheme {config.get('landmark_scheme')}, sigma {config.get('heatmap_sigma')} px, "
                        "peak 1 at the landmark)",
-            "decode": "lvseg.predictions.segment('landmarks', output): sub-pixel peak per channel "
+            "decode": "lvseg.inference.decode.segment('landmarks', output): sub-pixel peak per channel "
                       "(lvseg.geometry.heatmaps.decode_heatmaps), a closed spline through the points, filled; "
                       "fails (empty mask, ok=False) when any peak is below "
-                      "lvseg.predictions.MIN_LANDMARK_CONFIDENCE",
+                      "lvseg.inference.decode.MIN_LANDMARK_CONFIDENCE",
             "landmark_scheme": config.get("landmark_scheme"), "num_landmarks": config.get("num_landmarks"),
             "heatmap_sigma": config.get("heatmap_sigma")}
 
@@ -84,7 +80,7 @@ def build_card(*, name: str, variant: str, tflite_path: str, io: tuple[dict, dic
         "kind": config["model"],
         **landmark_fields(config),
         "quantization": {"method": variant, "description": VARIANTS[variant], **quantization},
-        "input": {**tensor_spec(input_details, "input"), "normalization": NORMALIZATION,
+        "input": {**tensor_spec(input_details, "input"), "normalization": INPUT_SPEC["normalization"],
                   "layout": "NHWC, batch 1, one grey frame"},
         "output": {**tensor_spec(output_details, "output"), "range": [0.0, 1.0], **output_meaning(config)},
         "source_model": source,
@@ -99,8 +95,3 @@ def write_card(card: dict, path: str) -> None:
     with open(path, "w") as f:
         json.dump(card, f, indent=2)
         f.write("\n")
-
-
-def read_card(path: str) -> dict:
-    with open(path) as f:
-        return json.load(f)

@@ -1,12 +1,14 @@
-"""ExportConfig: every option of ``lvseg export`` with its default and flag (via lvseg.config)."""
+"""ExportConfig: every option of ``lvseg export`` with its default and flag (via lvseg.flags)."""
 
 from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass, field
 
+from export.gate import DEFAULT_MAX_DROP
+from export.variants import VARIANTS
 from lvseg import RESEARCH_NOTICE
-from lvseg.config import add_dataclass_flags, from_namespace
+from lvseg.flags import add_dataclass_flags, from_namespace
 
 GATE_FAILED = 3
 USAGE_ERROR = 2
@@ -14,8 +16,6 @@ USAGE_ERROR = 2
 
 class ExportError(ValueError):
     """An export that cannot run as asked (reported as a one-line message and exit status 2)."""
-
-VARIANT_NAMES = ("float32", "float16", "dynamic", "int8", "qat")
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,8 @@ class ExportConfig:
                                                          "frames gate (required)"})
     out: str = field(default="", metadata={"help": "EXPORT_DIR for <name>.tflite + <name>.json (required)"})
     quantize: tuple[str, ...] = field(default=("int8",), metadata={
-        "help": f"variants to export, several allowed: {', '.join(VARIANT_NAMES)}"})
-    max_drop: float = field(default=0.01, metadata={
+        "help": f"variants to export, several allowed: {', '.join(VARIANTS)}"})
+    max_drop: float = field(default=DEFAULT_MAX_DROP, metadata={
         "help": "quality gate: reject a variant whose VAL Dice is more than this below the Keras model's"})
     representative_frames: int = field(default=300, metadata={
         "help": "int8 calibration: TRAIN frames drawn (seeded) as the representative dataset"})
@@ -59,9 +59,9 @@ def parse_args(argv: list[str] | None) -> ExportConfig:
     for flag in ("model", "records", "out"):
         if not getattr(config, flag):
             parser.error(f"--{flag} is required")
-    unknown = [v for v in config.quantize if v not in VARIANT_NAMES]
+    unknown = [v for v in config.quantize if v not in VARIANTS]
     if unknown:
-        parser.error(f"unknown --quantize {', '.join(unknown)}; choose from {', '.join(VARIANT_NAMES)}")
+        parser.error(f"unknown --quantize {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
     if not 0.0 <= config.prune < 1.0:
         parser.error("--prune must be in [0, 1)")
     if config.qat_steps < 1 or config.prune_steps < 2:

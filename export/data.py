@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from export.config import ExportError
-from lvseg import layout
+from lvseg.records import shards
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def sample_frames(records: str, split: str, limit: int | None, seed: int = 0, he
     """
     rng = np.random.default_rng(seed)
     kept: list[tuple[int, dict]] = []
-    for index, record in enumerate(layout.iter_frames(records, split)):
+    for index, record in enumerate(shards.iter_frames(records, split)):
         item = {"image": record["image"], "mask": record["mask"]}
         if heatmaps:
             item["heatmaps"] = record["heatmaps"]

@@ -17,12 +17,13 @@ import numpy as np
 from export import card as cards
 from export import gate
 from export.config import GATE_FAILED, USAGE_ERROR, ExportConfig, ExportError
-from export.convert import INT8_VARIANTS, to_tflite
+from export.convert import to_tflite
 from export.data import FrameSet, sample_frames
 from export.measure import median_latency_ms, validation_dice
 from export.qat import FineTune, check_pqat_supported, kernel_sparsity, pruned, quantization_aware
-from export.runtime import KerasSegmenter, TFLiteSegmenter
-from trainer.artifacts import MODEL_FILE, load_trained
+from export.variants import INT8_VARIANTS
+from lvseg.inference.model_dir import MODEL_FILE, load_trained
+from lvseg.inference.runners import KerasRunner, TFLiteRunner
 from trainer.model import count_flops
 
 LATENCY_WARMUP = 5
@@ -91,7 +92,7 @@ def export_variants(config: ExportConfig, representative: np.ndarray | None = No
     os.makedirs(config.out, exist_ok=True)
 
     val = sample_frames(config.records, "VAL", config.val_frames, config.seed)
-    keras_dice = validation_dice(KerasSegmenter.from_model(model, model_config), val.images, val.masks)
+    keras_dice = validation_dice(KerasRunner.from_model(model, model_config), val.images, val.masks)
     _log(f"Keras model: VAL Dice {keras_dice:.4f} on {len(val)} frames")
     calibration_from_records = representative is None
     if representative is None and "int8" in variants:
@@ -107,7 +108,7 @@ def export_variants(config: ExportConfig, representative: np.ndarray | None = No
         base = pruned(model, kind, train, config.prune, settings, heatmap_loss)
         pruning = {"target_sparsity": config.prune, "achieved_kernel_sparsity": kernel_sparsity(base),
                    "steps": config.prune_steps, "schedule": "polynomial 0 -> target over 70 % of the steps",
-                   "keras_val_dice": validation_dice(KerasSegmenter.from_model(base, model_config),
+                   "keras_val_dice": validation_dice(KerasRunner.from_model(base, model_config),
                                                      val.images, val.masks)}
         _log(f"pruned: kernel sparsity {pruning['achieved_kernel_sparsity']:.3f}, "
              f"VAL Dice {pruning['keras_val_dice']:.4f}")
@@ -142,7 +143,7 @@ def _export_one(config: ExportConfig, variant: str, model, model_config: dict, v
     with open(tflite_path, "wb") as f:
         f.write(flatbuffer)
 
-    runner = TFLiteSegmenter(tflite_path)
+    runner = TFLiteRunner(tflite_path)
     tflite_dice = validation_dice(runner, val.images, val.masks)
     verdict = gate.check(variant, keras_dice, tflite_dice, config.max_drop)
     latency = {f"threads_{n}": median_latency_ms(tflite_path, val.images[0], n, LATENCY_WARMUP, config.latency_runs)
@@ -152,7 +153,7 @@ def _export_one(config: ExportConfig, variant: str, model, model_config: dict, v
                    machine=f"{platform.machine()}, {os.cpu_count()} CPU cores (shared while measured)")
     validation = {"split": "VAL", "frames": len(val), "dice_keras": keras_dice, "dice_tflite": tflite_dice,
                   "dice_drop": verdict.drop, "max_drop": config.max_drop, "passed": verdict.passed,
-                  "metric": "pooled Dice (lvseg.metrics.pooled_dice) of lvseg.predictions.segment masks"}
+                  "metric": "pooled Dice (lvseg.metrics.dice.pooled_dice) of lvseg.inference.decode.segment masks"}
     if variant in INT8_VARIANTS:
         quantization["int8_io"] = "int8 input and output; scale and zero point under input/output"
     card = cards.build_card(name=name, variant=variant, tflite_path=tflite_path,

@@ -2,7 +2,7 @@
 
 Both start from the trained float model and run a few hundred steps on TRAIN frames at a low learning
 rate; they are repairs of an already-good model, not training. TFMOT only accepts tf_keras
-(Keras 2) Functional models, which is what trainer.backend pins.
+(Keras 2) Functional models, which is what lvseg.tf_backend pins.
 
 Pruning + QAT uses TFMOT's prune-preserving scheme (PQAT) so the zeros survive quantization. PQAT
 rejects Conv2DTranspose ("Layer ... is not supported"): it works for the compact preset (bilinear
@@ -18,8 +18,8 @@ import numpy as np
 
 from export.config import ExportError
 from export.data import FrameSet
-from lvseg.predictions import to_model_input
-from trainer.backend import keras, tf
+from lvseg.inference.encode import to_model_input
+from lvseg.tf_backend import keras, tf
 from trainer.losses import loss_for
 
 

@@ -16,13 +16,13 @@ from lvseg import RESEARCH_NOTICE, __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("lvseg.demo", "run every stage end to end on built-in synthetic data"),
     "synth": ("lvseg.synth.cli", "generate synthetic EchoNet-Dynamic / CAMUS datasets and previews"),
-    "inspect": ("lvseg.inspect", "read a dataset and report its videos, splits and rejects"),
-    "ceiling": ("lvseg.geometry.ceiling", "Dice of masks rebuilt from true landmarks, per landmark scheme"),
-    "preprocess": ("beam_pipelines.preprocess", "Beam: dataset -> sharded TFRecords (local or Dataflow)"),
+    "inspect": ("lvseg.datasets.inspection", "read a dataset and report its videos, splits and rejects"),
+    "ceiling": ("lvseg.datasets.ceiling", "Dice of masks rebuilt from true landmarks, per landmark scheme"),
+    "preprocess": ("beam_pipelines.preprocess.pipeline", "Beam: dataset -> sharded TFRecords (local or Dataflow)"),
     "train": ("trainer.task", "train the mask or landmark U-Net from the records"),
     "export": ("export.__main__", "quantize a trained model to TFLite and check it still segments"),
-    "evaluate": ("beam_pipelines.evaluate", "Beam: Dice on TEST and an external set, with an HTML report"),
-    "cloud": ("lvseg.cloud", "submit preprocessing / training / export / evaluation to Google Cloud"),
+    "evaluate": ("beam_pipelines.evaluate.pipeline", "Beam: Dice on TEST and an external set, with an HTML report"),
+    "cloud": ("lvseg.cloud.cli", "submit preprocessing / training / export / evaluation to Google Cloud"),
 }
 
 

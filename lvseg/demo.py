@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from lvseg import RESEARCH_NOTICE
-from lvseg.config import add_dataclass_flags, from_namespace
+from lvseg.flags import add_dataclass_flags, from_namespace
 
 
 @dataclass

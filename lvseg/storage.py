@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
+import shutil
 from pathlib import Path
 
 GCS_PREFIX = "gs://"
@@ -107,3 +108,19 @@ def list_sizes(prefix: str) -> list[tuple[str, int]]:
 def list_files(prefix: str) -> list[str]:
     """All files under a folder (recursive), sorted."""
     return [path for path, _ in list_sizes(prefix)]
+
+
+def remove_tree(path: str) -> None:
+    """Delete a file or folder (recursively), local or gs://; missing is fine."""
+    if is_gcs(path):
+        client = gcs_client()
+        bucket, key = split_gcs(path)
+        for name in [key] + [split_gcs(f)[1] for f in list_files(path)]:
+            blob = client.bucket(bucket).blob(name)
+            if name == key and not blob.exists():
+                continue
+            blob.delete()
+    elif os.path.isdir(path):
+        shutil.rmtree(path)
+    elif os.path.exists(path):
+        os.unlink(path)

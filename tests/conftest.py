@@ -6,15 +6,19 @@ evaluation tests do not depend on the pipeline; the pipeline's own tests check i
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("NO_GCE_CHECK", "True")  # google-auth must never probe the metadata server
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 SYNTH_VIDEOS = 12
 SYNTH_MAX_FRAMES = 40
 TEST_SCHEME = "contour12"
@@ -45,15 +49,15 @@ def write_records(dataset_root: str, records_root: str, scheme: str = TEST_SCHEM
     """Frame and video records of every split, one shard each, without Beam."""
     import tensorflow as tf
 
-    from lvseg import layout
-    from lvseg.echonet import EchoVideo, iter_dataset
-    from lvseg.records import frame_examples, video_example
+    from lvseg.datasets.echonet import EchoVideo, iter_dataset
+    from lvseg.records import shards
+    from lvseg.records.examples import frame_examples, video_example
 
     videos = [v for v in iter_dataset(dataset_root) if isinstance(v, EchoVideo)]
     options = tf.io.TFRecordOptions(compression_type="GZIP")
-    for split in layout.SPLIT_NAMES:
+    for split in shards.SPLIT_NAMES:
         for kind in ("frames", "videos"):
-            path = layout.shard_prefix(records_root, kind, split) + "-00000-of-00001" + layout.SHARD_SUFFIX
+            path = shards.shard_prefix(records_root, kind, split) + "-00000-of-00001" + shards.SHARD_SUFFIX
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with tf.io.TFRecordWriter(path, options) as writer:
                 for video in (v for v in videos if v.meta.split == split):
@@ -66,6 +70,33 @@ def write_records(dataset_root: str, records_root: str, scheme: str = TEST_SCHEM
 def records_root(synthetic_root, tmp_path_factory) -> str:
     """Records of the synthetic dataset (landmark scheme contour12, sigma 5)."""
     return write_records(synthetic_root, str(tmp_path_factory.mktemp("records")))
+
+
+@pytest.fixture(scope="session")
+def camus_root(tmp_path_factory) -> str:
+    """A synthetic CAMUS-layout external set of 3 patients (6 labelled frames)."""
+    from lvseg.synth import generate_camus
+
+    root = str(tmp_path_factory.mktemp("camus"))
+    generate_camus(root, patients=3, seed=2)
+    return root
+
+
+@pytest.fixture(scope="session")
+def oracles(records_root, camus_root):
+    """Registers the TEST-ONLY ``oracle:`` models (tests/oracles.py) over the TEST records' and CAMUS frames."""
+    from lvseg.datasets.camus import iter_camus
+    from lvseg.records import shards
+    from tests.oracles import add_truth, register_oracles, unregister_oracles
+
+    truth: dict = {}
+    for record in shards.iter_frames(records_root, "TEST"):
+        add_truth(truth, record["image"], record["mask"], np.asarray(record["landmarks"], np.float64))
+    for frame in iter_camus(camus_root):
+        add_truth(truth, frame.image, frame.mask != 0)
+    register_oracles(truth, TEST_SCHEME)
+    yield truth
+    unregister_oracles()
 
 
 def _free_port() -> int:
@@ -105,3 +136,50 @@ def gcs_bucket(gcs_server):
     name = f"test-{uuid.uuid4().hex[:12]}"
     storage.gcs_client().create_bucket(name)
     return f"gs://{name}"
+
+
+def upload_tree(local: str, gs_root: str) -> None:
+    """Copy a local folder to a gs:// root file by file (through lvseg.storage, so the emulator sees it)."""
+    from lvseg import storage
+
+    for path in sorted(Path(local).rglob("*")):
+        if path.is_file():
+            storage.write_bytes(storage.join(gs_root, path.relative_to(local).as_posix()), path.read_bytes())
+
+
+def write_card_stub(path: str, kind: str, method: str, scheme: str | None, source_dir: str | None = None) -> None:
+    """A model card with just the fields lvseg.inference.models reads (export.card writes the full one)."""
+    card = {"tflite_file": os.path.basename(path), "kind": kind, "landmark_scheme": scheme,
+            "quantization": {"method": method}}
+    if source_dir:
+        card["source_model"] = {"model_dir": source_dir}
+    with open(path[: -len(".tflite")] + ".json", "w") as f:
+        json.dump(card, f)
+
+
+@pytest.fixture(scope="session")
+def model_files(tmp_path_factory, records_root):
+    """Tiny untrained models in every format: a Keras MODEL_DIR, a float32 and an int8 .tflite with cards."""
+    from export.convert import to_tflite
+    from lvseg.records import shards
+    from lvseg.tf_backend import keras
+    from trainer.artifacts import save_trained
+    from trainer.model import build_unet
+
+    folder = tmp_path_factory.mktemp("models")
+    keras.utils.set_random_seed(3)
+    mask_model = build_unet(filters=(4, 8, 16), out_channels=1, dropout=0.0)
+    mask_dir = str(folder / "mask-keras")
+    save_trained(mask_model, {"model": "mask", "landmark_scheme": None}, mask_dir)
+    float_path = str(folder / "mask-float32.tflite")
+    with open(float_path, "wb") as f:
+        f.write(to_tflite(mask_model, "float32"))
+    write_card_stub(float_path, "mask", "float32", None)
+
+    lm_model = build_unet(filters=(4, 8, 16), out_channels=12, dropout=0.0)
+    images = np.stack([r["image"] for r, _ in zip(shards.iter_frames(records_root, "TRAIN"), range(4))])
+    int8_path = str(folder / "landmarks-int8.tflite")
+    with open(int8_path, "wb") as f:
+        f.write(to_tflite(lm_model, "int8", representative=images))
+    write_card_stub(int8_path, "landmarks", "int8", TEST_SCHEME)
+    return mask_dir, float_path, int8_path

@@ -3,8 +3,8 @@
 import json
 
 from lvseg import cli
-from lvseg.inspect import inspect_dataset
-from tests.echonet_factory import Dataset
+from lvseg.datasets.inspection import inspect_dataset
+from tests.datasets.factory import Dataset
 
 
 def test_help_lists_every_subcommand(capsys):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trainer.backend import tf
+from lvseg.tf_backend import tf
 
 
 @dataclass(frozen=True)

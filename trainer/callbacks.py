@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 import math
 import os
-import signal
 import time
 
 import numpy as np
 
-from lvseg.predictions import to_model_input
-from trainer.backend import keras, tf
-from trainer.metrics import LandmarkScores
+from lvseg.inference.encode import to_model_input
+from lvseg.tf_backend import keras, tf
+from trainer.keras_metrics import LandmarkScores
 
 BEST_WEIGHTS = "best.weights.h5"
 BEST_INFO = "best.json"
@@ -177,16 +176,3 @@ def load_best(directory: str) -> dict | None:
         return None
     with open(path) as f:
         return json.load(f)
-
-
-class SimulatedPreemption(keras.callbacks.Callback):
-    """Testing aid: SIGKILL this process once epoch ``after_epoch`` is fully backed up (placed last)."""
-
-    def __init__(self, after_epoch: int):
-        super().__init__()
-        self.after_epoch = after_epoch
-
-    def on_epoch_end(self, epoch, logs=None):
-        if epoch + 1 == self.after_epoch:
-            print(f"simulated preemption after epoch {epoch + 1}", flush=True)
-            os.kill(os.getpid(), signal.SIGKILL)

@@ -1,4 +1,4 @@
-"""TrainConfig: every training option with its default, its flag (via lvseg.config) and the cloud paths.
+"""TrainConfig: every training option with its default, its flag (via lvseg.flags) and the cloud paths.
 
 Path precedence is flag > Vertex AI environment > default:
   --out              > AIP_MODEL_DIR
@@ -15,7 +15,9 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
-from lvseg.config import add_dataclass_flags, from_namespace
+from lvseg.flags import add_dataclass_flags, from_namespace
+from lvseg.inference.decode import MODEL_KINDS
+from trainer.presets import PRESETS
 
 GCS_MOUNT = "/gcs"
 
@@ -24,7 +26,7 @@ GCS_MOUNT = "/gcs"
 class TrainConfig:
     """Options of one training run; the effective values land in MODEL_DIR/config.json."""
 
-    model: str = field(default="mask", metadata={"help": "which U-Net to train", "choices": ("mask", "landmarks")})
+    model: str = field(default="mask", metadata={"help": "which U-Net to train", "choices": MODEL_KINDS})
     records: str = field(default="", metadata={"help": "RECORDS root written by preprocessing (local, /gcs/ or gs://)"})
     out: str | None = field(default=None, metadata={"help": "MODEL_DIR for model.keras, config.json, history; "
                                                              "unset: $AIP_MODEL_DIR"})
@@ -35,7 +37,7 @@ class TrainConfig:
     epochs: int = field(default=30, metadata={"help": "number of epochs"})
     batch_size: int = field(default=16, metadata={"help": "batch size per replica (global = this x replicas)"})
     learning_rate: float = field(default=1e-3, metadata={"help": "Adam learning rate"})
-    preset: str = field(default="compact", metadata={"help": "U-Net size", "choices": ("compact", "paper")})
+    preset: str = field(default="compact", metadata={"help": "U-Net size", "choices": tuple(PRESETS)})
     filters: tuple[int, ...] = field(default=(), metadata={
         "help": "override the preset's filters per level, e.g. 4 8 16 (tests, experiments)"})
     dropout: float | None = field(default=None, metadata={"help": "bottleneck dropout; unset: the preset's"})

@@ -1,9 +1,9 @@
 """tf.data input: frame records -> (image, target) batches for training and validation.
 
 Reading: the split's shards are interleaved (parallel reads), parsed in parallel with
-``lvseg.schema.parse_frame_tf``, kept in memory when small (uint8, after parsing), shuffled (stateless
+``lvseg.records.schema.parse_frame_tf``, kept in memory when small (uint8, after parsing), shuffled (stateless
 window permutation), batched, augmented per batch and prefetched. The model input is
-``lvseg.predictions.to_model_input``'s normalization (uint8 / 255), written here in TF ops.
+``lvseg.inference.encode.to_model_input``'s normalization (uint8 / 255), written here in TF ops.
 
 Epochs are generated explicitly, ``Dataset.range(start_epoch, epochs).flat_map(one_epoch)``: each
 epoch's shuffle and augmentation are seeded by (seed, epoch, batch index), so a job restarted from its
@@ -21,14 +21,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lvseg import layout, schema
-from lvseg.geometry import flip_permutation, parse_scheme
+from lvseg.frame import FRAME_SHAPE
+from lvseg.geometry.landmarks import flip_permutation, parse_scheme
+from lvseg.inference.encode import INPUT_DIVISOR
+from lvseg.records import schema, shards
+from lvseg.tf_backend import tf
 from trainer.augment import AugmentParams, augment_batch
-from trainer.backend import tf
 from trainer.config import TrainConfig
 
 AUTOTUNE = tf.data.AUTOTUNE
-FRAME = (112, 112)
 CACHE_LIMIT_BYTES = 4 * 2**30
 
 
@@ -45,7 +46,7 @@ class RecordsInfo:
 
 def split_files(records: str, split: str) -> list[str]:
     """Sorted frame shards of a split (local, /gcs/ or gs://)."""
-    return sorted(tf.io.gfile.glob(layout.shard_pattern(records, "frames", split)))
+    return sorted(tf.io.gfile.glob(shards.shard_pattern(records, "frames", split)))
 
 
 def count_records(files: list[str]) -> int:
@@ -60,7 +61,7 @@ def read_records_info(records: str) -> RecordsInfo:
     """Landmark scheme, K and sigma from the first TRAIN record; frame counts of TRAIN and VAL."""
     train, val = split_files(records, "TRAIN"), split_files(records, "VAL")
     if not train:
-        pattern = layout.shard_pattern(records, "frames", "TRAIN")
+        pattern = shards.shard_pattern(records, "frames", "TRAIN")
         raise SystemExit(f"lvseg train: no TRAIN frame records under {pattern}")
     first = next(iter(tf.data.TFRecordDataset(train[:1], compression_type="GZIP").take(1))).numpy()
     frame = schema.decode_frame(first)
@@ -88,7 +89,7 @@ def parsed_frames(files: list[str] | tf.Tensor, num_landmarks: int, keep_heatmap
     return records.map(parse, num_parallel_calls=AUTOTUNE)
 
 
-def render_heatmaps_tf(points: tf.Tensor, sigma: float, size: tuple[int, int] = FRAME) -> tf.Tensor:
+def render_heatmaps_tf(points: tf.Tensor, sigma: float, size: tuple[int, int] = FRAME_SHAPE) -> tf.Tensor:
     """(B, K, 2) (x, y) -> (B, H, W, K) Gaussians, quantized like the records (round(255 v) / 255)."""
     rows = tf.range(size[0], dtype=tf.float32)[None, :, None, None]
     cols = tf.range(size[1], dtype=tf.float32)[None, None, :, None]
@@ -98,9 +99,12 @@ def render_heatmaps_tf(points: tf.Tensor, sigma: float, size: tuple[int, int] = 
 
 
 def to_float(batch: dict) -> dict:
-    """uint8 batch -> float32 in [0, 1], channels last (image and mask (B, H, W, 1))."""
+    """uint8 batch -> float32 in [0, 1], channels last (image and mask (B, H, W, 1)).
+
+    The image is lvseg.inference.encode.to_model_input in TF ops (tests/trainer/test_data.py keeps them equal).
+    """
     out = dict(batch)
-    out["image"] = tf.cast(batch["image"], tf.float32)[..., None] / 255.0
+    out["image"] = tf.cast(batch["image"], tf.float32)[..., None] / INPUT_DIVISOR
     out["mask"] = tf.cast(batch["mask"], tf.float32)[..., None]
     if "heatmaps" in batch:
         out["heatmaps"] = tf.cast(batch["heatmaps"], tf.float32) / 255.0
@@ -125,7 +129,7 @@ def should_cache(config: TrainConfig, frames: int, num_landmarks: int, keep_heat
     """``auto``: cache when the parsed uint8 frames fit comfortably in memory."""
     if config.cache != "auto":
         return config.cache == "memory"
-    per_frame = FRAME[0] * FRAME[1] * (2 + (num_landmarks if keep_heatmaps else 0)) + 8 * num_landmarks
+    per_frame = FRAME_SHAPE[0] * FRAME_SHAPE[1] * (2 + (num_landmarks if keep_heatmaps else 0)) + 8 * num_landmarks
     return frames * per_frame < CACHE_LIMIT_BYTES
 
 
@@ -223,6 +227,6 @@ def load_split(records: str, split: str, num_landmarks: int, limit: int | None =
     dataset = parsed_frames(split_files(records, split), num_landmarks, False, limit).batch(256)
     parts = list(dataset.as_numpy_iterator())
     if not parts:
-        return {"image": np.zeros((0, *FRAME), np.uint8), "mask": np.zeros((0, *FRAME), np.uint8),
+        return {"image": np.zeros((0, *FRAME_SHAPE), np.uint8), "mask": np.zeros((0, *FRAME_SHAPE), np.uint8),
                 "landmarks": np.zeros((0, num_landmarks, 2), np.float32)}
     return {key: np.concatenate([p[key] for p in parts]) for key in ("image", "mask", "landmarks")}

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from trainer.backend import keras, tf
+from lvseg.tf_backend import keras, tf
 
 POSITIVE_WEIGHT = 20.0
 MSE_SCALE = 100.0

@@ -9,15 +9,9 @@ from __future__ import annotations
 
 import math
 
-from trainer.backend import keras
-
-PRESETS: dict[str, dict] = {
-    # The study's U-Net: 64 filters doubling to 1024 at the bottleneck (about 31 M parameters).
-    "paper": {"filters": (64, 128, 256, 512, 1024), "dropout": 0.2, "batch_norm": True, "upsampling": "transpose"},
-    # Made for int8 on a handheld: under 1 M parameters and 1 GFLOP per 112x112 frame.
-    "compact": {"filters": (12, 24, 48, 96, 128), "dropout": 0.1, "batch_norm": True, "upsampling": "bilinear"},
-}
-
+from lvseg.frame import FRAME_SHAPE
+from lvseg.tf_backend import keras
+from trainer.presets import PRESETS
 
 BN_MOMENTUM = 0.9
 
@@ -37,7 +31,7 @@ def conv_block(x, filters: int, batch_norm: bool, name: str):
     return x
 
 
-def build_unet(input_shape: tuple[int, int, int] = (112, 112, 1), filters: tuple[int, ...] = (12, 24, 48, 96, 128),
+def build_unet(input_shape: tuple[int, int, int] = (*FRAME_SHAPE, 1), filters: tuple[int, ...] = (12, 24, 48, 96, 128),
                out_channels: int = 1, dropout: float = 0.1, batch_norm: bool = True,
                upsampling: str = "bilinear", name: str = "unet", output_bias: float = 0.0) -> keras.Model:
     """A U-Net with len(filters) - 1 pooling levels; filters[-1] is the bottleneck width.

@@ -68,7 +68,7 @@ def is_chief(env: Mapping[str, str]) -> bool:
 
 def make_strategy(kind: str, env: Mapping[str, str] | None = None):
     """Build the strategy of ``kind``; for multi_worker, exports a converted CLUSTER_SPEC as TF_CONFIG."""
-    from trainer.backend import tf
+    from lvseg.tf_backend import tf
 
     env = os.environ if env is None else env
     if kind == "multi_worker":

@@ -26,23 +26,24 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from lvseg.config import to_dict
+from lvseg.flags import to_dict
+from lvseg.frame import FRAME_SHAPE
+from lvseg.tf_backend import keras, tf
 from trainer import artifacts
-from trainer.backend import keras, tf
 from trainer.callbacks import (BestWeights, EpochLogger, EpochSummaries, HistoryRecorder, LandmarkValidation,
-                               SimulatedPreemption, load_best, load_progress, write_json)
+                               load_best, load_progress, write_json)
 from trainer.config import TrainConfig, parse_args, resolve_paths
+from trainer.curves import plot_history
 from trainer.data import RecordsInfo, load_split, read_records_info, steps_per_epoch, train_dataset, val_dataset
+from trainer.keras_metrics import PooledDice
 from trainer.losses import loss_for
-from trainer.metrics import PooledDice
-from trainer.model import PRESETS, build_preset, model_size, prior_logit
-from trainer.plots import plot_history
+from trainer.model import build_preset, model_size, prior_logit
+from trainer.presets import PRESETS
 from trainer.strategy import choose_strategy_kind, is_chief, make_strategy
 
 HISTORY_FILE = "history.json"
 CURVES_FILE = "training_curves.png"
 PROGRESS_FILE = "progress.json"
-PREEMPT_ENV = "LVSEG_SIMULATE_PREEMPTION_AFTER_EPOCH"  # tests: SIGKILL after this epoch is backed up
 MASK_PRIOR = 0.1
 _EPOCH_KEY = "ckpt_saved_epoch/.ATTRIBUTES/VARIABLE_VALUE"
 
@@ -63,8 +64,8 @@ def build_model(config: TrainConfig, info: RecordsInfo) -> keras.Model:
 
 
 def output_prior(model_kind: str, sigma: float) -> float:
-    """Mean target value: the LV's share of a frame (about 0.1), or a Gaussian's mean over 112x112."""
-    return MASK_PRIOR if model_kind == "mask" else 2.0 * math.pi * sigma**2 / (112 * 112)
+    """Mean target value: the LV's share of a frame (about 0.1), or a Gaussian's mean over the frame."""
+    return MASK_PRIOR if model_kind == "mask" else 2.0 * math.pi * sigma**2 / (FRAME_SHAPE[0] * FRAME_SHAPE[1])
 
 
 def compile_model(model: keras.Model, config: TrainConfig) -> None:
@@ -110,7 +111,7 @@ def run_paths(config: TrainConfig, chief: bool) -> RunPaths:
 
 
 def make_callbacks(config: TrainConfig, info: RecordsInfo, paths: RunPaths, start_epoch: int,
-                   images_per_epoch: int, env: dict) -> list[keras.callbacks.Callback]:
+                   images_per_epoch: int) -> list[keras.callbacks.Callback]:
     """The callbacks in the order they must run (see trainer.callbacks)."""
     callbacks: list[keras.callbacks.Callback] = []
     if config.model == "landmarks" and info.val_frames:
@@ -121,8 +122,6 @@ def make_callbacks(config: TrainConfig, info: RecordsInfo, paths: RunPaths, star
                   BestWeights(paths.best, "val_dice", resume=start_epoch > 0),
                   EpochSummaries(paths.tensorboard),
                   keras.callbacks.BackupAndRestore(paths.backup)]
-    if env.get(PREEMPT_ENV):
-        callbacks.append(SimulatedPreemption(int(env[PREEMPT_ENV])))
     return callbacks
 
 
@@ -171,7 +170,7 @@ def train(config: TrainConfig, env: dict | None = None) -> dict:
         train_data = train_dataset(config, info, start_epoch, steps, global_batch)
     val_data = val_dataset(config, info, global_batch) if info.val_frames else None
 
-    callbacks = make_callbacks(config, info, paths, start_epoch, steps * global_batch, env)
+    callbacks = make_callbacks(config, info, paths, start_epoch, steps * global_batch)
     if start_epoch < config.epochs:
         model.fit(train_data, epochs=config.epochs, steps_per_epoch=steps, validation_data=val_data,
                   callbacks=callbacks, verbose=1 if config.verbose >= 2 else 0)

@@ -2,6 +2,6 @@
 
 import sys
 
-from lvseg.cloud import main
+from lvseg.cloud.cli import main
 
 sys.exit(main())

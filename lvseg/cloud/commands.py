@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from lvseg import config
+from lvseg import flags
 from lvseg.cloud import dataflow, vertex
 from lvseg.cloud.common import Clock, Runner, Target, job_name, parser_for, render, split_passthrough
 
@@ -52,7 +52,7 @@ def _parse(prog: str, description: str, argv: list[str], *classes: type) -> tupl
     ours, extra = split_passthrough(argv)
     parser = parser_for(prog, description, Target, *classes)
     ns = parser.parse_args(ours)
-    parsed = [config.from_namespace(cls, ns) for cls in (Target, *classes)]
+    parsed = [flags.from_namespace(cls, ns) for cls in (Target, *classes)]
     try:
         parsed[0].validate()
     except ValueError as err:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from lvseg import __version__, config
-from lvseg.cloud.layout import BucketLayout, ImageRegistry
+from lvseg import __version__, flags
+from lvseg.cloud.bucket import BucketLayout, ImageRegistry
 
 Runner = Callable[[list[str]], int]
 Clock = Callable[[], datetime]
@@ -86,11 +86,11 @@ def job_name(target: Target, kind: str, clock: Clock = utc_now) -> str:
 
 
 def parser_for(prog: str, description: str, *option_classes: type) -> argparse.ArgumentParser:
-    """An argparse parser with the flags of each options dataclass (lvseg.config)."""
+    """An argparse parser with the flags of each options dataclass (lvseg.flags)."""
     parser = argparse.ArgumentParser(prog=prog, description=description, allow_abbrev=False,
                                      epilog="Flags after a bare '--' are passed to the job unchanged.")
     for cls in option_classes:
-        config.add_dataclass_flags(parser, cls)
+        flags.add_dataclass_flags(parser, cls)
     return parser
 
 

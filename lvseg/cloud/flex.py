@@ -23,11 +23,11 @@ import sys
 import typing
 from pathlib import Path
 
-from lvseg.cloud.layout import BucketLayout
+from lvseg.cloud.bucket import BucketLayout
 
 # pipeline -> (module, options dataclass); the module has launcher_options(argv) and build_pipeline.
 PIPELINES: dict[str, tuple[str, str]] = {
-    "preprocess": ("beam_pipelines.preprocess", "PreprocessOptions"),
+    "preprocess": ("beam_pipelines.preprocess.pipeline", "PreprocessOptions"),
 }
 DESCRIPTIONS = {
     "preprocess": "lvseg: EchoNet-Dynamic videos (gs://) -> sharded GZIP TFRecords of traced frames and videos. "

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lvseg.cloud.layout import BucketLayout, check_name
+from lvseg.cloud.bucket import BucketLayout, check_name
+from lvseg.inference.decode import MODEL_KINDS
+from trainer.presets import PRESETS
 
 # Which machine family each GPU attaches to (Vertex AI rejects other combinations at submission).
 ACCELERATOR_FAMILIES: dict[str, str] = {
@@ -81,12 +83,12 @@ class Machines:
 class TrainJob:
     """What to train; the model lands in gs://BUCKET/models/NAME/model."""
 
-    model: str = field(default="mask", metadata={"help": "which U-Net to train", "choices": ("mask", "landmarks")})
+    model: str = field(default="mask", metadata={"help": "which U-Net to train", "choices": MODEL_KINDS})
     name: str | None = field(default=None, metadata={
         "help": "model name: outputs go to gs://BUCKET/models/NAME/; None means the --model value"})
     epochs: int | None = field(default=None, metadata={"help": "training epochs; None means the trainer's"})
     preset: str | None = field(default=None, metadata={
-        "help": "U-Net size; None means the trainer's", "choices": ("compact", "paper")})
+        "help": "U-Net size; None means the trainer's", "choices": tuple(PRESETS)})
 
     @property
     def model_name(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lvseg.geometry.mask import FRAME_SHAPE
+from lvseg.frame import FRAME_SHAPE
 
 DEFAULT_SIGMA = 5.0
 

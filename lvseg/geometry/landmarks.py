@@ -18,6 +18,11 @@ import numpy as np
 
 from lvseg.geometry.mask import Tracing, tracing_polygon
 
+# Ceiling Dice against the true masks (lvseg ceiling, 200 synthetic videos): seed6 0.877, contour12 0.977,
+# contour16 0.979, contour24 0.981. contour16 is the best of the issue's candidates; 24 points add 8 output
+# channels for +0.002.
+DEFAULT_SCHEME = "contour16"
+
 
 def parse_scheme(scheme: str) -> int:
     """Number of landmarks of a scheme name; raises ValueError for an unknown name."""
@@ -96,7 +101,7 @@ def _turning_angles(pts: np.ndarray) -> np.ndarray:
 def seed6_landmarks(tracing: Tracing, min_separation: float = 5.0) -> np.ndarray:
     """The study's six landmarks, returned in canonical contour order starting from the topmost point."""
     pts = canonical_contour(tracing)
-    x, y = pts[:, 0], pts[:, 1]
+    y = pts[:, 1]
     top, bottom = pts[np.argmin(y)], pts[np.argmax(y)]
     low = y >= y.max() - 0.2 * (y.max() - y.min())
     low_pts = pts[low]

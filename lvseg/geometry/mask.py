@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from skimage.draw import polygon as fill_polygon
 
-FRAME_SHAPE = (112, 112)
+from lvseg.frame import FRAME_SHAPE
+
 ROWS_PER_TRACING = 21
 
 
@@ -35,9 +36,6 @@ class Tracing:
 
     def rows(self) -> np.ndarray:
         return np.stack([self.x1, self.y1, self.x2, self.y2], axis=1)
-
-    def scaled(self, sx: float, sy: float) -> "Tracing":
-        return Tracing(self.x1 * sx, self.y1 * sy, self.x2 * sx, self.y2 * sy)
 
     @property
     def long_axis(self) -> tuple[np.ndarray, np.ndarray]:

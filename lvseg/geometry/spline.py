@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.interpolate import splev, splprep
 
-from lvseg.geometry.mask import FRAME_SHAPE, polygon_mask
+from lvseg.frame import FRAME_SHAPE
+from lvseg.geometry.mask import polygon_mask
 
 SPLINE_SAMPLES = 400
 

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from lvseg.echonet import FILELIST_COLUMNS, TRACING_COLUMNS
-from lvseg.geometry.mask import FRAME_SHAPE, Tracing, disk_volume
+from lvseg.datasets.echonet import FILELIST_COLUMNS, TRACING_COLUMNS
+from lvseg.frame import FRAME_SHAPE
+from lvseg.geometry.mask import Tracing, disk_volume
 from lvseg.synth import sampling
 from lvseg.synth.anatomy import sample_heart
 from lvseg.synth.render import render_clip, sample_look

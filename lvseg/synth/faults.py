@@ -22,10 +22,10 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from lvseg.rejects import RejectReason
+from lvseg.datasets.rejects import RejectReason
 from lvseg.synth import sampling
 from lvseg.synth.echonet import Rows, fmt, make_video, write_avi
-from lvseg.video import VideoError, load_video
+from lvseg.datasets.video import VideoError, load_video
 
 FAULT_FRAMES = 40
 TRUNCATE_SHARE = 0.6

@@ -11,7 +11,7 @@ import os
 import cv2
 import numpy as np
 
-from lvseg.echonet import EchoVideo, TracedFrame, iter_dataset
+from lvseg.datasets.echonet import EchoVideo, TracedFrame, iter_dataset
 from lvseg.geometry.mask import tracing_polygon
 
 ZOOM = 3

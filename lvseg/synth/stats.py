@@ -16,7 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from lvseg.echonet import EchoVideo, TracedFrame
+from lvseg.datasets.echonet import EchoVideo, TracedFrame
 from lvseg.geometry.mask import tracing_polygon
 
 RING_PX = 6

@@ -1,0 +1,176 @@
+"""Beam job: Dice of trained models on the held-out TEST records and an external (CAMUS-layout) set.
+
+    python -m beam_pipelines.evaluate --models M [M ...] --records RECORDS [--external CAMUS] --out REPORT
+    lvseg evaluate --models M [M ...] --records RECORDS [--external CAMUS] --out REPORT [Beam flags]
+
+A model is a Keras MODEL_DIR or a .tflite file with its model card; mask and landmark models mix
+freely. Landmark models are scored on the spline-rebuilt mask against the TRUE mask; the ceiling
+(spline through the true landmarks) is reported beside them, never instead.
+
+Job: read TEST frame records (ReadFromTFRecord, GZIP) and the external frames (staged by the launcher
+in work/external.npz, read in one worker, then reshuffled) -> per model: BatchElements -> ScoreBatchFn (model loaded once per worker in setup)
+-> per-frame rows (work/scores.jsonl) and the best / median / worst frames of each (model, dataset)
+(work/examples/*.npz); the first --gif-videos TEST videos -> one GIF per model (gifs/). After the
+job, the launcher aggregates the rows (pooled Dice, seeded bootstrap CI, ED/ES, failures, ceiling;
+see beam_pipelines.evaluate.scores for why there), writes per_frame.csv, summary.json, the plots and
+report.html (beam_pipelines.evaluate.report), and deletes work/. Local runs use the FnApiRunner
+(beam_pipelines.launch_options: no Prism download); Dataflow takes the same flags as preprocessing, with gs://
+--records, --out and models (an external gs:// CAMUS root is copied to the launcher first).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from dataclasses import dataclass, field
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from beam_pipelines import launch_options
+from beam_pipelines.evaluate.frames import (EXTERNAL_DATASET, external_frames, first_video_records, frame_from_record,
+                                            load_frames, save_frames, split_dataset_name)
+from beam_pipelines.evaluate.report import GIF_DIR, clear_outputs, read_rows, write_report
+from beam_pipelines.evaluate.report_page import headline_text
+from beam_pipelines.evaluate.transforms import (PAYLOADS, ScoreBatchFn, VideoGifFn, WriteExamplesFn, dice_and_id,
+                                                picks_of, select_picked)
+from lvseg import RESEARCH_NOTICE, storage
+from lvseg.datasets.echonet import SPLITS
+from lvseg.inference.models import ModelInfo, describe_all, is_path_spec
+from lvseg.records import shards
+from lvseg.storage import remove_tree
+
+WORK_DIR = "work"
+SCORES_FILE = "scores.jsonl"
+EXTERNAL_FILE = "external.npz"
+
+
+@dataclass(frozen=True)
+class EvaluateOptions:
+    """The job's own options (Beam's are separate); one flag per field."""
+
+    models: tuple[str, ...] = field(default=(), metadata={
+        "help": "Keras MODEL_DIRs and/or .tflite files (model card <name>.json beside each)"})
+    records: str = field(default="", metadata={"help": "RECORDS root written by preprocessing, local or gs://"})
+    external: str = field(default="", metadata={"help": "external set in the CAMUS layout; empty = none"})
+    out: str = field(default="", metadata={"help": "REPORT_DIR: report.html, per_frame.csv, summary.json, images"})
+    split: str = field(default="TEST", metadata={"help": "EchoNet split to score", "choices": SPLITS})
+    batch_size: int = field(default=32, metadata={"help": "largest inference batch"})
+    gif_videos: int = field(default=3, metadata={"help": "number of videos animated as GIFs (0 = none)"})
+    gif_max_frames: int = field(default=100, metadata={"help": "frames per GIF at most (from the start)"})
+    bootstrap_samples: int = field(default=1000, metadata={"help": "bootstrap resamples of the pooled-Dice CI"})
+    seed: int = field(default=0, metadata={"help": "bootstrap seed"})
+
+    def validated(self) -> "EvaluateOptions":
+        if not self.models or not self.records or not self.out:
+            raise ValueError("--models, --records and --out are required")
+        if self.batch_size < 1 or self.gif_videos < 0 or self.gif_max_frames < 1 or self.bootstrap_samples < 1:
+            raise ValueError("--batch-size, --gif-max-frames and --bootstrap-samples must be positive, "
+                             "--gif-videos at least 0")
+        return dataclasses.replace(self, split=self.split.upper())
+
+    @property
+    def dataset(self) -> str:
+        return split_dataset_name(self.split)
+
+    def datasets(self) -> list[str]:
+        return [self.dataset] + ([EXTERNAL_DATASET] if self.external else [])
+
+
+def stage_external(options: EvaluateOptions) -> dict:
+    """Decode the external set on the launcher and stage it under work/ for the workers.
+
+    Returns {"frames": n, "skipped": [{patient, reason}]} for the summary.
+    """
+    if not options.external:
+        return {"frames": 0, "skipped": []}
+    skipped: list = []
+    frames = external_frames(options.external, skipped)
+    save_frames(frames, storage.join(options.out, WORK_DIR, EXTERNAL_FILE))
+    return {"frames": len(frames), "skipped": [{"patient": s.patient, "reason": s.reason} for s in skipped]}
+
+
+def build_pipeline(pipeline: beam.Pipeline, options: EvaluateOptions, infos: list[ModelInfo]) -> None:
+    """Add the read / score / pick / GIF steps for every model to ``pipeline`` (stage_external first)."""
+    work = storage.join(options.out, WORK_DIR)
+    pattern = shards.shard_pattern(options.records, "frames", options.split)
+    sources = [pipeline
+               | "ReadRecords" >> beam.io.ReadFromTFRecord(pattern, compression_type=beam.io.filesystem.
+                                                           CompressionTypes.GZIP)
+               | "DecodeRecords" >> beam.Map(frame_from_record, dataset=options.dataset)]
+    if options.external:
+        sources.append(pipeline
+                       | "ExternalFile" >> beam.Create([storage.join(work, EXTERNAL_FILE)])
+                       | "ReadExternal" >> beam.FlatMap(load_frames)
+                       | "SpreadExternal" >> beam.Reshuffle())
+    frames = sources | "AllFrames" >> beam.Flatten()
+    batches = frames | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=options.batch_size)
+
+    rows, payloads = [], []
+    for info in infos:
+        scored = batches | f"Score[{info.name}]" >> beam.ParDo(ScoreBatchFn(info)).with_outputs(PAYLOADS,
+                                                                                                 main="rows")
+        rows.append(scored.rows)
+        payloads.append(scored[PAYLOADS])
+    rows = rows | "AllRows" >> beam.Flatten()
+    _ = (rows
+         | "RowJson" >> beam.Map(json.dumps, sort_keys=True)
+         | "WriteScores" >> beam.io.WriteToText(storage.join(work, SCORES_FILE), shard_name_template=""))
+    picks = (rows
+             | "DiceAndId" >> beam.Map(dice_and_id)
+             | "GroupDice" >> beam.GroupByKey()
+             | "Pick" >> beam.Map(picks_of))
+    _ = ((payloads | "AllPayloads" >> beam.Flatten())
+         | "KeepPicked" >> beam.FlatMap(select_picked, picks=beam.pvalue.AsDict(picks))
+         | "GroupPicked" >> beam.GroupByKey()
+         | "WriteExamples" >> beam.ParDo(WriteExamplesFn(storage.join(work, "examples"))))
+
+    if options.gif_videos:
+        videos = (pipeline
+                  | "VideoSource" >> beam.Create([options.records])
+                  | "FirstVideos" >> beam.FlatMap(first_video_records, options.split, options.gif_videos)
+                  | "SpreadVideos" >> beam.Reshuffle())
+        for info in infos:
+            _ = videos | f"Gif[{info.name}]" >> beam.ParDo(VideoGifFn(
+                info, storage.join(options.out, GIF_DIR), options.dataset, options.gif_max_frames,
+                options.batch_size))
+
+
+def launcher_options(argv: list[str]) -> tuple[EvaluateOptions, PipelineOptions]:
+    """The job options and the PipelineOptions this launcher runs with (checks inputs, no cloud call)."""
+    job, beam_args = launch_options.parse_job_args(EvaluateOptions, argv, description=__doc__.split("\n\n")[0])
+    job = job.validated()
+    options = launch_options.pipeline_options(beam_args)
+    # The external set is read here on the launcher (then staged under --out), so it may stay local.
+    launch_options.check_paths_for_runner(options, job.records, job.out,
+                                  *filter(is_path_spec, job.models))
+    if not shards.shard_files(job.records, "frames", job.split):
+        raise ValueError(f"no {job.split} frame records under {job.records}")
+    return job, options
+
+
+def run(argv: list[str] | None = None) -> dict:
+    """Run the job and write the report; returns summary.json's content (with ``report`` = report.html path)."""
+    job, options = launcher_options(list(sys.argv[1:] if argv is None else argv))
+    infos = describe_all(list(job.models))
+    clear_outputs(job.out, [WORK_DIR, GIF_DIR])
+    external = stage_external(job)
+    with beam.Pipeline(options=options) as pipeline:
+        build_pipeline(pipeline, job, infos)
+    rows = read_rows(storage.join(job.out, WORK_DIR, SCORES_FILE))
+    summary = write_report(job, infos, rows, storage.join(job.out, WORK_DIR, "examples"), external)
+    # work/ holds staged dataset frames (e.g. CAMUS images, not ours to redistribute) and raw job output
+    # that per_frame.csv and the PNGs now carry: drop it so REPORT_DIR is only the report.
+    remove_tree(storage.join(job.out, WORK_DIR))
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``lvseg evaluate``: run, then print the report's path and the headline table."""
+    summary = run(argv)
+    print(RESEARCH_NOTICE)
+    print(f"report: {summary['report']}")
+    print(headline_text(summary["results"]))
+    return 0
+

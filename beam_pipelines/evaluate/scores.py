@@ -1,0 +1,141 @@
+"""Per-frame scores and their aggregation: the numbers behind per_frame.csv and summary.json.
+
+Every Dice here comes from lvseg.metrics.dice (Overlap, pooled_dice, bootstrap_ci), never a formula of its own.
+
+Decisions:
+- A failed prediction (a landmark model that finds no landmark) counts as an empty mask: per-frame
+  Dice 0 and it stays in the pooled Dice, because a deployed model would show nothing on that frame.
+  ``failed`` says how many; ``pooled_dice_ok`` is the figure over successful frames only.
+- The landmark ceiling (spline through the frame's TRUE landmarks vs the true mask) is computed on the
+  same frames, only where the frame carries true landmarks of the model's scheme (TEST records); an
+  external set has none, so its ceiling is null.
+- Aggregation runs after the Beam job on the per-frame rows: the bootstrap needs every frame of a
+  (model, dataset) together anyway, TEST is a few thousand frames per model, and the CSV, JSON and
+  HTML then come from the very same rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+
+import numpy as np
+
+from beam_pipelines.evaluate.frames import EvalFrame
+from lvseg.geometry.spline import mask_from_landmarks
+from lvseg.inference.decode import Segmentation
+from lvseg.inference.models import ModelInfo
+from lvseg.metrics.dice import Overlap, bootstrap_ci, overlap, pooled_dice
+
+ROW_FIELDS = ["model", "kind", "dataset", "video_id", "phase", "frame_index", "ok", "dice", "intersection",
+              "pred_area", "true_area", "ceiling_dice", "ceiling_intersection", "ceiling_pred_area"]
+_INTS = {"frame_index", "intersection", "pred_area", "true_area", "ceiling_intersection", "ceiling_pred_area"}
+_FLOATS = {"dice", "ceiling_dice"}
+PHASES = ("ED", "ES")
+
+
+def group_key(model: str, dataset: str) -> str:
+    """File-name-safe key of one (model, dataset) group, e.g. ``mask_int8__echonet-test``."""
+    return f"{model}__{dataset}"
+
+
+def score(info: ModelInfo, frame: EvalFrame, seg: Segmentation) -> dict:
+    """One per-frame row: the model's prediction against the frame's true mask (the frame must have one)."""
+    o = overlap(seg.mask, frame.mask)
+    row = {"model": info.name, "kind": info.kind, "dataset": frame.dataset, "video_id": frame.video_id,
+           "phase": frame.phase, "frame_index": int(frame.frame_index), "ok": bool(seg.ok), "dice": o.dice,
+           "intersection": o.intersection, "pred_area": o.predicted, "true_area": o.true,
+           "ceiling_dice": None, "ceiling_intersection": None, "ceiling_pred_area": None}
+    if info.kind == "landmarks" and frame.landmarks is not None and info.landmark_scheme == frame.landmark_scheme:
+        c = overlap(mask_from_landmarks(frame.landmarks, frame.mask.shape), frame.mask)
+        row.update(ceiling_dice=c.dice, ceiling_intersection=c.intersection, ceiling_pred_area=c.predicted)
+    return row
+
+
+def frame_overlap(row: dict) -> Overlap:
+    return Overlap(row["intersection"], row["pred_area"], row["true_area"])
+
+
+def ceiling_overlap(row: dict) -> Overlap:
+    return Overlap(row["ceiling_intersection"], row["ceiling_pred_area"], row["true_area"])
+
+
+def _stats(rows: list[dict], to_overlap=frame_overlap) -> dict:
+    overlaps = [to_overlap(r) for r in rows]
+    dice = np.array([o.dice for o in overlaps])
+    return {"frames": len(rows), "pooled_dice": pooled_dice(overlaps) if rows else None,
+            "mean_dice": float(dice.mean()) if rows else None,
+            "median_dice": float(np.median(dice)) if rows else None}
+
+
+def summarize_group(rows: list[dict], bootstrap_samples: int = 1000, seed: int = 0) -> dict:
+    """Summary of one (model, dataset): pooled Dice with its bootstrap CI, per-frame stats, ED/ES, ceiling."""
+    overlaps = [frame_overlap(r) for r in rows]
+    ok_rows = [r for r in rows if r["ok"]]
+    ceiling_rows = [r for r in rows if r["ceiling_intersection"] is not None]
+    low, high = bootstrap_ci(overlaps, samples=bootstrap_samples, seed=seed)
+    out = {"model": rows[0]["model"], "kind": rows[0]["kind"], "dataset": rows[0]["dataset"], **_stats(rows),
+           "ci95": [low, high], "failed": len(rows) - len(ok_rows),
+           "pooled_dice_ok": pooled_dice([frame_overlap(r) for r in ok_rows]) if ok_rows else None,
+           "phases": {p: _stats([r for r in rows if r["phase"] == p]) for p in PHASES},
+           "ceiling": _stats(ceiling_rows, ceiling_overlap) if ceiling_rows else None}
+    return out
+
+
+def summarize(rows: list[dict], bootstrap_samples: int = 1000, seed: int = 0,
+              model_order: list[str] | None = None, dataset_order: list[str] | None = None) -> list[dict]:
+    """One summary per (model, dataset) present in the rows, models then datasets in the given order."""
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for r in rows:
+        groups[(r["model"], r["dataset"])].append(r)
+    return [summarize_group(groups[key], bootstrap_samples, seed)
+            for key in sorted(groups, key=lambda k: _order_key(k, model_order, dataset_order))]
+
+
+def _order_key(key: tuple[str, str], models: list[str] | None, datasets: list[str] | None) -> tuple:
+    model, dataset = key
+    m = models.index(model) if models and model in models else len(models or [])
+    d = datasets.index(dataset) if datasets and dataset in datasets else len(datasets or [])
+    return (m, model, d, dataset)
+
+
+def sort_rows(rows: list[dict], model_order: list[str] | None = None,
+              dataset_order: list[str] | None = None) -> list[dict]:
+    """Rows in a stable, readable order: model, dataset, video, phase, frame."""
+    return sorted(rows, key=lambda r: (*_order_key((r["model"], r["dataset"]), model_order, dataset_order),
+                                       r["video_id"], r["phase"], r["frame_index"]))
+
+
+def to_csv(rows: list[dict]) -> str:
+    """per_frame.csv text (floats at full precision, so pooled Dice recomputes exactly; n/a as empty)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ROW_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: "" if r[k] is None else r[k] for k in ROW_FIELDS})
+    return buffer.getvalue()
+
+
+def from_csv(text: str) -> list[dict]:
+    """Typed rows back from per_frame.csv text."""
+    rows = []
+    for raw in csv.DictReader(io.StringIO(text)):
+        row: dict = {}
+        for k in ROW_FIELDS:
+            v = raw[k]
+            row[k] = (None if v == "" else int(v)) if k in _INTS else (None if v == "" else float(v)) \
+                if k in _FLOATS else (v == "True") if k == "ok" else v
+        rows.append(row)
+    return rows
+
+
+def pick_examples(dice_and_ids: list[tuple[float, str]]) -> dict[str, list[str]]:
+    """frame_id -> which of "worst", "median", "best" it is (ties broken by frame_id; lower median)."""
+    ordered = sorted(dice_and_ids)
+    if not ordered:
+        return {}
+    picks: dict[str, list[str]] = defaultdict(list)
+    for which, index in (("worst", 0), ("median", (len(ordered) - 1) // 2), ("best", len(ordered) - 1)):
+        picks[ordered[index][1]].append(which)
+    return dict(picks)

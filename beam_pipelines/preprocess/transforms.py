@@ -1,0 +1,186 @@
+"""The preprocessing job's PTransforms and DoFns (a module of its own so workers import, not unpickle, them).
+
+Data flow: shard jobs -> Reshuffle -> WriteShardFn (decode each video once, write its frame and video
+records, bad videos to the ``rejected`` dead-letter output) -> Finalize (rejected.jsonl, schema.json,
+manifest.json, then the swap into RECORDS). Only shard plans, per-shard summaries and rejects travel
+between steps; record bytes go straight from the worker that makes them to their shard file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+import threading
+from collections import Counter
+from contextlib import ExitStack
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from beam_pipelines.preprocess.publish import publish
+from beam_pipelines.preprocess.sharding import ShardJob, ShardWriter
+from lvseg import storage
+from lvseg.datasets.echonet import EchoVideo, VideoTask, load_task
+from lvseg.datasets.rejects import Reject, RejectReason
+from lvseg.records import schema
+from lvseg.records.examples import frame_examples, video_example
+from lvseg.records.shards import SPLIT_NAMES
+
+NAMESPACE = "lvseg.preprocess"
+REJECTED = "rejected"
+WRITTEN = "written"
+_PLANS: dict[str, dict[str, VideoTask]] = {}
+_PLANS_LOCK = threading.Lock()
+_LOG = logging.getLogger(__name__)
+
+
+def save_plan(path: str, tasks: list[VideoTask]) -> None:
+    """Store the driver's validated tasks for the workers (the tracings would bloat the job graph)."""
+    storage.write_bytes(path, pickle.dumps({t.meta.video_id: t for t in tasks}, protocol=5))
+
+
+def load_plan(path: str) -> dict[str, VideoTask]:
+    """The tasks saved by save_plan, read once per worker process (only the latest run's plan is kept)."""
+    with _PLANS_LOCK:
+        if path not in _PLANS:
+            _PLANS.clear()
+            _PLANS[path] = pickle.loads(storage.read_bytes(path))  # our own file, written by this run
+        return _PLANS[path]
+
+
+def _is_transient(err: Exception) -> bool:
+    """I/O and Cloud Storage errors: let Beam retry the shard rather than blame the video."""
+    try:
+        from google.api_core.exceptions import GoogleAPIError
+    except ImportError:  # pragma: no cover - the gcp extra is installed with Beam here
+        GoogleAPIError = OSError
+    return isinstance(err, (OSError, GoogleAPIError))
+
+
+def convert(task: VideoTask, scheme: str, sigma: float, with_video: bool) -> tuple[list[bytes], bytes | None] | Reject:
+    """Decode one video and build its records: (frame records ED then ES, video record or None), or a Reject.
+
+    Any non-I/O failure is a property of this video, so it becomes a Reject instead of failing the job.
+    """
+    video_id = task.meta.video_id
+    try:
+        loaded = load_task(task)
+    except Exception as err:
+        if _is_transient(err):
+            raise
+        return Reject(video_id, RejectReason.VIDEO_UNDECODABLE, f"{type(err).__name__}: {err}")
+    if not isinstance(loaded, EchoVideo):
+        return loaded
+    try:
+        return frame_examples(loaded, scheme, sigma), (video_example(loaded) if with_video else None)
+    except Exception as err:
+        # The tracings passed plan_dataset's checks, so this is geometry the landmark code cannot handle
+        # (or a bug: hence the traceback in the log).
+        _LOG.exception("records of %s failed", video_id)
+        return Reject(video_id, RejectReason.RECORD_BUILD_FAILED, f"{type(err).__name__}: {err}")
+
+
+class WriteShardFn(beam.DoFn):
+    """Writes one shard (frames and, optionally, videos) from a ShardJob; emits a summary and rejects."""
+
+    def __init__(self, plan_path: str, staging: str, scheme: str, sigma: float, with_video: bool):
+        self.plan_path, self.staging = plan_path, staging
+        self.scheme, self.sigma, self.with_video = scheme, sigma, with_video
+        self.videos = Metrics.counter(NAMESPACE, "videos_written")
+        self.frames = Metrics.counter(NAMESPACE, "frames_written")
+        self.shards = Metrics.counter(NAMESPACE, "shards_written")
+
+    def process(self, job: ShardJob):
+        plan = load_plan(self.plan_path)
+        rejects: list[dict] = []
+        written = frames = 0
+        with ExitStack() as stack:
+            frame_out = stack.enter_context(ShardWriter(storage.join(self.staging, "frames", job.file_name())))
+            video_out = (stack.enter_context(ShardWriter(storage.join(self.staging, "videos", job.file_name())))
+                         if self.with_video else None)
+            for video_id in job.video_ids:
+                result = convert(plan[video_id], self.scheme, self.sigma, self.with_video)
+                if isinstance(result, Reject):
+                    rejects.append(result.to_json())
+                    continue
+                frame_records, video_record = result
+                for record in frame_records:
+                    frame_out.write(record)
+                if video_out is not None:
+                    video_out.write(video_record)
+                written += 1
+                frames += len(frame_records)
+        # Counted only once the shard is complete; a retried shard counts once in committed metrics.
+        self.videos.inc(written)
+        self.frames.inc(frames)
+        self.shards.inc()
+        for reject in rejects:
+            yield beam.pvalue.TaggedOutput(REJECTED, reject)
+        yield {"split": job.split, "shard": job.index, "shards": job.count, "videos": written, "frames": frames}
+
+
+class WriteShards(beam.PTransform):
+    """ShardJobs -> {"written": per-shard summaries, "rejected": dead-letter reject dicts}."""
+
+    def __init__(self, plan_path: str, staging: str, scheme: str, sigma: float, with_video: bool):
+        super().__init__()
+        self.fn = WriteShardFn(plan_path, staging, scheme, sigma, with_video)
+
+    def expand(self, jobs):
+        results = (jobs
+                   | "SpreadOverWorkers" >> beam.Reshuffle()
+                   | "DecodeAndWrite" >> beam.ParDo(self.fn).with_outputs(REJECTED, main=WRITTEN))
+        return {WRITTEN: results[WRITTEN], REJECTED: results[REJECTED]}
+
+
+class CountRejectsFn(beam.DoFn):
+    """Passes rejects through, counting them per reason (Metrics.counter ``rejected_<reason>``)."""
+
+    def setup(self):
+        self.counters = {r.value: Metrics.counter(NAMESPACE, f"rejected_{r.value}") for r in RejectReason}
+
+    def process(self, reject: dict):
+        self.counters[reject["reason"]].inc()
+        yield reject
+
+
+class FinalizeFn(beam.DoFn):
+    """Writes rejected.jsonl, schema.json and manifest.json into staging, checks the counts, publishes."""
+
+    def __init__(self, staging: str, out: str, manifest: dict):
+        self.staging, self.out, self.manifest = staging, out, manifest
+
+    def process(self, _, summaries: list[dict], rejects: list[dict]):
+        manifest = build_manifest(self.manifest, summaries, rejects)
+        ordered = sorted(rejects, key=lambda r: (r["video_id"], r["reason"], r["detail"]))
+        lines = "".join(json.dumps(r, sort_keys=True) + "\n" for r in ordered)
+        storage.write_text(storage.join(self.staging, "rejected.jsonl"), lines)
+        storage.write_text(storage.join(self.staging, "schema.json"), _dumps(schema.schema_json()))
+        storage.write_text(storage.join(self.staging, "manifest.json"), _dumps(manifest))
+        publish(self.staging, self.out)
+        yield manifest
+
+
+def build_manifest(base: dict, summaries: list[dict], rejects: list[dict]) -> dict:
+    """The driver's facts plus what the workers wrote; raises if the videos do not reconcile."""
+    manifest = dict(base)
+    by_split = {SPLIT_NAMES[s]: {"videos": 0, "frames": 0, "shards": 0} for s in base["options"]["splits"]}
+    for s in summaries:
+        entry = by_split[SPLIT_NAMES[s["split"]]]
+        entry["videos"] += s["videos"]
+        entry["frames"] += s["frames"]
+        entry["shards"] = s["shards"]
+    manifest["written_videos"] = sum(e["videos"] for e in by_split.values())
+    manifest["rejected"] = dict(sorted(Counter(r["reason"] for r in rejects).items()))
+    manifest["rejected_videos"] = len(rejects)
+    manifest["labeled_frames"] = {k: e["frames"] for k, e in by_split.items()}
+    manifest["splits"] = by_split
+    total = manifest["written_videos"] + manifest["rejected_videos"] + manifest["skipped_videos"]
+    if total != manifest["input_videos"]:
+        raise RuntimeError(f"videos do not reconcile: {manifest['input_videos']} in, {total} accounted for")
+    return manifest
+
+
+def _dumps(value: dict) -> str:
+    return json.dumps(value, indent=2, sort_keys=True) + "\n"

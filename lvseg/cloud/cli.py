@@ -1,0 +1,41 @@
+"""`lvseg cloud`: preprocessing on Dataflow, training and TFLite export on Vertex AI, evaluation on Dataflow.
+
+    lvseg cloud preprocess --project P --region R --bucket gs://B [--dry-run] [-- pipeline flags]
+    lvseg cloud train      --project P --region R --bucket gs://B --model mask [--dry-run] [-- trainer flags]
+    lvseg cloud export     --project P --region R --bucket gs://B --name mask [--dry-run] [-- export flags]
+    lvseg cloud evaluate   --project P --region R --bucket gs://B --models mask landmarks [--dry-run]
+
+The bucket layout and image names are in lvseg.cloud.bucket; images come from infra/ (infra/README.md
+walks through a fresh project). Every command prints the exact command it runs; --dry-run stops there.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from lvseg.cloud.common import Clock, Runner, subprocess_runner, utc_now
+
+
+def usage() -> str:
+    return __doc__.split("\n\n")[1] if __doc__ else ""
+
+
+def main(argv: list[str] | None = None, runner: Runner = subprocess_runner, clock: Clock = utc_now,
+         out: TextIO | None = None) -> int:
+    """Dispatch to a subcommand; returns its exit status (2 for bad arguments)."""
+    from lvseg.cloud.commands import COMMANDS
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = out or sys.stdout
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print("usage:\n" + usage(), file=out)
+        return 0
+    if argv[0] not in COMMANDS:
+        print(f"lvseg cloud: unknown command {argv[0]!r}; choose from {', '.join(COMMANDS)}", file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[argv[0]](argv[1:], runner=runner, clock=clock, out=out)
+    except ValueError as err:
+        print(f"lvseg cloud {argv[0]}: error: {err}", file=sys.stderr)
+        return 2

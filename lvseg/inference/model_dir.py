@@ -1,0 +1,31 @@
+"""Reading a trained MODEL_DIR, the contract between the trainer (which writes it) and every consumer.
+
+MODEL_DIR/model.keras   the model to ship (weights of the best validation Dice), tf_keras format
+MODEL_DIR/config.json   the effective training config, including at least ``model`` ("mask" or
+                        "landmarks"), ``landmark_scheme``, ``num_landmarks``, ``heatmap_sigma``,
+                        ``preset`` and ``input`` (lvseg.inference.encode.INPUT_SPEC)
+trainer.artifacts writes it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from lvseg import storage
+
+MODEL_FILE = "model.keras"
+CONFIG_FILE = "config.json"
+
+
+def load_config(model_dir: str) -> dict:
+    """config.json of a MODEL_DIR, local or gs://; raises FileNotFoundError when there is none."""
+    return json.loads(storage.read_text(storage.join(model_dir, CONFIG_FILE)))
+
+
+def load_trained(model_dir: str):
+    """(tf_keras model, config) of a local MODEL_DIR; the model is loaded for inference (not compiled)."""
+    from lvseg.tf_backend import keras
+
+    model = keras.models.load_model(os.path.join(model_dir, MODEL_FILE), compile=False)
+    return model, load_config(model_dir)

@@ -1,0 +1,135 @@
+"""Run a trained model on uint8 frames, Keras or TFLite, behind one interface: ``Runner``.
+
+``TFLiteRunner`` needs only numpy and the LiteRT interpreter (no TensorFlow), so it is what a handheld
+app mirrors: quantize the frame with the input tensor's scale and zero point, invoke, dequantize the
+output, and apply the shared output rule (lvseg.inference.decode.segment). ``KerasRunner`` gives the
+trained Keras model of a MODEL_DIR the same interface, so export, evaluation and analysis compare the
+two frame for frame.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from lvseg.inference.card import card_path, read_card
+from lvseg.inference.decode import Segmentation, segment
+from lvseg.inference.encode import to_model_input
+
+
+class Runner:
+    """The shared interface: ``predict`` raw outputs; ``segment`` / ``segment_frame`` via the one output rule."""
+
+    kind: str
+    landmark_scheme: str | None
+
+    def predict(self, frames: np.ndarray) -> np.ndarray:
+        """uint8 frames (N, 112, 112) -> float32 outputs (N, 112, 112, C) in [0, 1]."""
+        raise NotImplementedError
+
+    def segment_frame(self, frame: np.ndarray) -> Segmentation:
+        """One uint8 frame (112, 112) -> its Segmentation (mask, and landmarks for landmark models)."""
+        return segment(self.kind, self.predict(np.asarray(frame)[None])[0])
+
+    def segment(self, frames: np.ndarray) -> list[Segmentation]:
+        """uint8 frames (N, 112, 112), e.g. a whole video -> one Segmentation per frame."""
+        return [segment(self.kind, output) for output in self.predict(frames)]
+
+
+def _as_frames(frames: np.ndarray) -> np.ndarray:
+    frames = np.asarray(frames)
+    if frames.dtype != np.uint8:
+        raise TypeError(f"frames must be uint8 grey images, got {frames.dtype}")
+    return frames[None] if frames.ndim == 2 else frames
+
+
+class TFLiteRunner(Runner):
+    """A .tflite model (or its card) run by the LiteRT interpreter, one frame per invoke (batch 1)."""
+
+    def __init__(self, path: str, num_threads: int = 1) -> None:
+        from ai_edge_litert.interpreter import Interpreter
+
+        card = None
+        if path.endswith(".json"):
+            card = read_card(path)
+            path = os.path.join(os.path.dirname(path), card["tflite_file"])
+        elif os.path.exists(card_path(path)):
+            card = read_card(card_path(path))
+        self.path = path
+        self.card = card
+        self.interpreter = Interpreter(model_path=path, num_threads=num_threads)
+        self.interpreter.allocate_tensors()
+        self._input = self.interpreter.get_input_details()[0]
+        self._output = self.interpreter.get_output_details()[0]
+        channels = int(self._output["shape"][-1])
+        # Without a card, a single channel can only be a mask model.
+        self.kind = card["kind"] if card else ("mask" if channels == 1 else "landmarks")
+        self.landmark_scheme = card.get("landmark_scheme") if card else None
+
+    @property
+    def input_details(self) -> dict:
+        """The interpreter's input tensor details (shape, dtype, quantization scale/zero point)."""
+        return self._input
+
+    @property
+    def output_details(self) -> dict:
+        """The interpreter's output tensor details."""
+        return self._output
+
+    def quantize_input(self, frames: np.ndarray) -> np.ndarray:
+        """uint8 frames (N, H, W) -> the input tensor's dtype: float [0, 1], or int8 via scale/zero point."""
+        x = to_model_input(frames)
+        if self._input["dtype"] == np.float32:
+            return x
+        scale, zero_point = self._input["quantization"]
+        info = np.iinfo(self._input["dtype"])
+        return np.clip(np.round(x / scale) + zero_point, info.min, info.max).astype(self._input["dtype"])
+
+    def dequantize_output(self, raw: np.ndarray) -> np.ndarray:
+        """Raw output tensor -> float32 in [0, 1]."""
+        if self._output["dtype"] != np.float32:
+            scale, zero_point = self._output["quantization"]
+            raw = (raw.astype(np.float32) - zero_point) * scale
+        return np.clip(raw, 0.0, 1.0).astype(np.float32)
+
+    def invoke(self, model_input: np.ndarray) -> np.ndarray:
+        """One already-quantized input (1, H, W, 1) -> the raw output tensor (a copy)."""
+        self.interpreter.set_tensor(self._input["index"], model_input)
+        self.interpreter.invoke()
+        return self.interpreter.get_tensor(self._output["index"]).copy()
+
+    def predict(self, frames: np.ndarray) -> np.ndarray:
+        inputs = self.quantize_input(_as_frames(frames))
+        if len(inputs) == 0:
+            return np.zeros((0, *self._output["shape"][1:]), np.float32)
+        return np.concatenate([self.dequantize_output(self.invoke(x[None])) for x in inputs])
+
+
+class KerasRunner(Runner):
+    """The trained Keras model of a MODEL_DIR behind the same interface (the float reference)."""
+
+    def __init__(self, model_dir: str, batch_size: int = 32) -> None:
+        from lvseg.inference.model_dir import load_trained
+
+        self._setup(*load_trained(model_dir), batch_size)
+
+    @classmethod
+    def from_model(cls, model, config: dict, batch_size: int = 32) -> "KerasRunner":
+        """Wrap an in-memory model (e.g. a pruned or QAT copy) with the config of its MODEL_DIR."""
+        self = cls.__new__(cls)
+        self._setup(model, config, batch_size)
+        return self
+
+    def _setup(self, model, config: dict, batch_size: int) -> None:
+        self.model, self.config, self.batch_size = model, config, batch_size
+        self.kind = config["model"]
+        self.landmark_scheme = config.get("landmark_scheme") if self.kind == "landmarks" else None
+
+    def predict(self, frames: np.ndarray) -> np.ndarray:
+        x = to_model_input(_as_frames(frames))
+        if len(x) == 0:
+            return np.zeros((0, *self.model.output_shape[1:]), np.float32)
+        outputs = [np.asarray(self.model(x[i:i + self.batch_size], training=False))
+                   for i in range(0, len(x), self.batch_size)]
+        return np.concatenate(outputs).astype(np.float32)

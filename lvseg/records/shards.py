@@ -1,0 +1,63 @@
+"""Where things live under a RECORDS root, and a plain reader for its shards.
+
+RECORDS/frames/{train,val,test}-SSSSS-of-NNNNN.tfrecord.gz   one Example per traced frame
+RECORDS/videos/{train,val,test}-SSSSS-of-NNNNN.tfrecord.gz   one Example per video
+RECORDS/schema.json, manifest.json, rejected.jsonl
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from typing import Iterator
+
+from lvseg import storage
+from lvseg.records import schema
+from lvseg.records.tfrecord import read_records
+
+SPLIT_NAMES = {"TRAIN": "train", "VAL": "val", "TEST": "test"}
+SHARD_SUFFIX = ".tfrecord.gz"
+
+
+def shard_prefix(records: str, kind: str, split: str) -> str:
+    """Prefix of the shards of one kind (``frames`` or ``videos``) and split (``TRAIN`` or ``train``)."""
+    return storage.join(records, kind, SPLIT_NAMES.get(split.upper(), split.lower()))
+
+
+def shard_pattern(records: str, kind: str, split: str) -> str:
+    """Glob of those shards, e.g. for tf.data.Dataset.list_files."""
+    return shard_prefix(records, kind, split) + "-*-of-*" + SHARD_SUFFIX
+
+
+def shard_files(records: str, kind: str, split: str) -> list[str]:
+    """The existing shard files, sorted (local or gs://)."""
+    prefix = shard_prefix(records, kind, split)
+    folder = storage.join(records, kind)
+    if not storage.is_gcs(records) and not storage.exists(folder):
+        return []
+    return [f for f in storage.list_files(folder) if f.startswith(prefix + "-") and f.endswith(SHARD_SUFFIX)]
+
+
+def iter_serialized(records: str, kind: str, split: str) -> Iterator[bytes]:
+    """Serialized Examples of every shard, in shard order, local or gs:// (CRC-checked TFRecord framing).
+
+    Plain Python rather than TensorFlow's reader, which ignores the Cloud Storage emulator and costs a
+    TensorFlow import; a gs:// shard is fetched whole (shards hold about 100 videos).
+    """
+    for path in shard_files(records, kind, split):
+        stream = gzip.GzipFile(fileobj=io.BytesIO(storage.read_bytes(path))) if storage.is_gcs(path) \
+            else gzip.open(path, "rb")
+        with stream:
+            yield from read_records(stream)
+
+
+def iter_frames(records: str, split: str) -> Iterator[dict]:
+    """Decoded frame records (numpy) of one split."""
+    for raw in iter_serialized(records, "frames", split):
+        yield schema.decode_frame(raw)
+
+
+def iter_videos(records: str, split: str) -> Iterator[dict]:
+    """Decoded video records (numpy) of one split."""
+    for raw in iter_serialized(records, "videos", split):
+        yield schema.decode_video(raw)

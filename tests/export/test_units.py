@@ -1,0 +1,119 @@
+"""Fast checks of the export's parts that need no trained model: flags, gate, sampling, pruning schedule."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+
+def test_help_lists_the_variants(capsys):
+    from export.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0 and "float16" in capsys.readouterr().out
+
+
+def test_flags_and_defaults():
+    from export.config import parse_args
+
+    config = parse_args(["--model", "m", "--records", "r", "--out", "o", "--quantize", "int8", "qat"])
+    assert config.quantize == ("int8", "qat") and config.max_drop == 0.01 and config.prune == 0.0
+    assert config.representative_frames == 300
+
+
+@pytest.mark.parametrize("argv", [
+    ["--records", "r", "--out", "o"],
+    ["--model", "m", "--records", "r", "--out", "o", "--quantize", "int4"],
+    ["--model", "m", "--records", "r", "--out", "o", "--prune", "1.5"],
+])
+def test_bad_flags_exit_2(argv, capsys):
+    from export.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+
+
+def test_gate_threshold_and_message():
+    from export.gate import check
+
+    assert check("int8", 0.90, 0.891).passed
+    assert check("int8", 0.90, 0.89).passed  # exactly at the threshold
+    failed = check("int8", 0.90, 0.85)
+    assert not failed.passed and failed.drop == pytest.approx(0.05)
+    assert "0.8500" in failed.message() and "0.9000" in failed.message() and "0.0100" in failed.message()
+    assert check("qat", 0.80, 0.85).passed  # an improvement is never rejected
+
+
+def test_gate_settle_moves_rejected_files_and_cleans_stale_ones(tmp_path):
+    from export.gate import check, settle
+
+    out = str(tmp_path)
+    for ext in (".tflite", ".json"):
+        open(os.path.join(out, "m" + ext), "w").close()
+    tflite, card = settle(check("int8", 0.9, 0.5), out, "m")
+    assert tflite == os.path.join(out, "rejected", "m.tflite") and os.path.exists(card)
+    assert not os.path.exists(os.path.join(out, "m.tflite"))
+    for ext in (".tflite", ".json"):  # a later run of the same name passes
+        open(os.path.join(out, "m" + ext), "w").close()
+    tflite, _ = settle(check("int8", 0.9, 0.9), out, "m")
+    assert tflite == os.path.join(out, "m.tflite") and not os.path.exists(os.path.join(out, "rejected", "m.tflite"))
+
+
+def test_sample_frames_is_seeded_and_bounded(records_root):
+    from export.data import sample_frames
+
+    everything = sample_frames(records_root, "TRAIN", None)
+    a = sample_frames(records_root, "TRAIN", 5, seed=1)
+    b = sample_frames(records_root, "TRAIN", 5, seed=1)
+    c = sample_frames(records_root, "TRAIN", 5, seed=2)
+    assert len(a) == 5 and a.images.dtype == np.uint8 and a.images.shape[1:] == (112, 112)
+    np.testing.assert_array_equal(a.images, b.images)
+    assert not np.array_equal(a.images, c.images)
+    assert len(everything) > 5 and everything.heatmaps is None
+    assert sample_frames(records_root, "VAL", None, heatmaps=True).heatmaps.shape[-1] == 12
+
+
+@pytest.mark.parametrize("steps", [2, 7, 10, 200, 333])
+def test_pruning_schedule_reaches_the_target_within_the_run(steps):
+    from export.qat import pruning_schedule
+
+    schedule = pruning_schedule(0.6, steps)
+    config = schedule.get_config()["config"]
+    end, frequency = config["end_step"], config["frequency"]
+    assert end < steps and end % frequency == 0  # the last pruning step lands on the grid, inside the run
+    should_prune, sparsity = schedule(end)
+    assert bool(should_prune) and float(sparsity) == pytest.approx(0.6)
+
+
+def test_pqat_rejects_transposed_convolutions():
+    from export.config import ExportError
+    from export.qat import check_pqat_supported
+    from trainer.model import build_unet
+
+    check_pqat_supported(build_unet(filters=(4, 8), upsampling="bilinear"))
+    with pytest.raises(ExportError, match="Conv2DTranspose"):
+        check_pqat_supported(build_unet(filters=(4, 8), upsampling="transpose"))
+
+
+def test_tflite_segmenter_quantizes_int8_input_exactly(tmp_path):
+    """uint8 -> int8 through the input's scale/zero point, and int8 output -> [0, 1]."""
+    from export.convert import to_tflite
+    from lvseg.inference.runners import TFLiteRunner
+    from trainer.model import build_unet
+
+    calibration = np.tile(np.arange(112, dtype=np.uint8)[None, :] * 2, (4, 112, 1))  # 0..222 gradient
+    calibration[0, 0, 0] = 255  # the full uint8 range: scale 1/255, zero point -128
+    path = str(tmp_path / "m.tflite")
+    with open(path, "wb") as f:
+        f.write(to_tflite(build_unet(filters=(4, 8)), "int8", calibration))
+    runner = TFLiteRunner(path)
+    scale, zero_point = runner.input_details["quantization"]
+    assert scale == pytest.approx(1 / 255, rel=1e-3) and zero_point == -128
+    frames = np.array([[[0, 128, 255]]], np.uint8)
+    np.testing.assert_array_equal(runner.quantize_input(frames)[..., 0], [[[-128, 0, 127]]])
+    out = runner.predict(np.zeros((2, 112, 112), np.uint8))
+    assert out.dtype == np.float32 and out.shape == (2, 112, 112, 1) and 0 <= out.min() <= out.max() <= 1

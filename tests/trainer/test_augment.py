@@ -1,0 +1,123 @@
+"""Augmentation keeps image, mask, heatmaps and landmarks aligned; the flip keeps channel meaning."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from lvseg.geometry.landmarks import flip_permutation, landmarks
+from lvseg.geometry.spline import mask_from_landmarks
+from lvseg.geometry.heatmaps import render_heatmaps
+from lvseg.geometry.mask import tracing_mask
+from lvseg.geometry.disks import tracing_from_contour
+from lvseg.geometry.heatmaps import decode_heatmaps, quantize_heatmaps
+from lvseg.geometry.mask import Tracing
+from lvseg.metrics.dice import dice
+from trainer.augment import AugmentParams, affine_matrices, augment_batch, transform_points, warp
+from lvseg.tf_backend import tf
+from trainer.data import render_heatmaps_tf
+
+SCHEME = "contour12"
+
+
+def egg_tracing(cx=58.0, cy=52.0, a=30.0, b=13.0, angle_deg=72.0) -> Tracing:
+    """An asymmetric LV-like outline (wider at the base), apex at the top: a flip or a shift shows."""
+    th = np.linspace(0, 2 * np.pi, 400, endpoint=False)
+    x, y = a * np.cos(th), b * np.sin(th) * (1.0 + 0.35 * np.cos(th))
+    ang = math.radians(angle_deg)
+    c, s = math.cos(ang), math.sin(ang)
+    contour = np.stack([cx + c * x - s * y, cy + s * x + c * y], axis=1)
+    apex, base = np.array([cx - a * c, cy - a * s]), np.array([cx + a * c, cy + a * s])
+    return tracing_from_contour(contour, apex, base)
+
+
+def sample_batch(scheme: str = SCHEME, copies: int = 8) -> dict:
+    tracing = egg_tracing()
+    points = landmarks(tracing, scheme).astype(np.float32)
+    mask = tracing_mask(tracing).astype(np.float32)
+    heatmaps = quantize_heatmaps(render_heatmaps(points)).astype(np.float32) / 255.0
+    image = 0.8 * mask + 0.1  # bright LV on a grey background, so the image shows the shape too
+    stack = lambda a: tf.constant(np.repeat(a[None], copies, axis=0))  # noqa: E731
+    return {"image": stack(image[..., None]), "mask": stack(mask[..., None]), "landmarks": stack(points),
+            "heatmaps": stack(heatmaps)}
+
+
+STRONG = AugmentParams(rotation_deg=20.0, zoom=0.2, shift=0.05, flip=True, gain=0.0, gamma=0.0, speckle=0.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_image_mask_heatmaps_and_landmarks_stay_aligned(seed):
+    batch = sample_batch()
+    out = augment_batch(batch, tf.constant([seed, 7], tf.int64), STRONG, flip_permutation(SCHEME))
+    points = out["landmarks"].numpy()
+    for i in range(points.shape[0]):
+        warped_mask = out["mask"].numpy()[i, :, :, 0]
+        assert set(np.unique(warped_mask)) <= {0.0, 1.0}  # nearest neighbour keeps a binary mask
+        # the mask rebuilt from the moved landmarks covers the moved mask
+        assert dice(mask_from_landmarks(points[i]), warped_mask) > 0.93
+        # the image moved with the mask (bright inside, grey outside)
+        assert dice(out["image"].numpy()[i, :, :, 0] > 0.5, warped_mask) > 0.97
+        # each warped heatmap still peaks at its (reordered) landmark
+        decoded, _ = decode_heatmaps(out["heatmaps"].numpy()[i])
+        np.testing.assert_allclose(decoded, points[i], atol=0.6)
+
+
+def test_flip_reorders_channels_to_the_canonical_traversal():
+    """A flipped sample's landmarks equal the scheme's landmarks of the mirrored tracing, channel by channel."""
+    tracing = egg_tracing()
+    mirrored = Tracing(111.0 - tracing.x1, tracing.y1, 111.0 - tracing.x2, tracing.y2)
+    for scheme in ("contour12", "contour16", "seed6"):
+        points = landmarks(tracing, scheme)
+        forward = affine_matrices(tf.constant([0.0]), tf.constant([1.0]), tf.constant([True]),
+                                  tf.zeros([1, 2]), (112, 112))
+        moved = transform_points(tf.constant(points[None], tf.float32), forward).numpy()[0]
+        np.testing.assert_allclose(moved[flip_permutation(scheme)], landmarks(mirrored, scheme), atol=1e-3,
+                                   err_msg=scheme)
+
+
+def test_flipped_batch_keeps_apex_first_and_left_wall_second():
+    params = AugmentParams(rotation_deg=0.0, zoom=0.0, flip=True, gain=0.0, gamma=0.0, speckle=0.0)
+    out = augment_batch(sample_batch(copies=16), tf.constant([3, 4], tf.int64), params, flip_permutation(SCHEME))
+    points = out["landmarks"].numpy()
+    flipped = points[:, 0, 0] != sample_batch(copies=1)["landmarks"].numpy()[0, 0, 0]
+    assert flipped.any() and (~flipped).any()  # both kinds drawn
+    for p in points:
+        assert p[0, 1] == p[:, 1].min() or abs(p[0, 1] - p[:, 1].min()) < 2.0  # apex on top
+        assert p[1, 0] < p[-1, 0]  # the point after the apex is on the image-left wall
+
+
+def test_warp_with_identity_is_exact_and_points_follow_a_known_rotation():
+    batch = sample_batch(copies=1)
+    identity = tf.eye(3)[None]
+    np.testing.assert_allclose(warp(batch["image"], identity, "BILINEAR").numpy(), batch["image"].numpy(), atol=1e-6)
+    # 90 degrees about the centre: (x, y) -> (c + c - y, x), c = 55.5
+    forward = affine_matrices(tf.constant([math.pi / 2]), tf.constant([1.0]), tf.constant([False]),
+                              tf.zeros([1, 2]), (112, 112))
+    moved = transform_points(tf.constant([[[10.0, 20.0]]]), forward).numpy()[0, 0]
+    np.testing.assert_allclose(moved, [111.0 - 20.0, 10.0], atol=1e-4)
+    spot = np.zeros((1, 112, 112, 1), np.float32)
+    spot[0, 20, 10, 0] = 1.0  # row 20, column 10
+    rotated = warp(tf.constant(spot), forward, "NEAREST").numpy()[0, :, :, 0]
+    assert rotated[10, 91] == 1.0
+
+
+def test_intensity_jitter_is_bounded_and_seeded():
+    params = AugmentParams(rotation_deg=0.0, zoom=0.0, flip=False, gain=0.2, gamma=0.3, speckle=0.1)
+    batch = sample_batch(copies=4)
+    a = augment_batch(batch, tf.constant([1, 2], tf.int64), params, flip_permutation(SCHEME))
+    b = augment_batch(batch, tf.constant([1, 2], tf.int64), params, flip_permutation(SCHEME))
+    c = augment_batch(batch, tf.constant([1, 3], tf.int64), params, flip_permutation(SCHEME))
+    np.testing.assert_array_equal(a["image"].numpy(), b["image"].numpy())
+    assert not np.array_equal(a["image"].numpy(), c["image"].numpy())
+    assert a["image"].numpy().min() >= 0.0 and a["image"].numpy().max() <= 1.0
+    np.testing.assert_array_equal(a["mask"].numpy(), batch["mask"].numpy())  # geometry untouched
+    np.testing.assert_allclose(a["landmarks"].numpy(), batch["landmarks"].numpy(), atol=1e-4)
+
+
+def test_rendered_targets_reproduce_the_stored_heatmaps():
+    points = landmarks(egg_tracing(), "contour16")
+    stored = quantize_heatmaps(render_heatmaps(points, sigma=5.0)).astype(np.float32) / 255.0
+    rendered = render_heatmaps_tf(tf.constant(points[None], tf.float32), 5.0).numpy()[0]
+    assert np.abs(rendered - stored).max() <= 1.0 / 255.0 + 1e-6

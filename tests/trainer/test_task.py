@@ -1,0 +1,143 @@
+"""End to end: `trainer.task.main(argv)` on tiny synthetic records, resumption after a kill, the input stream."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lvseg.inference.decode import segment
+from lvseg.inference.encode import to_model_input
+from lvseg.inference.model_dir import load_trained
+from lvseg.metrics.dice import overlap, pooled_dice
+from tests.conftest import REPO_ROOT
+from trainer.config import TrainConfig
+from trainer.data import load_split, read_records_info, steps_per_epoch, train_dataset
+
+ROOT = str(REPO_ROOT)
+TINY = ["--filters", "4", "8", "16", "--batch-size", "4", "--steps-per-epoch", "3", "--verbose", "0"]
+
+
+def run_main(argv: list[str]) -> None:
+    from trainer import task
+
+    assert task.main(argv) == 0
+
+
+def history(model_dir: str) -> dict:
+    with open(os.path.join(model_dir, "history.json")) as f:
+        return json.load(f)
+
+
+def rescored_val_dice(model_dir: str, records: str) -> float:
+    """val_dice recomputed the way evaluation does: load MODEL_DIR, predict VAL, lvseg.inference.decode.segment."""
+    model, config = load_trained(model_dir)
+    val = load_split(records, "VAL", config["num_landmarks"])
+    outputs = model.predict(to_model_input(val["image"]), verbose=0)
+    return pooled_dice([overlap(segment(config["model"], out).mask, mask) for out, mask in zip(outputs, val["mask"])])
+
+
+@pytest.mark.parametrize("kind", ["mask", "landmarks"])
+def test_training_writes_the_model_dir_contract(kind, records_root, tmp_path):
+    out = str(tmp_path / kind)
+    run_main(["--model", kind, "--records", records_root, "--out", out, "--epochs", "2", *TINY])
+    for name in ("model.keras", "config.json", "history.json", "training_curves.png"):
+        assert os.path.getsize(os.path.join(out, name)) > 0, name
+    assert os.listdir(os.path.join(out, "logs", "validation"))  # TensorBoard event files
+    assert not os.path.exists(os.path.join(out, "backup"))  # the backup is removed after success
+    model, config = load_trained(out)
+    for key in ("model", "landmark_scheme", "num_landmarks", "heatmap_sigma", "preset", "input"):
+        assert key in config
+    assert (config["model"], config["landmark_scheme"], config["num_landmarks"]) == (kind, "contour12", 12)
+    assert config["filters"] == [4, 8, 16] and config["params"] == model.count_params()
+    assert model.output_shape[-1] == (1 if kind == "mask" else 12)
+    hist = history(out)
+    assert hist["epoch"] == [1, 2]
+    assert {"loss", "val_loss", "val_dice", "epoch_time_s"} <= set(hist)
+    if kind == "landmarks":
+        assert "val_landmark_error_px" in hist
+    # model.keras holds the best epoch's weights, and the trainer scored them exactly like evaluation
+    assert config["best_val_dice"] == pytest.approx(max(hist["val_dice"]))
+    assert rescored_val_dice(out, records_root) == pytest.approx(config["best_val_dice"], abs=2e-3)
+
+
+def test_a_killed_job_resumes_from_its_backup(records_root, tmp_path):
+    out = str(tmp_path / "model")
+    argv = ["--model", "mask", "--records", records_root, "--out", out, "--epochs", "3", *TINY]
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    killed = subprocess.run([sys.executable, "-m", "tests.trainer.preempt", "1", *argv], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    with open(os.path.join(out, "backup", "progress.json")) as f:
+        before = json.load(f)
+    assert [e["epoch"] for e in before] == [1]
+    assert os.path.isdir(os.path.join(out, "backup", "chief"))
+    assert not os.path.exists(os.path.join(out, "model.keras"))
+
+    run_main(argv)  # the same command again
+    hist = history(out)
+    assert hist["epoch"] == [1, 2, 3]
+    assert hist["loss"][0] == pytest.approx(before[0]["loss"])  # epoch 1 comes from the killed run
+    with open(os.path.join(out, "config.json")) as f:
+        assert json.load(f)["epochs_completed"] == 3
+
+
+def test_training_under_a_mirrored_strategy(records_root, tmp_path):
+    """The distributed input path (distribute_datasets_from_function) on a one-CPU MirroredStrategy."""
+    out = str(tmp_path / "mirrored")
+    run_main(["--model", "mask", "--records", records_root, "--out", out, "--epochs", "1", "--strategy",
+              "mirrored", *TINY])
+    with open(os.path.join(out, "config.json")) as f:
+        assert json.load(f)["strategy"] == "mirrored"
+
+
+def test_records_define_the_scheme(records_root, tmp_path):
+    info = read_records_info(records_root)
+    assert (info.scheme, info.num_landmarks, info.sigma) == ("contour12", 12, 5.0)
+    assert info.train_frames > 0 and info.val_frames > 0
+    with pytest.raises(SystemExit, match="contour12"):
+        run_main(["--model", "landmarks", "--records", records_root, "--out", str(tmp_path / "x"),
+                  "--landmark-scheme", "contour16", *TINY])
+
+
+def test_the_input_stream_of_an_epoch_depends_only_on_seed_and_epoch(records_root):
+    config = TrainConfig(model="landmarks", records=records_root, epochs=3, batch_size=4)
+    info = read_records_info(records_root)
+    steps = steps_per_epoch(config, info, 4)
+    full = [(x.numpy(), y.numpy()) for x, y in train_dataset(config, info, 0, steps, 4)]
+    resumed = [(x.numpy(), y.numpy()) for x, y in train_dataset(config, info, 1, steps, 4)]
+    assert len(full) == 3 * steps and len(resumed) == 2 * steps
+    for (xa, ya), (xb, yb) in zip(full[steps:], resumed):
+        np.testing.assert_array_equal(xa, xb)
+        np.testing.assert_array_equal(ya, yb)
+    assert not np.array_equal(full[0][0], full[steps][0])  # epochs differ from each other
+    assert full[0][0].shape == (4, 112, 112, 1) and full[0][1].shape == (4, 112, 112, 12)
+    assert 0.0 <= full[0][0].min() and full[0][0].max() <= 1.0
+
+
+def test_each_epoch_is_a_permutation_of_train(records_root):
+    config = TrainConfig(model="mask", records=records_root, epochs=2, batch_size=4, augment=False)
+    info = read_records_info(records_root)
+    steps = steps_per_epoch(config, info, 4)
+    assert steps * 4 == info.train_frames  # the fixture's TRAIN split is a multiple of 4
+    train = load_split(records_root, "TRAIN", info.num_landmarks)
+    expected = sorted(image.tobytes() for image in train["image"])
+    images = [x.numpy() for x, _ in train_dataset(config, info, 0, steps, 4)]
+    for epoch in range(2):
+        seen = np.concatenate(images[epoch * steps:(epoch + 1) * steps])
+        assert sorted(np.rint(image[..., 0] * 255).astype(np.uint8).tobytes() for image in seen) == expected
+    assert not np.array_equal(images[0], images[steps])  # a different order each epoch
+
+
+def test_warped_and_rendered_heatmap_targets_agree_without_augmentation(records_root):
+    info = read_records_info(records_root)
+    targets = {}
+    for mode in ("render", "warp"):
+        config = TrainConfig(model="landmarks", records=records_root, epochs=1, batch_size=4, augment=False,
+                             heatmap_targets=mode)
+        targets[mode] = next(iter(train_dataset(config, info, 0, 1, 4)))[1].numpy()
+    assert np.abs(targets["render"] - targets["warp"]).max() <= 1.0 / 255.0 + 1e-6
