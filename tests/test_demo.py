@@ -1,0 +1,29 @@
+"""lvseg.demo: every stage is a real lvseg command, and each stage reads what an earlier one wrote."""
+
+from __future__ import annotations
+
+from lvseg.cli import COMMANDS
+from lvseg.demo import DemoConfig, stages
+
+
+def flag(argv: list[str], name: str) -> list[str]:
+    """The values after ``name`` up to the next flag."""
+    if name not in argv:
+        return []
+    start = argv.index(name) + 1
+    end = next((i for i in range(start, len(argv)) if argv[i].startswith("--")), len(argv))
+    return argv[start:end]
+
+
+def test_stages_are_commands_chained_through_their_outputs():
+    plan = stages(DemoConfig(out="OUT"))
+    assert all(argv[0] in COMMANDS for _, argv in plan)
+    written: set[str] = set()
+    for _, argv in plan:
+        read = flag(argv, "--data") + flag(argv, "--records") + flag(argv, "--external")
+        read += flag(argv, "--model") if argv[0] == "export" else []  # train's --model is the kind
+        read += flag(argv, "--models")
+        for path in read:
+            assert any(path == w or path.startswith(w + "/") for w in written), f"{argv[0]} reads {path} nobody wrote"
+        written.update(flag(argv, "--out"))
+    assert all(path.startswith("OUT/") for path in written)
