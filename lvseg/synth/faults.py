@@ -24,8 +24,8 @@ import numpy as np
 
 from lvseg.datasets.rejects import RejectReason
 from lvseg.synth import sampling
-from lvseg.synth.echonet import Rows, fmt, make_video, write_avi
 from lvseg.datasets.video import VideoError, load_video
+from lvseg.synth.clips import Rows, fmt, make_video, write_avi
 
 FAULT_FRAMES = 40
 TRUNCATE_SHARE = 0.6
