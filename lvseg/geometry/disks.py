@@ -24,7 +24,7 @@ def _line_hits(contour: np.ndarray, origin: np.ndarray, direction: np.ndarray) -
     rel = a - origin
     # origin + s*direction = a + t*seg  ->  solve for s and t
     t = np.where(ok, (direction[0] * rel[:, 1] - direction[1] * rel[:, 0]) / np.where(ok, -cross, 1), -1)
-    s = np.where(ok, (rel[:, 0] * seg[:, 1] - rel[:, 1] * seg[:, 0]) / np.where(ok, -cross, 1), 0)
+    s = np.where(ok, (rel[:, 0] * seg[:, 1] - rel[:, 1] * seg[:, 0]) / np.where(ok, cross, 1), 0)
     hit = ok & (t >= 0) & (t <= 1)
     return s[hit]
 
