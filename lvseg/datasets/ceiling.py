@@ -7,11 +7,11 @@ or ``python -m lvseg.geometry --ceiling DATASET``.
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
+from lvseg import flags
 from lvseg.datasets.echonet import plan_dataset
+from lvseg.errors import UserError
 from lvseg.geometry.landmarks import landmarks
 from lvseg.geometry.mask import Tracing, tracing_mask
 from lvseg.geometry.spline import mask_from_landmarks
@@ -32,15 +32,14 @@ def summarize(overlaps: list[Overlap]) -> dict:
 
 
 def dataset_ceiling(root: str, schemes: tuple[str, ...] = DEFAULT_SCHEMES) -> dict[str, dict]:
-    tasks, _ = plan_dataset(root)
-    tracings = [t for task in tasks for t in task.tracings.values()]
+    tracings = [t for task in plan_dataset(root).tasks for t in task.tracings.values()]
     if not tracings:
-        raise SystemExit(f"no valid tracing found under {root}")
+        raise UserError(f"no valid tracing found under {root}")
     return {scheme: summarize(ceiling_overlaps(tracings, scheme)) for scheme in schemes}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="lvseg ceiling", description=__doc__.splitlines()[0])
+    parser = flags.ArgumentParser(prog="lvseg ceiling", description=__doc__.splitlines()[0])
     parser.add_argument("dataset", help="EchoNet-layout dataset root (local or gs://)")
     parser.add_argument("--schemes", nargs="+", default=list(DEFAULT_SCHEMES))
     args = parser.parse_args(argv)

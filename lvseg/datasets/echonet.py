@@ -15,11 +15,7 @@ a repeated FileList row keeps the first occurrence and rejects the later ones.
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
@@ -27,34 +23,16 @@ from typing import Iterator
 import numpy as np
 
 from lvseg import storage
+from lvseg.datasets.filelist import FILELIST_COLUMNS, VideoMeta, normalize_name, parse_meta
 from lvseg.datasets.rejects import Reject, RejectReason
+from lvseg.datasets.tables import NAME_LIMIT, read_rows
+from lvseg.datasets.tracings import read_tracings, validate_tracings
 from lvseg.datasets.video import VideoError, load_video
 from lvseg.frame import FRAME_SHAPE
-from lvseg.geometry.mask import ROWS_PER_TRACING, Tracing, tracing_area, tracing_mask
+from lvseg.geometry.mask import Tracing, tracing_area, tracing_mask
 
-FILELIST_COLUMNS = ["FileName", "EF", "ESV", "EDV", "FrameHeight", "FrameWidth", "FPS", "NumberOfFrames", "Split"]
-TRACING_COLUMNS = ["FileName", "X1", "Y1", "X2", "Y2", "Frame"]
-SPLITS = ("TRAIN", "VAL", "TEST")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
-
-
-class DatasetFormatError(ValueError):
-    """A CSV whose header is not the EchoNet one; names the file and both column lists."""
-
-
-@dataclass(frozen=True)
-class VideoMeta:
-    """One FileList.csv row, typed."""
-
-    video_id: str
-    ef: float
-    esv: float
-    edv: float
-    frame_height: int
-    frame_width: int
-    fps: float
-    number_of_frames: int
-    split: str
+_FILELIST = "FileList.csv"
 
 
 @dataclass(frozen=True)
@@ -98,126 +76,80 @@ class EchoVideo:
         return (self.ed, self.es)
 
 
-def normalize_name(name: str) -> str:
-    """FileName without a trailing ``.avi``: FileList omits it, VolumeTracings includes it."""
-    name = name.strip()
-    return name[:-4] if name.lower().endswith(".avi") else name
-
-
 def is_safe_name(name: str) -> bool:
-    """True when the name is a plain file name that cannot leave the Videos folder."""
-    return bool(_SAFE_NAME.fullmatch(name)) and ".." not in name
+    """True when the name is a plain file name (at most NAME_LIMIT characters) that cannot leave Videos/."""
+    return bool(_SAFE_NAME.fullmatch(name)) and ".." not in name and len(name) <= NAME_LIMIT
 
 
-def _read_csv(path: str, expected: list[str]) -> list[dict[str, str]]:
-    text = storage.read_text(path)
-    reader = csv.reader(io.StringIO(text))
-    header = [c.strip() for c in next(reader, [])]
-    if header != expected:
-        raise DatasetFormatError(f"{path}: columns found {header}, expected {expected}")
-    return [dict(zip(header, row)) for row in reader if row and any(c.strip() for c in row)]
+@dataclass(frozen=True)
+class DatasetPlan:
+    """What the CSVs say: one task per usable video, one reject per unusable one, and file-level problems.
+
+    ``problems`` are CSV lines that belong to no readable FileName (so to no video): they are reported, not
+    counted as videos. ``input_videos`` = FileList data lines + orphan tracing ids.
+    """
+
+    tasks: list[VideoTask]
+    rejects: list[Reject]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def input_videos(self) -> int:
+        return len(self.tasks) + len(self.rejects)
 
 
-def _parse_meta(video_id: str, row: dict[str, str]) -> VideoMeta | None:
-    try:
-        meta = VideoMeta(video_id, float(row["EF"]), float(row["ESV"]), float(row["EDV"]),
-                         int(float(row["FrameHeight"])), int(float(row["FrameWidth"])), float(row["FPS"]),
-                         int(float(row["NumberOfFrames"])), row["Split"].strip().upper())
-    except (TypeError, ValueError):
-        return None
-    numbers = (meta.ef, meta.esv, meta.edv, meta.fps)
-    if not all(math.isfinite(v) and v >= 0 for v in numbers) or meta.fps == 0:
-        return None
-    if meta.number_of_frames <= 0 or meta.split not in SPLITS:
-        return None
-    return meta
-
-
-def _validate_tracings(video_id: str, rows: list[tuple], n_frames: int) -> dict[int, Tracing] | Reject:
-    """Group tracing rows by frame and check count, duplicates, coordinates, area and frame index."""
-    by_frame: dict[int, list[tuple]] = defaultdict(list)
-    for row in rows:
-        by_frame[row[4]].append(row)
-    for frame, frame_rows in by_frame.items():
-        if len(set(frame_rows)) != len(frame_rows):
-            return Reject(video_id, RejectReason.DUPLICATE_TRACING_ROWS, f"frame {frame}")
-    if len(by_frame) < 2:
-        return Reject(video_id, RejectReason.TOO_FEW_TRACED_FRAMES, f"{len(by_frame)} traced frame(s)")
-    if len(by_frame) > 2:
-        return Reject(video_id, RejectReason.TOO_MANY_TRACED_FRAMES, f"{len(by_frame)} traced frames")
-    tracings = {}
-    for frame, frame_rows in sorted(by_frame.items()):
-        if len(frame_rows) != ROWS_PER_TRACING:
-            return Reject(video_id, RejectReason.BAD_ROW_COUNT, f"frame {frame} has {len(frame_rows)} rows")
-        coords = np.array([r[:4] for r in frame_rows], dtype=np.float64)
-        xs, ys = coords[:, [0, 2]], coords[:, [1, 3]]
-        h, w = FRAME_SHAPE
-        if not np.all(np.isfinite(coords)) or xs.min() < 0 or ys.min() < 0 or xs.max() >= w or ys.max() >= h:
-            return Reject(video_id, RejectReason.BAD_COORDINATES, f"frame {frame}")
-        tracing = Tracing.from_rows(coords)
-        if tracing_area(tracing) < 1.0 or not tracing_mask(tracing).any():
-            return Reject(video_id, RejectReason.DEGENERATE_POLYGON, f"frame {frame}")
-        if frame < 0 or frame >= n_frames:
-            return Reject(video_id, RejectReason.FRAME_OUT_OF_RANGE, f"frame {frame} of {n_frames}")
-        tracings[frame] = tracing
-    return tracings
-
-
-def _read_tracing_rows(path: str) -> tuple[dict[str, list[tuple]], set[str]]:
-    """Tracing rows per video id; ids with an unparsable row go in the second set."""
-    rows: dict[str, list[tuple]] = defaultdict(list)
-    bad: set[str] = set()
-    for row in _read_csv(path, TRACING_COLUMNS):
-        video_id = normalize_name(row["FileName"])
-        try:
-            frame = float(row["Frame"])
-            values = tuple(float(row[c]) for c in ("X1", "Y1", "X2", "Y2"))
-            if not frame.is_integer():
-                raise ValueError
-        except (TypeError, ValueError):
-            bad.add(video_id)
-            continue
-        rows[video_id].append(values + (int(frame),))
-    return rows, bad
-
-
-def plan_dataset(root: str) -> tuple[list[VideoTask], list[Reject]]:
+def plan_dataset(root: str) -> DatasetPlan:
     """Validate both CSVs; one task per usable video and one reject per unusable one, in file order."""
-    filelist = _read_csv(storage.join(root, "FileList.csv"), FILELIST_COLUMNS)
-    tracing_rows, unparsable = _read_tracing_rows(storage.join(root, "VolumeTracings.csv"))
+    filelist = read_rows(storage.join(root, _FILELIST), FILELIST_COLUMNS)
+    tracings = read_tracings(storage.join(root, "VolumeTracings.csv"))
     tasks: list[VideoTask] = []
     rejects: list[Reject] = []
     seen: set[str] = set()
     for row in filelist:
-        video_id = normalize_name(row["FileName"])
+        video_id = normalize_name(row.name)
+        if not row.ok:
+            rejects.append(Reject(video_id or f"{_FILELIST}:line {row.line}", RejectReason.MALFORMED_ROW,
+                                  f"{_FILELIST} line {row.line}: {row.problem}"))
+            seen.add(video_id)
+            continue
         if not is_safe_name(video_id):
-            rejects.append(Reject(video_id, RejectReason.UNSAFE_FILENAME, "path outside the Videos folder"))
+            rejects.append(Reject(_reject_id(video_id, _FILELIST, row.line), RejectReason.UNSAFE_FILENAME,
+                                  "path outside the Videos folder"))
             continue
         if video_id in seen:
-            rejects.append(Reject(video_id, RejectReason.DUPLICATE_FILELIST_ROW, "first row kept"))
+            rejects.append(Reject(video_id, RejectReason.DUPLICATE_FILELIST_ROW, "an earlier row is kept"))
             continue
         seen.add(video_id)
-        meta = _parse_meta(video_id, row)
-        if meta is None:
-            rejects.append(Reject(video_id, RejectReason.INVALID_METADATA, "unparsable FileList values"))
+        meta = parse_meta(video_id, row.fields)
+        if isinstance(meta, str):
+            rejects.append(Reject(video_id, RejectReason.INVALID_METADATA, f"{_FILELIST} line {row.line}: {meta}"))
         elif (meta.frame_height, meta.frame_width) != FRAME_SHAPE:
             rejects.append(Reject(video_id, RejectReason.UNSUPPORTED_FRAME_SIZE,
                                   f"FileList says {meta.frame_height}x{meta.frame_width}"))
-        elif video_id in unparsable:
-            rejects.append(Reject(video_id, RejectReason.BAD_COORDINATES, "unparsable tracing row"))
-        elif video_id not in tracing_rows:
+        elif video_id in tracings.unreadable:
+            rejects.append(Reject(video_id, RejectReason.BAD_COORDINATES,
+                                  f"unparsable tracing row ({tracings.unreadable[video_id]})"))
+        elif video_id not in tracings.rows:
             rejects.append(Reject(video_id, RejectReason.MISSING_TRACINGS, "no row in VolumeTracings.csv"))
         else:
-            checked = _validate_tracings(video_id, tracing_rows[video_id], meta.number_of_frames)
+            checked = validate_tracings(video_id, tracings.rows[video_id], meta.number_of_frames)
             if isinstance(checked, Reject):
                 rejects.append(checked)
             else:
-                path = storage.join(root, "Videos", video_id + ".avi")
-                tasks.append(VideoTask(meta, path, checked))
-    listed = {normalize_name(row["FileName"]) for row in filelist}
-    for video_id in sorted((set(tracing_rows) | unparsable) - listed):
-        rejects.append(Reject(video_id, RejectReason.ORPHAN_TRACINGS, "no FileList row"))
-    return tasks, rejects
+                tasks.append(VideoTask(meta, storage.join(root, "Videos", video_id + ".avi"), checked))
+    listed = {normalize_name(row.name) for row in filelist}
+    for video_id in sorted(tracings.ids() - listed):
+        rejects.append(Reject(_reject_id(video_id, "VolumeTracings.csv", tracings.first_line[video_id]),
+                              RejectReason.ORPHAN_TRACINGS, "no FileList row"))
+    return DatasetPlan(tasks, rejects, tracings.problems)
+
+
+def _reject_id(name: str, file: str, line: int) -> str:
+    """A reject's id for a name that may not be a FileName: the name when it is short printable text
+    without separators, else where it was found (``FileList.csv:line 17``), never what the line holds."""
+    if name.isprintable() and 0 < len(name) <= NAME_LIMIT and "," not in name:
+        return name
+    return f"{file}:line {line}"
 
 
 def load_task(task: VideoTask) -> EchoVideo | Reject:
@@ -231,7 +163,7 @@ def load_task(task: VideoTask) -> EchoVideo | Reject:
         return Reject(video_id, RejectReason.UNSUPPORTED_FRAME_SIZE, f"video is {frames.shape[1]}x{frames.shape[2]}")
     if len(frames) < task.meta.number_of_frames:
         return Reject(video_id, RejectReason.VIDEO_TRUNCATED,
-                      f"{len(frames)} of {task.meta.number_of_frames} frames decodable")
+                      f"{len(frames)} of {task.meta.number_of_frames} frames complete")
     for index in task.tracings:
         if index >= len(frames):
             return Reject(video_id, RejectReason.FRAME_OUT_OF_RANGE, f"frame {index} of {len(frames)}")
@@ -249,7 +181,7 @@ def assign_phases(tracings: dict[int, Tracing]) -> tuple[int, int]:
 
 def iter_dataset(root: str) -> Iterator[EchoVideo | Reject]:
     """Every input video of a dataset, as an EchoVideo or a Reject (CSV-level rejects first)."""
-    tasks, rejects = plan_dataset(root)
-    yield from rejects
-    for task in tasks:
+    plan = plan_dataset(root)
+    yield from plan.rejects
+    for task in plan.tasks:
         yield load_task(task)

@@ -10,32 +10,34 @@ import argparse
 import json
 from collections import Counter
 
+from lvseg import flags
 from lvseg.datasets.echonet import load_task, plan_dataset
 from lvseg.datasets.rejects import Reject
 
 
 def inspect_dataset(root: str, decode: bool = True) -> dict:
     """Counts per split, rejects per reason and the list of rejects."""
-    tasks, rejects = plan_dataset(root)
-    input_videos = len(tasks) + len(rejects)  # FileList rows + orphan tracings, before any decoding
+    plan = plan_dataset(root)
+    rejects = list(plan.rejects)
     written: Counter = Counter()
-    for task in tasks:
+    for task in plan.tasks:
         result = load_task(task) if decode else None
         if isinstance(result, Reject):
             rejects.append(result)
         else:
             written[task.meta.split] += 1
     return {
-        "input_videos": input_videos,
+        "input_videos": plan.input_videos,  # FileList rows + orphan tracings, before any decoding
         "usable_videos": dict(sorted(written.items())),
         "rejected": dict(sorted(Counter(r.reason.value for r in rejects).items())),
         "rejects": [r.to_json() for r in rejects],
         "videos_decoded": decode,
+        "csv_problems": plan.problems,
     }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="lvseg inspect", description=__doc__.splitlines()[0])
+    parser = flags.ArgumentParser(prog="lvseg inspect", description=__doc__.splitlines()[0])
     parser.add_argument("dataset", help="dataset root (local or gs://)")
     parser.add_argument("--decode", action=argparse.BooleanOptionalAction, default=True,
                         help="decode every video (default) or check only the CSVs")
@@ -50,4 +52,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {split:<5} {n} usable")
     for reason, n in report["rejected"].items():
         print(f"  rejected {reason}: {n}")
+    for problem in report["csv_problems"]:
+        print(f"  unattributed CSV line: {problem}")
     return 0

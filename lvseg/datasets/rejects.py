@@ -11,11 +11,18 @@ from enum import Enum
 
 
 class RejectReason(str, Enum):
-    """Stable reject names; every one but RECORD_BUILD_FAILED has a synthetic fault that triggers it."""
+    """Stable reject names.
 
+    Every reason a portable dataset folder can cause has a synthetic fault that triggers it
+    (lvseg.synth.faults). Not-a-file, outside-the-folder and unreadable videos need file-system entries
+    that do not survive a copy to Cloud Storage (directories named .avi, FIFOs, symlinks, permissions), so
+    tests build those by hand; RECORD_BUILD_FAILED has no known input at all.
+    """
+
+    MALFORMED_ROW = "malformed_row"                      # a CSV line that does not parse (encoding, quote, fields)
     UNSAFE_FILENAME = "unsafe_filename"                  # FileName would leave the dataset folder
     DUPLICATE_FILELIST_ROW = "duplicate_filelist_row"    # a later FileList row repeats a FileName
-    INVALID_METADATA = "invalid_metadata"                # unparsable or impossible FileList values
+    INVALID_METADATA = "invalid_metadata"                # unparsable or impossible FileList values (EF > 100...)
     UNSUPPORTED_FRAME_SIZE = "unsupported_frame_size"    # not 112x112 (FileList or the video itself)
     MISSING_TRACINGS = "missing_tracings"                # FileList row without any tracing
     ORPHAN_TRACINGS = "orphan_tracings"                  # tracings without a FileList row
@@ -27,9 +34,12 @@ class RejectReason(str, Enum):
     DEGENERATE_POLYGON = "degenerate_polygon"            # zero-area polygon or empty mask
     FRAME_OUT_OF_RANGE = "frame_out_of_range"            # traced frame index beyond the video
     VIDEO_MISSING = "video_missing"
+    VIDEO_NOT_A_FILE = "video_not_a_file"                # a directory, FIFO, device or socket in Videos/
+    VIDEO_OUTSIDE_DATASET = "video_outside_dataset"      # a symlink in Videos/ that leads out of the folder
+    VIDEO_UNREADABLE = "video_unreadable"                # permission denied
     VIDEO_EMPTY = "video_empty"                          # zero-byte file
     VIDEO_UNDECODABLE = "video_undecodable"              # OpenCV cannot read a single frame
-    VIDEO_TRUNCATED = "video_truncated"                  # fewer decodable frames than NumberOfFrames
+    VIDEO_TRUNCATED = "video_truncated"                  # fewer complete frames than NumberOfFrames
     # Not caused by a known kind of bad input: the video passed every check but its records could not be
     # built (a geometry the landmark code cannot handle, or a bug). The traceback is in the job's log.
     RECORD_BUILD_FAILED = "record_build_failed"

@@ -146,13 +146,18 @@ def _missing_tracings(out: str, row: list[str], rows: list[list[str]], rng: np.r
     return R.MISSING_TRACINGS
 
 
+def _malformed_row(out: str, row: list[str], rows: list[list[str]], rng: np.random.Generator) -> Reason:
+    row.append("surplus")  # one field more than the header
+    return R.MALFORMED_ROW
+
+
 FAULTS: dict[str, Callable[[str, list[str], list[list[str]], np.random.Generator], Reason]] = {
     "video_missing": _missing, "video_empty": _empty, "video_undecodable": _undecodable,
     "video_truncated": _truncated, "too_few_traced_frames": _too_few, "too_many_traced_frames": _too_many,
     "bad_row_count": _bad_row_count, "bad_coordinates": _bad_coordinates, "degenerate_polygon": _degenerate,
     "duplicate_tracing_rows": _duplicate_rows, "frame_out_of_range": _frame_out_of_range,
     "unsupported_frame_size": _unsupported_size, "unsafe_filename": _unsafe, "invalid_metadata": _invalid_metadata,
-    "missing_tracings": _missing_tracings,
+    "missing_tracings": _missing_tracings, "malformed_row": _malformed_row,
 }
 
 

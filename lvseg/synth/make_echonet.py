@@ -11,7 +11,8 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from lvseg.datasets.echonet import FILELIST_COLUMNS, TRACING_COLUMNS
+from lvseg.datasets.filelist import FILELIST_COLUMNS
+from lvseg.datasets.tracings import TRACING_COLUMNS
 from lvseg.synth import sampling
 from lvseg.synth.clips import MM_PER_PIXEL, Rows, make_video
 from lvseg.synth.faults import add_faults

@@ -12,7 +12,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lvseg.datasets.echonet import FILELIST_COLUMNS, TRACING_COLUMNS
+from lvseg.datasets.filelist import FILELIST_COLUMNS
+from lvseg.datasets.tracings import TRACING_COLUMNS
 from tests.shapes import ellipse_tracing
 
 FRAMES = 10
@@ -59,6 +60,7 @@ class Dataset:
             first, second = (2, 7)
             self.tracings += tracing_rows(name, first, large=i % 2 == 0) + tracing_rows(name, second, large=i % 2 == 1)
         self.videos = {name: FRAMES for name in self.names}
+        self.after_write: list = []  # callables (root: Path) -> None: raw edits no dict row can express
 
     def write(self) -> str:
         (self.root / "Videos").mkdir(parents=True, exist_ok=True)
@@ -67,4 +69,9 @@ class Dataset:
         for name, frames in self.videos.items():
             if frames is not None:
                 write_avi(self.root / "Videos" / f"{name}.avi", frames)
+        for edit in self.after_write:
+            edit(self.root)
         return str(self.root)
+
+    def video_path(self, index: int = 0) -> Path:
+        return self.root / "Videos" / f"{self.names[index]}.avi"

@@ -1,13 +1,16 @@
 """lvseg.datasets.echonet: reading a dataset, ED/ES by area, and one test per reject reason."""
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from lvseg.datasets.echonet import (DatasetFormatError, EchoVideo, is_safe_name, iter_dataset, normalize_name,
-                                    plan_dataset)
+from lvseg import storage
+from lvseg.datasets.echonet import EchoVideo, is_safe_name, iter_dataset, plan_dataset
+from lvseg.datasets.filelist import normalize_name
 from lvseg.datasets.rejects import Reject, RejectReason
+from lvseg.datasets.tables import DatasetFormatError
 from lvseg.geometry.mask import tracing_mask
 from tests.datasets.factory import Dataset, filelist_row, tracing_rows, write_avi
 
@@ -178,15 +181,55 @@ def _(ds):
     ds.filelist[0]["NumberOfFrames"] = "12"  # the file holds 10 frames
 
 
+@case(RejectReason.MALFORMED_ROW)
+def _(ds):
+    def extra_field(root):
+        path = root / "FileList.csv"
+        lines = path.read_text().splitlines()
+        lines[1] += ",surplus"
+        path.write_text("\n".join(lines) + "\n")
+    ds.after_write.append(extra_field)
+
+
+@case(RejectReason.VIDEO_NOT_A_FILE)
+def _(ds):
+    ds.videos[ds.names[0]] = None
+    ds.after_write.append(lambda root: ds.video_path(0).mkdir())
+
+
+@case(RejectReason.VIDEO_OUTSIDE_DATASET)
+def _(ds):
+    def link_out(root):
+        outside = root.parent / f"{root.name}-elsewhere.avi"
+        write_avi(outside)
+        ds.video_path(0).unlink()
+        ds.video_path(0).symlink_to(outside)
+    ds.after_write.append(link_out)
+
+
+@case(RejectReason.VIDEO_UNREADABLE)
+def _(ds):
+    # chmod 000 is no obstacle for root (tests often run as root), so the OS's answer is injected instead.
+    ds.after_write.append(lambda root: ds.video_path(0).chmod(0))
+
+
 def test_every_reject_reason_has_a_case():
     not_from_input = {RejectReason.ORPHAN_TRACINGS, RejectReason.RECORD_BUILD_FAILED}  # tested elsewhere
     assert set(REJECT_CASES) | not_from_input == set(RejectReason)
 
 
 @pytest.mark.parametrize("reason", list(REJECT_CASES), ids=lambda r: r.value)
-def test_reject_reason(tmp_path, reason):
-    ds = Dataset(tmp_path, n=2)
+def test_reject_reason(tmp_path, reason, monkeypatch):
+    ds = Dataset(tmp_path / "dataset", n=2)
     REJECT_CASES[reason](ds)
+    if reason is RejectReason.VIDEO_UNREADABLE and os.geteuid() == 0:
+        read_bytes = storage.read_bytes
+
+        def denied(path):
+            if path.endswith(ds.names[0] + ".avi"):
+                raise PermissionError(13, "Permission denied", path)
+            return read_bytes(path)
+        monkeypatch.setattr(storage, "read_bytes", denied)
     videos, rejects = read(ds)
     assert [r.reason for r in rejects] == [reason]
     assert len(videos) + len(rejects) == len(ds.filelist)  # nothing silently lost

@@ -13,9 +13,9 @@ def test_plan_and_load_over_gcs_match_local(faulty_root, gcs_bucket):
     gs_root = storage.join(gcs_bucket, "echonet")
     upload_tree(faulty_root, gs_root)
 
-    local_tasks, local_rejects = plan_dataset(faulty_root)
-    gcs_tasks, gcs_rejects = plan_dataset(gs_root)
-    assert gcs_rejects == local_rejects
+    local_plan, gcs_plan = plan_dataset(faulty_root), plan_dataset(gs_root)
+    local_tasks, gcs_tasks = local_plan.tasks, gcs_plan.tasks
+    assert gcs_plan.rejects == local_plan.rejects
     assert [t.meta for t in gcs_tasks] == [t.meta for t in local_tasks]
     for local, remote in zip(local_tasks, gcs_tasks):
         assert remote.video_path == storage.join(gs_root, "Videos", local.meta.video_id + ".avi")

@@ -11,7 +11,9 @@ import cv2
 import numpy as np
 import pytest
 
-from lvseg.datasets.echonet import FILELIST_COLUMNS, TRACING_COLUMNS, EchoVideo, iter_dataset
+from lvseg.datasets.filelist import FILELIST_COLUMNS
+from lvseg.datasets.tracings import TRACING_COLUMNS
+from lvseg.datasets.echonet import EchoVideo, iter_dataset
 from lvseg.geometry.mask import Tracing, disk_volume, shoelace_area, tracing_area, tracing_mask
 from lvseg.synth import MM_PER_PIXEL, generate_echonet, sampling
 from lvseg.synth.anatomy import sample_heart
