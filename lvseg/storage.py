@@ -10,6 +10,7 @@ import functools
 import os
 import posixpath
 import shutil
+import stat
 from pathlib import Path
 
 GCS_PREFIX = "gs://"
@@ -59,8 +60,23 @@ def exists(path: str) -> bool:
     return Path(path).exists()
 
 
+class NotAFileError(ValueError):
+    """A local path that exists but is not a regular file (a directory, FIFO, device or socket).
+
+    Not an OSError on purpose: callers retry OSErrors as transient, and no retry makes a FIFO a file.
+    """
+
+    def __init__(self, path: str, kind: str):
+        super().__init__(f"{path}: not a regular file ({kind})")
+        self.path, self.kind = path, kind
+
+
 def read_bytes(path: str) -> bytes:
-    """Whole file contents; raises FileNotFoundError when it is missing (local or gs://)."""
+    """Whole file contents; raises FileNotFoundError when it is missing (local or gs://).
+
+    Locally only regular files are read (NotAFileError otherwise): opening a FIFO would block forever
+    and reading a directory fails, so both are refused before and again after opening (no race).
+    """
     if is_gcs(path):
         from google.api_core.exceptions import NotFound
 
@@ -68,7 +84,19 @@ def read_bytes(path: str) -> bytes:
             return _blob(path).download_as_bytes()
         except NotFound as err:
             raise FileNotFoundError(path) from err
-    return Path(path).read_bytes()
+    _check_regular(os.stat(path).st_mode, path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: a FIFO swapped in cannot block the open
+    with open(fd, "rb") as f:
+        _check_regular(os.fstat(fd).st_mode, path)
+        return f.read()
+
+
+def _check_regular(mode: int, path: str) -> None:
+    if not stat.S_ISREG(mode):
+        kind = ("directory" if stat.S_ISDIR(mode) else "FIFO" if stat.S_ISFIFO(mode) else
+                "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "socket" if stat.S_ISSOCK(mode) else
+                "special file")
+        raise NotAFileError(path, kind)
 
 
 def read_text(path: str) -> str:
@@ -102,7 +130,17 @@ def list_sizes(prefix: str) -> list[tuple[str, int]]:
         key = key.rstrip("/") + "/" if key else ""
         return sorted((f"{GCS_PREFIX}{bucket}/{b.name}", int(b.size))
                       for b in gcs_client().list_blobs(bucket, prefix=key))
-    return sorted((str(p), p.stat().st_size) for p in Path(prefix).rglob("*") if p.is_file())
+    found = []
+    for folder, _, names in os.walk(prefix):  # never follows symlinked folders (no loops, no escapes)
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                info = os.stat(path)
+            except OSError:  # a broken symlink, or one removed while listing
+                continue
+            if stat.S_ISREG(info.st_mode):
+                found.append((path, info.st_size))
+    return sorted(found)
 
 
 def list_files(prefix: str) -> list[str]:

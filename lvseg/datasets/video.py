@@ -1,4 +1,10 @@
-"""Decode an EchoNet AVI into uint8 grey frames (T, H, W) with OpenCV, local or gs://."""
+"""Decode an EchoNet AVI into uint8 grey frames (T, H, W) with OpenCV, local or gs://.
+
+Only complete frames come out: OpenCV's decoder invents the missing rows of a frame the file ends in, so
+frames that the AVI's structure shows to be incomplete (lvseg.datasets.avi) are dropped. The bytes read are
+the bytes decoded (and the bytes records store). A video must be a regular file that resolves inside its
+own folder: a directory, FIFO or device named like a video, or a symlink that leads elsewhere, is refused.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import cv2
 import numpy as np
 
 from lvseg import storage
+from lvseg.datasets.avi import complete_frames
 from lvseg.datasets.rejects import RejectReason
 
 
@@ -43,25 +50,43 @@ def _decode_file(path: str) -> tuple[np.ndarray, float]:
 
 
 def decode_bytes(data: bytes) -> tuple[np.ndarray, float]:
-    """Decode AVI bytes (OpenCV needs a file, so a temporary one is used)."""
+    """The complete frames of AVI bytes and the frame rate (OpenCV needs a file: a temporary one is used)."""
     handle, tmp = tempfile.mkstemp(suffix=".avi")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        return _decode_file(tmp)
+        frames, fps = _decode_file(tmp)
     finally:
         os.unlink(tmp)
+    complete = complete_frames(data)
+    if complete is not None and complete < len(frames):
+        if complete == 0:
+            raise VideoError(RejectReason.VIDEO_UNDECODABLE, "no complete frame")
+        frames = frames[:complete]
+    return frames, fps
 
 
 def read_source(path: str) -> bytes:
-    """The video file's bytes; raises VideoError for a missing or empty file."""
+    """The video file's bytes; raises VideoError for a missing, empty, unreadable or not-a-file entry."""
+    if not storage.is_gcs(path) and not _inside_own_folder(path):
+        raise VideoError(RejectReason.VIDEO_OUTSIDE_DATASET, "a symlink that leads out of its folder")
     try:
         data = storage.read_bytes(path)  # one request on gs://: no separate existence check
     except FileNotFoundError:
         raise VideoError(RejectReason.VIDEO_MISSING, "file not found") from None
+    except storage.NotAFileError as err:
+        raise VideoError(RejectReason.VIDEO_NOT_A_FILE, f"not a regular file ({err.kind})") from None
+    except PermissionError:
+        raise VideoError(RejectReason.VIDEO_UNREADABLE, "permission denied") from None
     if not data:
         raise VideoError(RejectReason.VIDEO_EMPTY, "zero-byte file")
     return data
+
+
+def _inside_own_folder(path: str) -> bool:
+    """Whether a local path resolves (symlinks followed) inside the folder it is listed in."""
+    folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+    return os.path.commonpath([folder, os.path.realpath(path)]) == folder
 
 
 def load_video(path: str) -> tuple[np.ndarray, float, bytes]:
@@ -71,8 +96,5 @@ def load_video(path: str) -> tuple[np.ndarray, float, bytes]:
     re-compressing decoded pixels.
     """
     data = read_source(path)
-    if storage.is_gcs(path):
-        frames, fps = decode_bytes(data)
-    else:
-        frames, fps = _decode_file(path)
+    frames, fps = decode_bytes(data)
     return frames, fps, data
