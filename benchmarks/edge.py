@@ -32,23 +32,13 @@ MAX_DROP = {"qat": 0.005, "int8": 0.01}
 
 
 def make_synthetic(work: str, videos: int, seed: int) -> str:
-    """A synthetic EchoNet dataset and its frame records (written directly, without Beam); returns RECORDS."""
-    from lvseg.datasets.echonet import EchoVideo, iter_dataset
-    from lvseg.records import shards
-    from lvseg.records.examples import frame_examples
+    """A synthetic EchoNet dataset preprocessed by the real Beam job (frame records only); returns RECORDS."""
+    from beam_pipelines.preprocess.pipeline import run
     from lvseg.synth import generate_echonet
-    from lvseg.tf_backend import tf
 
     data, records = os.path.join(work, "echonet"), os.path.join(work, "records")
     generate_echonet(data, videos=videos, seed=seed, max_frames=40)
-    all_videos = [v for v in iter_dataset(data) if isinstance(v, EchoVideo)]
-    for split in shards.SPLIT_NAMES:
-        path = shards.shard_prefix(records, "frames", split) + "-00000-of-00001" + shards.SHARD_SUFFIX
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with tf.io.TFRecordWriter(path, tf.io.TFRecordOptions(compression_type="GZIP")) as writer:
-            for video in (v for v in all_videos if v.meta.split == split):
-                for raw in frame_examples(video, "contour12", 5.0):
-                    writer.write(raw)
+    run(["--data", data, "--out", records, "--landmark-scheme", "contour12", "--no-write-videos"])
     return records
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from export import card as cards
 from export import gate
-from export.config import GATE_FAILED, USAGE_ERROR, ExportConfig, ExportError
+from export.config import GATE_FAILED, ExportConfig
 from export.convert import to_tflite
 from export.data import FrameSet, sample_frames
 from export.measure import median_latency_ms, validation_dice
@@ -24,6 +24,7 @@ from export.qat import FineTune, check_pqat_supported, kernel_sparsity, pruned, 
 from export.variants import INT8_VARIANTS
 from lvseg.inference.model_dir import MODEL_FILE, load_trained
 from lvseg.inference.runners import KerasRunner, TFLiteRunner
+from lvseg.records.shards import require_published
 from trainer.model import count_flops
 
 LATENCY_WARMUP = 5
@@ -61,14 +62,11 @@ def _source(config: ExportConfig, model, model_config: dict) -> dict:
 def run(config: ExportConfig, representative: np.ndarray | None = None) -> int:
     """Export every requested variant; returns the exit status (0, or GATE_FAILED if any was rejected).
 
+    An export that cannot run as asked raises ExportError (the CLI prints it as one line, exit 2).
     ``representative`` overrides the int8 calibration frames (uint8 (N, H, W)); tests use it to feed a
     deliberately bad calibration set.
     """
-    try:
-        results = export_variants(config, representative)
-    except ExportError as error:
-        _log(f"error: {error}")
-        return USAGE_ERROR
+    results = export_variants(config, representative)
     rejected = [r for r in results if not r.gate.passed]
     for result in results:
         _log(f"{result.gate.message()} -> {result.tflite_path}")
@@ -85,6 +83,8 @@ def run(config: ExportConfig, representative: np.ndarray | None = None) -> int:
 def export_variants(config: ExportConfig, representative: np.ndarray | None = None) -> list[VariantResult]:
     """Convert, measure, card and gate each variant of ``config.quantize`` (in order, duplicates dropped)."""
     variants = list(dict.fromkeys(config.quantize))
+    for split in ("VAL", "TRAIN"):  # refuse incomplete records before any model or frame is loaded
+        require_published(config.records, split)
     model, model_config = load_trained(config.model)
     kind = model_config["model"]
     if config.prune and "qat" in variants:

@@ -46,23 +46,29 @@ def faulty_root(tmp_path_factory) -> str:
 
 
 def write_records(dataset_root: str, records_root: str, scheme: str = TEST_SCHEME, sigma: float = TEST_SIGMA) -> str:
-    """Frame and video records of every split, one shard each, without Beam."""
+    """Frame and video records of every split, one shard each, published like preprocessing's (without Beam)."""
     import tensorflow as tf
 
     from lvseg.datasets.echonet import EchoVideo, iter_dataset
+    from lvseg.publish import claimed, publish
     from lvseg.records import shards
     from lvseg.records.examples import frame_examples, video_example
 
     videos = [v for v in iter_dataset(dataset_root) if isinstance(v, EchoVideo)]
     options = tf.io.TFRecordOptions(compression_type="GZIP")
-    for split in shards.SPLIT_NAMES:
-        for kind in ("frames", "videos"):
-            path = shards.shard_prefix(records_root, kind, split) + "-00000-of-00001" + shards.SHARD_SUFFIX
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with tf.io.TFRecordWriter(path, options) as writer:
-                for video in (v for v in videos if v.meta.split == split):
-                    for raw in (frame_examples(video, scheme, sigma) if kind == "frames" else [video_example(video)]):
-                        writer.write(raw)
+    counts = {}
+    with claimed(records_root, shards.OWNED) as run:
+        for split, name in shards.SPLIT_NAMES.items():
+            counts[name] = 2 * sum(v.meta.split == split for v in videos)
+            for kind in ("frames", "videos"):
+                path = shards.shard_prefix(run.staging, kind, split) + "-00000-of-00001" + shards.SHARD_SUFFIX
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with tf.io.TFRecordWriter(path, options) as writer:
+                    for video in (v for v in videos if v.meta.split == split):
+                        for raw in (frame_examples(video, scheme, sigma) if kind == "frames"
+                                    else [video_example(video)]):
+                            writer.write(raw)
+        publish(run, shards.OWNED, {"labeled_frames": counts, "written_videos": len(videos)})
     return records_root
 
 

@@ -25,6 +25,7 @@ from lvseg.frame import FRAME_SHAPE
 from lvseg.geometry.landmarks import flip_permutation, parse_scheme
 from lvseg.inference.encode import INPUT_DIVISOR
 from lvseg.records import schema, shards
+from lvseg.records.shards import RecordsError
 from lvseg.tf_backend import tf
 from trainer.augment import AugmentParams, augment_batch
 from trainer.config import TrainConfig
@@ -59,16 +60,20 @@ def count_records(files: list[str]) -> int:
 
 def read_records_info(records: str) -> RecordsInfo:
     """Landmark scheme, K and sigma from the first TRAIN record; frame counts of TRAIN and VAL."""
+    shards.require_published(records, "TRAIN")
     train, val = split_files(records, "TRAIN"), split_files(records, "VAL")
     if not train:
         pattern = shards.shard_pattern(records, "frames", "TRAIN")
-        raise SystemExit(f"lvseg train: no TRAIN frame records under {pattern}")
-    first = next(iter(tf.data.TFRecordDataset(train[:1], compression_type="GZIP").take(1))).numpy()
-    frame = schema.decode_frame(first)
+        raise RecordsError(f"no TRAIN frame records under {pattern}")
+    # The first record of any shard: with more shards than videos, the first shards can be empty.
+    first = [r.numpy() for r in tf.data.TFRecordDataset(train, compression_type="GZIP").take(1)]
+    if not first:
+        raise RecordsError(f"the TRAIN split under {records} has no frames ({len(train)} empty shards)")
+    frame = schema.decode_frame(first[0])
     scheme = frame["landmark_scheme"]
     k = parse_scheme(scheme)
     if k != len(frame["landmarks"]):
-        raise SystemExit(f"lvseg train: records say {scheme!r} but hold {len(frame['landmarks'])} landmarks")
+        raise RecordsError(f"records say {scheme!r} but hold {len(frame['landmarks'])} landmarks")
     return RecordsInfo(scheme, k, float(frame["heatmap_sigma"]), count_records(train), count_records(val))
 
 
@@ -177,7 +182,7 @@ def train_dataset(config: TrainConfig, info: RecordsInfo, start_epoch: int, step
         batches = steps * (input_context.num_replicas_in_sync // pipelines)
     frames = shard_size(min(info.train_frames, config.max_train_frames or info.train_frames), pipelines, pipeline_id)
     if frames == 0:
-        raise SystemExit("lvseg train: no TRAIN frames for this input pipeline")
+        raise RecordsError("no TRAIN frames for this input pipeline")
     cached = should_cache(config, info.train_frames, info.num_landmarks, keep_heatmaps)
     params, permutation = augment_params(config), flip_permutation(info.scheme)
     seed = np.int64(config.seed)

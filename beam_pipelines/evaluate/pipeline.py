@@ -8,7 +8,8 @@ freely. Landmark models are scored on the spline-rebuilt mask against the TRUE m
 (spline through the true landmarks) is reported beside them, never instead.
 
 Job: read TEST frame records (ReadFromTFRecord, GZIP) and the external frames (staged by the launcher
-in work/external.npz, read in one worker, then reshuffled) -> per model: BatchElements -> ScoreBatchFn (model loaded once per worker in setup)
+in work/external.npz, read in one worker, then reshuffled) -> per model: BatchElements -> ScoreBatchFn
+(model loaded once per worker in setup)
 -> per-frame rows (work/scores.jsonl) and the best / median / worst frames of each (model, dataset)
 (work/examples/*.npz); the first --gif-videos TEST videos -> one GIF per model (gifs/). After the
 job, the launcher aggregates the rows (pooled Dice, seeded bootstrap CI, ED/ES, failures, ceiling;
@@ -31,15 +32,16 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from beam_pipelines import launch_options
 from beam_pipelines.evaluate.frames import (EXTERNAL_DATASET, external_frames, first_video_records, frame_from_record,
                                             load_frames, save_frames, split_dataset_name)
-from beam_pipelines.evaluate.report import GIF_DIR, clear_outputs, read_rows, write_report
+from beam_pipelines.evaluate.report import GIF_DIR, REPORT_FILE, REPORT_OWNED, read_rows, write_report
 from beam_pipelines.evaluate.report_page import headline_text
 from beam_pipelines.evaluate.transforms import (PAYLOADS, ScoreBatchFn, VideoGifFn, WriteExamplesFn, dice_and_id,
                                                 picks_of, select_picked)
-from lvseg import RESEARCH_NOTICE, storage
-from lvseg.datasets.echonet import SPLITS
+from lvseg import RESEARCH_NOTICE, flags, storage
+from lvseg.datasets.filelist import SPLITS
 from lvseg.inference.models import ModelInfo, describe_all, is_path_spec
+from lvseg.publish import claimed, publish
 from lvseg.records import shards
-from lvseg.storage import remove_tree
+from lvseg.records.shards import RecordsError
 
 WORK_DIR = "work"
 SCORES_FILE = "scores.jsonl"
@@ -56,17 +58,18 @@ class EvaluateOptions:
     external: str = field(default="", metadata={"help": "external set in the CAMUS layout; empty = none"})
     out: str = field(default="", metadata={"help": "REPORT_DIR: report.html, per_frame.csv, summary.json, images"})
     split: str = field(default="TEST", metadata={"help": "EchoNet split to score", "choices": SPLITS})
-    batch_size: int = field(default=32, metadata={"help": "largest inference batch"})
-    gif_videos: int = field(default=3, metadata={"help": "number of videos animated as GIFs (0 = none)"})
-    gif_max_frames: int = field(default=100, metadata={"help": "frames per GIF at most (from the start)"})
-    bootstrap_samples: int = field(default=1000, metadata={"help": "bootstrap resamples of the pooled-Dice CI"})
+    batch_size: int = field(default=32, metadata={"min": 1, "help": "largest inference batch"})
+    gif_videos: int = field(default=3, metadata={"min": 0, "help": "number of videos animated as GIFs (0 = none)"})
+    gif_max_frames: int = field(default=100, metadata={"min": 1, "help": "frames per GIF at most (from the start)"})
+    bootstrap_samples: int = field(default=1000, metadata={
+        "min": 1, "help": "bootstrap resamples of the pooled-Dice CI"})
     seed: int = field(default=0, metadata={"help": "bootstrap seed"})
 
     def validated(self) -> "EvaluateOptions":
         if not self.models or not self.records or not self.out:
-            raise ValueError("--models, --records and --out are required")
+            raise flags.OptionError("--models, --records and --out are required")
         if self.batch_size < 1 or self.gif_videos < 0 or self.gif_max_frames < 1 or self.bootstrap_samples < 1:
-            raise ValueError("--batch-size, --gif-max-frames and --bootstrap-samples must be positive, "
+            raise flags.OptionError("--batch-size, --gif-max-frames and --bootstrap-samples must be positive, "
                              "--gif-videos at least 0")
         return dataclasses.replace(self, split=self.split.upper())
 
@@ -78,8 +81,8 @@ class EvaluateOptions:
         return [self.dataset] + ([EXTERNAL_DATASET] if self.external else [])
 
 
-def stage_external(options: EvaluateOptions) -> dict:
-    """Decode the external set on the launcher and stage it under work/ for the workers.
+def stage_external(options: EvaluateOptions, root: str) -> dict:
+    """Decode the external set on the launcher and stage it under ROOT/work/ for the workers.
 
     Returns {"frames": n, "skipped": [{patient, reason}]} for the summary.
     """
@@ -87,13 +90,16 @@ def stage_external(options: EvaluateOptions) -> dict:
         return {"frames": 0, "skipped": []}
     skipped: list = []
     frames = external_frames(options.external, skipped)
-    save_frames(frames, storage.join(options.out, WORK_DIR, EXTERNAL_FILE))
+    save_frames(frames, storage.join(root, WORK_DIR, EXTERNAL_FILE))
     return {"frames": len(frames), "skipped": [{"patient": s.patient, "reason": s.reason} for s in skipped]}
 
 
-def build_pipeline(pipeline: beam.Pipeline, options: EvaluateOptions, infos: list[ModelInfo]) -> None:
-    """Add the read / score / pick / GIF steps for every model to ``pipeline`` (stage_external first)."""
-    work = storage.join(options.out, WORK_DIR)
+def build_pipeline(pipeline: beam.Pipeline, options: EvaluateOptions, infos: list[ModelInfo], root: str) -> None:
+    """Add the read / score / pick / GIF steps for every model to ``pipeline`` (stage_external first).
+
+    Everything is written under ``root``, the report run's staging folder (lvseg.publish).
+    """
+    work = storage.join(root, WORK_DIR)
     pattern = shards.shard_pattern(options.records, "frames", options.split)
     sources = [pipeline
                | "ReadRecords" >> beam.io.ReadFromTFRecord(pattern, compression_type=beam.io.filesystem.
@@ -133,7 +139,7 @@ def build_pipeline(pipeline: beam.Pipeline, options: EvaluateOptions, infos: lis
                   | "SpreadVideos" >> beam.Reshuffle())
         for info in infos:
             _ = videos | f"Gif[{info.name}]" >> beam.ParDo(VideoGifFn(
-                info, storage.join(options.out, GIF_DIR), options.dataset, options.gif_max_frames,
+                info, storage.join(root, GIF_DIR), options.dataset, options.gif_max_frames,
                 options.batch_size))
 
 
@@ -145,25 +151,31 @@ def launcher_options(argv: list[str]) -> tuple[EvaluateOptions, PipelineOptions]
     # The external set is read here on the launcher (then staged under --out), so it may stay local.
     launch_options.check_paths_for_runner(options, job.records, job.out,
                                   *filter(is_path_spec, job.models))
-    if not shards.shard_files(job.records, "frames", job.split):
-        raise ValueError(f"no {job.split} frame records under {job.records}")
+    shards.require_published(job.records, job.split)  # a complete RECORDS root with frames to score
     return job, options
 
 
 def run(argv: list[str] | None = None) -> dict:
-    """Run the job and write the report; returns summary.json's content (with ``report`` = report.html path)."""
+    """Run the job and publish the report; returns summary.json's content (with ``report`` = report.html path).
+
+    REPORT_DIR is claimed for the run and written as a unit (lvseg.publish): the job and the report write
+    into the run's staging folder, whose work/ (staged dataset frames such as CAMUS images, not ours to
+    redistribute, and the job's raw rows) is never published.
+    """
     job, options = launcher_options(list(sys.argv[1:] if argv is None else argv))
     infos = describe_all(list(job.models))
-    clear_outputs(job.out, [WORK_DIR, GIF_DIR])
-    external = stage_external(job)
-    with beam.Pipeline(options=options) as pipeline:
-        build_pipeline(pipeline, job, infos)
-    rows = read_rows(storage.join(job.out, WORK_DIR, SCORES_FILE))
-    summary = write_report(job, infos, rows, storage.join(job.out, WORK_DIR, "examples"), external)
-    # work/ holds staged dataset frames (e.g. CAMUS images, not ours to redistribute) and raw job output
-    # that per_frame.csv and the PNGs now carry: drop it so REPORT_DIR is only the report.
-    remove_tree(storage.join(job.out, WORK_DIR))
-    return summary
+    with claimed(job.out, REPORT_OWNED) as report_run:
+        root = report_run.staging
+        external = stage_external(job, root)
+        with beam.Pipeline(options=options) as pipeline:
+            build_pipeline(pipeline, job, infos, root)
+        rows = read_rows(storage.join(root, WORK_DIR, SCORES_FILE))
+        if not rows:
+            raise RecordsError(f"nothing was scored: {job.records} holds no {job.split} frames to score")
+        summary = write_report(job, infos, rows, root, storage.join(root, WORK_DIR, "examples"), external)
+        publish(report_run, REPORT_OWNED, {"kind": "evaluation report", "lvseg_version": summary["lvseg_version"],
+                                           "models": [i.name for i in infos], "datasets": job.datasets()})
+    return {**summary, "report": storage.join(job.out, REPORT_FILE)}
 
 
 def main(argv: list[str] | None = None) -> int:

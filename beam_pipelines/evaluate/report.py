@@ -5,8 +5,9 @@ REPORT_DIR/per_frame.csv      one row per (model, frame): Dice, areas, ok, ceili
 REPORT_DIR/summary.json       one entry per (model, dataset) plus inputs and method notes
 REPORT_DIR/images/            Dice histograms and best / median / worst overlay grids (PNG)
 REPORT_DIR/gifs/              videos with the predicted contour on every frame (written by the job)
-REPORT_DIR/work/              the job's raw outputs (scores.jsonl, examples/*.npz, the staged external
-                              frames), deleted once the report is written
+REPORT_DIR/manifest.json      written last when the report is published (lvseg.publish): it lists every file
+Until then everything lives in the run's staging folder, with work/: the job's raw outputs (scores.jsonl,
+examples/*.npz, the staged external frames), which are never published.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from beam_pipelines.evaluate import report_page, scores
 from lvseg import RESEARCH_NOTICE, __version__, storage
 from lvseg.inference.models import ModelInfo
 from lvseg.report import figures
-from lvseg.storage import remove_tree
 
 IMAGE_DIR = "images"
 GIF_DIR = "gifs"
 REPORT_FILE = "report.html"
+REPORT_OWNED = (REPORT_FILE, "summary.json", "per_frame.csv", IMAGE_DIR, GIF_DIR)  # what REPORT_DIR publishes
 EXAMPLE_ORDER = ("best", "median", "worst")
 METHOD = {
     "dice": "2|P n T| / (|P| + |T|) per frame; the official figure pools pixels over all frames (lvseg.metrics.dice)",
@@ -38,12 +39,6 @@ METHOD = {
                "records carry landmarks of the model's scheme (null for the external set)",
     "examples": "best / median (lower) / worst per-frame Dice, ties broken by frame id",
 }
-
-
-def clear_outputs(out: str, folders: list[str]) -> None:
-    """Remove a previous run's generated folders so old files never mix with new ones."""
-    for name in folders + [IMAGE_DIR]:
-        remove_tree(storage.join(out, name))
 
 
 def read_rows(path: str) -> list[dict]:
@@ -83,10 +78,9 @@ def _gifs(out: str, infos: list[ModelInfo]) -> list[dict]:
     return sorted(found, key=lambda g: (g["video_id"], order[g["model"]]))
 
 
-def write_report(job, infos: list[ModelInfo], rows: list[dict], examples_dir: str,
+def write_report(job, infos: list[ModelInfo], rows: list[dict], out: str, examples_dir: str,
                  external: dict | None = None) -> dict:
-    """Write every report file under ``job.out`` from the rows; returns summary.json's content + ``report``."""
-    out = job.out
+    """Write every report file under ``out`` (the run's staging folder) from the rows; returns summary.json."""
     models, datasets = [i.name for i in infos], job.datasets()
     rows = scores.sort_rows(rows, models, datasets)
     storage.write_text(storage.join(out, "per_frame.csv"), scores.to_csv(rows))
@@ -122,4 +116,4 @@ def write_report(job, infos: list[ModelInfo], rows: list[dict], examples_dir: st
     }
     storage.write_text(storage.join(out, "summary.json"), json.dumps(summary, indent=2))
     storage.write_text(storage.join(out, REPORT_FILE), report_page.render(summary))
-    return {**summary, "report": storage.join(out, REPORT_FILE)}
+    return summary

@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-import uuid
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -32,14 +31,17 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from beam_pipelines import launch_options
-from beam_pipelines.preprocess.publish import input_fingerprint, package_versions, staging_root
+from beam_pipelines.preprocess.provenance import input_fingerprint, package_versions
 from beam_pipelines.preprocess.sharding import VIDEOS_PER_SHARD, plan_shards
 from beam_pipelines.preprocess.transforms import REJECTED, WRITTEN, CountRejectsFn, FinalizeFn, WriteShards, save_plan
-from lvseg import storage
-from lvseg.datasets.echonet import SPLITS, plan_dataset
+from lvseg import flags, storage
+from lvseg.datasets.echonet import plan_dataset
+from lvseg.datasets.filelist import SPLITS
 from lvseg.geometry.heatmaps import DEFAULT_SIGMA
 from lvseg.geometry.landmarks import DEFAULT_SCHEME, parse_scheme
+from lvseg.publish import Run, claimed, read_complete
 from lvseg.records import schema
+from lvseg.records.shards import OWNED
 
 
 @dataclass(frozen=True)
@@ -49,24 +51,25 @@ class PreprocessOptions:
     data: str = field(default="", metadata={"help": "dataset root in the EchoNet layout, local or gs://bucket/prefix"})
     out: str = field(default="", metadata={"help": "RECORDS root to write (replaced as a whole), local or gs://"})
     landmark_scheme: str = field(default=DEFAULT_SCHEME, metadata={"help": "landmark scheme: seed6 or contourK"})
-    heatmap_sigma: float = field(default=DEFAULT_SIGMA, metadata={"help": "Gaussian sigma of the heatmaps, pixels"})
-    shards: int = field(default=0, metadata={
+    heatmap_sigma: float = field(default=DEFAULT_SIGMA, metadata={
+        "above": 0, "help": "Gaussian sigma of the heatmaps, pixels"})
+    shards: int = field(default=0, metadata={"min": 0, 
         "help": f"shards per split, frames and videos alike; 0 = one per {VIDEOS_PER_SHARD} videos"})
     splits: tuple[str, ...] = field(default=SPLITS, metadata={"help": "splits to write (TRAIN VAL TEST)"})
     write_videos: bool = field(default=True, metadata={"help": "also write whole-video records under videos/"})
 
     def validated(self) -> "PreprocessOptions":
-        """A normalized copy (upper-case splits in canonical order); raises ValueError on bad values."""
+        """A normalized copy (upper-case splits in canonical order); raises OptionError on bad values."""
         if not self.data or not self.out:
-            raise ValueError("--data and --out are required")
+            raise flags.OptionError("--data and --out are required")
         parse_scheme(self.landmark_scheme)
         if not self.heatmap_sigma > 0:
-            raise ValueError("--heatmap-sigma must be positive")
+            raise flags.OptionError("--heatmap-sigma must be positive")
         if self.shards < 0:
-            raise ValueError("--shards must be 0 (auto) or positive")
+            raise flags.OptionError("--shards must be 0 (auto) or positive")
         wanted = {s.upper() for s in self.splits}
         if not wanted or not wanted <= set(SPLITS):
-            raise ValueError(f"--splits must be among {SPLITS}, got {self.splits}")
+            raise flags.OptionError(f"--splits must be among {SPLITS}, got {self.splits}")
         return dataclasses.replace(self, splits=tuple(s for s in SPLITS if s in wanted))
 
 
@@ -76,19 +79,22 @@ class PreprocessResult(NamedTuple):
     written: beam.PCollection    # one summary dict per shard
     rejected: beam.PCollection   # one reject dict per rejected video (plan and decode rejects)
     manifest: beam.PCollection   # the single manifest dict, after publishing
-    staging: str
+    run: Run                     # the claim on RECORDS the job publishes under
 
 
-def build_pipeline(pipeline: beam.Pipeline, options: PreprocessOptions) -> PreprocessResult:
-    """Validate the CSVs here on the driver, then add the decode/write/finalize steps to ``pipeline``.
+def build_pipeline(pipeline: beam.Pipeline, options: PreprocessOptions, run: Run) -> PreprocessResult:
+    """Validate the CSVs here on the driver, then add the decode/write/publish steps to ``pipeline``.
 
-    Side effect: the validated tasks are saved under the run's staging folder (RECORDS/.tmp-<uuid>/plan.pkl)
-    for the workers; they would bloat the job graph (Dataflow caps it at 10 MB) if shipped inside Create.
+    ``run`` is the claim on RECORDS (lvseg.publish.begin / claimed): shards are written into its staging
+    folder, and the last step publishes them. Side effect: the validated tasks are saved there too
+    (plan.pkl, not published) for the workers; they would bloat the job graph (Dataflow caps it at 10 MB)
+    if shipped inside Create.
     """
     options = options.validated()
-    tasks, plan_rejects = plan_dataset(options.data)
+    plan = plan_dataset(options.data)
+    tasks, plan_rejects = plan.tasks, plan.rejects
     selected = [t for t in tasks if t.meta.split in options.splits]
-    staging = staging_root(options.out, uuid.uuid4().hex)
+    staging = run.staging
     plan_path = storage.join(staging, "plan.pkl")
     save_plan(plan_path, selected)
     ids_by_split = {s: [t.meta.video_id for t in selected if t.meta.split == s] for s in options.splits}
@@ -105,17 +111,18 @@ def build_pipeline(pipeline: beam.Pipeline, options: PreprocessOptions) -> Prepr
     base = {
         "schema_version": schema.SCHEMA_VERSION,
         "input_fingerprint": input_fingerprint(options.data),
-        "input_videos": len(tasks) + len(plan_rejects),  # FileList rows + orphan tracing ids
+        "input_videos": plan.input_videos,  # FileList rows + orphan tracing ids
+        "csv_problems": plan.problems,       # CSV lines that belong to no video (none in a clean dataset)
         "skipped_videos": len(tasks) - len(selected),    # valid rows of splits not asked for
         "options": {k: v for k, v in dataclasses.asdict(options).items() if k != "out"},
         "versions": package_versions(),
     }
     manifest = (pipeline
                 | "Start" >> beam.Create([None])
-                | "Finalize" >> beam.ParDo(FinalizeFn(staging, options.out, base),
+                | "Finalize" >> beam.ParDo(FinalizeFn(run, base),
                                            summaries=beam.pvalue.AsList(written[WRITTEN]),
                                            rejects=beam.pvalue.AsList(rejected)))
-    return PreprocessResult(written[WRITTEN], rejected, manifest, staging)
+    return PreprocessResult(written[WRITTEN], rejected, manifest, run)
 
 
 def launcher_options(argv: list[str]) -> tuple[PreprocessOptions, PipelineOptions]:
@@ -129,11 +136,14 @@ def launcher_options(argv: list[str]) -> tuple[PreprocessOptions, PipelineOption
 
 
 def run(argv: list[str] | None = None) -> dict:
-    """Build and run the job; blocks until it is done and returns the published manifest."""
+    """Claim RECORDS, build and run the job; blocks until it is done and returns the published manifest.
+
+    The claim (RECORDS/.lock) is released however the job ends; the job's last step publishes.
+    """
     job, options = launcher_options(list(sys.argv[1:] if argv is None else argv))
-    with beam.Pipeline(options=options) as pipeline:
-        build_pipeline(pipeline, job)
-    return json.loads(storage.read_text(storage.join(job.out, "manifest.json")))
+    with claimed(job.out, OWNED) as records_run, beam.Pipeline(options=options) as pipeline:
+        build_pipeline(pipeline, job, records_run)
+    return read_complete(job.out)
 
 
 def main(argv: list[str] | None = None) -> int:

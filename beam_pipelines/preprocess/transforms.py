@@ -18,14 +18,14 @@ from contextlib import ExitStack
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from beam_pipelines.preprocess.publish import publish
 from beam_pipelines.preprocess.sharding import ShardJob, ShardWriter
 from lvseg import storage
 from lvseg.datasets.echonet import EchoVideo, VideoTask, load_task
 from lvseg.datasets.rejects import Reject, RejectReason
+from lvseg.publish import Run, publish, release
 from lvseg.records import schema
 from lvseg.records.examples import frame_examples, video_example
-from lvseg.records.shards import SPLIT_NAMES
+from lvseg.records.shards import OWNED, SPLIT_NAMES
 
 NAMESPACE = "lvseg.preprocess"
 REJECTED = "rejected"
@@ -146,20 +146,24 @@ class CountRejectsFn(beam.DoFn):
 
 
 class FinalizeFn(beam.DoFn):
-    """Writes rejected.jsonl, schema.json and manifest.json into staging, checks the counts, publishes."""
+    """Writes rejected.jsonl and schema.json into staging, checks the counts, publishes, releases the claim.
 
-    def __init__(self, staging: str, out: str, manifest: dict):
-        self.staging, self.out, self.manifest = staging, out, manifest
+    Publishing here, in the job's last step, rather than in the launcher lets a Dataflow job launched
+    without waiting (a flex template) complete its own output; manifest.json is written last (lvseg.publish).
+    """
+
+    def __init__(self, run: Run, manifest: dict):
+        self.run, self.manifest = run, manifest
 
     def process(self, _, summaries: list[dict], rejects: list[dict]):
         manifest = build_manifest(self.manifest, summaries, rejects)
         ordered = sorted(rejects, key=lambda r: (r["video_id"], r["reason"], r["detail"]))
         lines = "".join(json.dumps(r, sort_keys=True) + "\n" for r in ordered)
-        storage.write_text(storage.join(self.staging, "rejected.jsonl"), lines)
-        storage.write_text(storage.join(self.staging, "schema.json"), _dumps(schema.schema_json()))
-        storage.write_text(storage.join(self.staging, "manifest.json"), _dumps(manifest))
-        publish(self.staging, self.out)
-        yield manifest
+        storage.write_text(storage.join(self.run.staging, "rejected.jsonl"), lines)
+        storage.write_text(storage.join(self.run.staging, "schema.json"), _dumps(schema.schema_json()))
+        published = publish(self.run, OWNED, manifest)
+        release(self.run)
+        yield published
 
 
 def build_manifest(base: dict, summaries: list[dict], rejects: list[dict]) -> dict:

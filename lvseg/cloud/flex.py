@@ -25,7 +25,7 @@ from pathlib import Path
 
 from lvseg.cloud.bucket import BucketLayout
 
-# pipeline -> (module, options dataclass); the module has launcher_options(argv) and build_pipeline.
+# pipeline -> (module, options dataclass); the module has launcher_options(argv), build_pipeline and OWNED.
 PIPELINES: dict[str, tuple[str, str]] = {
     "preprocess": ("beam_pipelines.preprocess.pipeline", "PreprocessOptions"),
 }
@@ -179,11 +179,18 @@ def launch(pipeline: str, params: list[str]) -> None:
     """Build the pipeline and submit it WITHOUT waiting, as a flex-template launcher must."""
     import apache_beam as beam
 
+    from lvseg.publish import begin, release
+
     module = importlib.import_module(PIPELINES[pipeline][0])
     job, options = module.launcher_options(launcher_argv(pipeline, params))
-    p = beam.Pipeline(options=options)
-    module.build_pipeline(p, job)
-    p.run()
+    run = begin(job.out, module.OWNED)  # the job's last step publishes and releases it
+    try:
+        p = beam.Pipeline(options=options)
+        module.build_pipeline(p, job, run)
+        p.run()
+    except BaseException:
+        release(run)
+        raise
 
 
 def write_metadata(folder: str) -> list[str]:

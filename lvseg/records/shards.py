@@ -12,11 +12,33 @@ import io
 from typing import Iterator
 
 from lvseg import storage
+from lvseg.errors import UserError
+from lvseg.publish import read_complete
 from lvseg.records import schema
 from lvseg.records.tfrecord import read_records
 
+
+class RecordsError(UserError):
+    """A RECORDS root that cannot be used as asked: missing, not completely published, or an empty split."""
+
+
 SPLIT_NAMES = {"TRAIN": "train", "VAL": "val", "TEST": "test"}
+OWNED = ("frames", "videos", "schema.json", "rejected.jsonl")  # what preprocessing publishes (lvseg.publish)
 SHARD_SUFFIX = ".tfrecord.gz"
+
+
+def require_published(records: str, split: str | None = None) -> dict:
+    """The manifest of a completely published RECORDS root (lvseg.publish.read_complete), for every consumer.
+
+    With ``split``, a split without a single labelled frame is refused too: training or scoring nothing
+    would otherwise end in a bare StopIteration or an empty "successful" report.
+    """
+    manifest = read_complete(records)
+    if split is not None:
+        name = SPLIT_NAMES.get(split.upper(), split.lower())
+        if not (manifest.get("labeled_frames") or {}).get(name):
+            raise RecordsError(f"{records}: the {split.upper()} split holds no labelled frames (see its manifest.json)")
+    return manifest
 
 
 def shard_prefix(records: str, kind: str, split: str) -> str:

@@ -16,6 +16,7 @@ import pytest
 
 from beam_pipelines.evaluate import pipeline as evaluate
 from beam_pipelines.evaluate import scores
+from lvseg.errors import UserError
 
 ORACLES = ["oracle:truth", "oracle:inverted", "oracle:landmarks"]
 
@@ -111,7 +112,8 @@ def test_report_is_self_contained_and_every_image_exists(oracle_run):
     assert len(pngs) == 12            # 3 models x 2 datasets x (histogram + overlay grid)
     assert len(gifs) == 2 * 3         # 2 TEST videos x 3 models
     assert len(summary["gifs"]) == 6
-    assert sorted(os.listdir(out)) == ["gifs", "images", "per_frame.csv", "report.html", "summary.json"]
+    published = ["gifs", "images", "manifest.json", "per_frame.csv", "report.html", "summary.json"]
+    assert sorted(os.listdir(out)) == published
 
 
 def test_gif_has_one_frame_per_video_frame(oracle_run):
@@ -139,5 +141,5 @@ def test_main_prints_report_path_and_headline(records_root, oracles, tmp_path, c
 def test_bad_arguments_fail_clearly(records_root, oracles, tmp_path):
     with pytest.raises(ValueError, match="required"):
         evaluate.run(["--records", records_root, "--out", str(tmp_path)])
-    with pytest.raises(ValueError, match="no TEST frame records"):
+    with pytest.raises(UserError, match="manifest.json"):
         evaluate.run(["--models", "oracle:truth", "--records", str(tmp_path / "none"), "--out", str(tmp_path)])

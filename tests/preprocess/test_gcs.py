@@ -32,7 +32,8 @@ def test_gcs_in_and_out_matches_a_local_run(synthetic_root, gcs_bucket, tmp_path
     local = run(["--data", synthetic_root, "--out", str(tmp_path), *FLAGS])
 
     assert remote["input_fingerprint"] == local["input_fingerprint"]
-    assert {k: v for k, v in remote.items() if k != "options"} == {k: v for k, v in local.items() if k != "options"}
+    same = {k: v for k, v in remote.items() if k not in ("options", "run_id")}
+    assert same == {k: v for k, v in local.items() if k not in ("options", "run_id")}  # files and sizes included
     written = gcs_files(out)
     assert not [name for name in written if name.startswith(".tmp-")]
     for name, data_bytes in written.items():

@@ -23,6 +23,7 @@ from beam_pipelines.preprocess.sharding import ShardWriter, plan_shards
 from lvseg.cli import main as lvseg_main
 from lvseg.datasets.echonet import plan_dataset
 from lvseg.datasets.rejects import RejectReason
+from lvseg.publish import claimed
 from lvseg.records import shards
 from tests.conftest import TEST_SCHEME, TEST_SIGMA
 
@@ -33,11 +34,12 @@ def run_test_pipeline(data: str, out: str, check=None, **kwargs):
     """Run build_pipeline on a TestPipeline (local no-download runner); ``check(handles)`` adds assertions."""
     options = PreprocessOptions(data=data, out=out, landmark_scheme=TEST_SCHEME, heatmap_sigma=TEST_SIGMA, **kwargs)
     pipeline = test_pipeline.TestPipeline(options=launch_options.pipeline_options([]), blocking=False)
-    handles = build_pipeline(pipeline, options)
-    if check is not None:
-        check(handles)
-    result = pipeline.run()
-    result.wait_until_finish()
+    with claimed(out, shards.OWNED) as run:
+        handles = build_pipeline(pipeline, options, run)
+        if check is not None:
+            check(handles)
+        result = pipeline.run()
+        result.wait_until_finish()
     return result, handles
 
 
@@ -53,13 +55,14 @@ def files(root: str) -> dict[str, bytes]:
 def clean_run(synthetic_root, tmp_path_factory):
     out = str(tmp_path_factory.mktemp("clean_records"))
     pipeline = test_pipeline.TestPipeline(options=launch_options.pipeline_options([]))
-    handles = build_pipeline(pipeline, PreprocessOptions(data=synthetic_root, out=out, landmark_scheme=TEST_SCHEME,
-                                                         heatmap_sigma=TEST_SIGMA))
-    assert_that(handles.rejected, equal_to([]), label="NoRejects")
-    assert_that(handles.written, lambda summaries: _check_summaries(summaries, synthetic_root), label="Summaries")
-    assert_that(handles.manifest | beam.Map(lambda m: (m["written_videos"], m["rejected_videos"])),
-                equal_to([(12, 0)]), label="Manifest")
-    pipeline.run()
+    with claimed(out, shards.OWNED) as run:
+        handles = build_pipeline(pipeline, PreprocessOptions(data=synthetic_root, out=out, landmark_scheme=TEST_SCHEME,
+                                                             heatmap_sigma=TEST_SIGMA), run)
+        assert_that(handles.rejected, equal_to([]), label="NoRejects")
+        assert_that(handles.written, lambda summaries: _check_summaries(summaries, synthetic_root), label="Summaries")
+        assert_that(handles.manifest | beam.Map(lambda m: (m["written_videos"], m["rejected_videos"])),
+                    equal_to([(12, 0)]), label="Manifest")
+        pipeline.run()
     return out
 
 
@@ -179,7 +182,10 @@ def test_two_runs_give_identical_bytes_with_two_worker_processes(clean_run, synt
                        "--direct_running_mode", "multi_processing"]) == 0
     first, second = files(clean_run), files(out)
     assert sorted(first) == sorted(second)
-    assert [name for name in first if first[name] != second[name]] == []
+    assert [name for name in first if first[name] != second[name]] == ["manifest.json"]
+    a, b = (json.loads(f["manifest.json"]) for f in (first, second))
+    assert a.pop("run_id") != b.pop("run_id")  # each run is named, and that is the only difference
+    assert a == b
 
 
 def test_rerun_into_the_same_root_leaves_no_stale_output(synthetic_root, tmp_path):
@@ -216,7 +222,8 @@ def test_dataflow_launcher_options():
 
 def test_local_runner_never_defaults_to_prism():
     assert launch_options.pipeline_options([]).view_as(StandardOptions).runner == launch_options.LOCAL_RUNNER
-    assert launch_options.pipeline_options(["--runner", "DirectRunner"]).view_as(StandardOptions).runner == "FnApiRunner"
+    runner = launch_options.pipeline_options(["--runner", "DirectRunner"]).view_as(StandardOptions).runner
+    assert runner == "FnApiRunner"
     assert launch_options.pipeline_options(["--runner", "PrismRunner"]).view_as(StandardOptions).runner == "PrismRunner"
     with pytest.raises(ValueError, match="splits"):
         launcher_options(["--data", "d", "--out", "o", "--splits", "TRAINING"])
@@ -252,7 +259,7 @@ def test_shard_writer_is_tfrecord_and_deterministic(tmp_path):
 
 
 def test_a_video_that_breaks_conversion_is_dead_lettered_but_io_errors_retry(synthetic_root, monkeypatch):
-    task = plan_dataset(synthetic_root)[0][0]
+    task = plan_dataset(synthetic_root).tasks[0]
     frames, video = transforms.convert(task, TEST_SCHEME, TEST_SIGMA, with_video=True)
     assert len(frames) == 2 and video
 
