@@ -14,12 +14,14 @@ selects Prism explicitly.
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
+import difflib
 import logging
 import os
 from typing import TypeVar
 
-from apache_beam.options.pipeline_options import GoogleCloudOptions, PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import (DirectOptions, GoogleCloudOptions, PipelineOptions, StandardOptions,
+                                                  WorkerOptions)
 
 from lvseg import flags, storage
 
@@ -36,18 +38,47 @@ BEAM_FLAGS_HELP = ("Every other flag goes to Beam, e.g. --runner DataflowRunner 
 
 def parse_job_args(cls: type[T], argv: list[str], description: str = "", prog: str | None = None
                    ) -> tuple[T, list[str]]:
-    """Split argv into the job's dataclass options and the remaining (Beam) flags."""
-    # allow_abbrev=False: a Beam flag must never be taken as an abbreviation of one of ours.
-    parser = argparse.ArgumentParser(prog=prog, description=description, epilog=BEAM_FLAGS_HELP,
-                                     allow_abbrev=False)
+    """Split argv into the job's dataclass options and the remaining flags, which must all be Beam's.
+
+    A flag that is neither (a typo such as ``--shard 3``) is an OptionError naming the closest real flag:
+    Beam itself would only log that it discards it, and the run would go on with defaults.
+    """
+    # allow_abbrev=False (flags.ArgumentParser): a Beam flag must never be taken as an abbreviation of ours.
+    parser = flags.ArgumentParser(prog=prog, description=description, epilog=BEAM_FLAGS_HELP)
     flags.add_dataclass_flags(parser, cls)
     known, beam_args = parser.parse_known_args(argv)
+    unknown = unknown_beam_flags(beam_args)
+    if unknown:
+        ours = ["--" + f.name.replace("_", "-") for f in dataclasses.fields(cls)]
+        hints = [difflib.get_close_matches(f"--{u}", ours + [f"--{b}" for b in beam_flag_names()], 1)
+                 for u in unknown]
+        raise flags.OptionError("unknown option " + ", ".join(
+            f"--{u}" + (f" (did you mean {h[0]}?)" if h else "") for u, h in zip(unknown, hints))
+            + f": neither a {prog or 'job'} option nor a Beam pipeline option")
     return flags.from_namespace(cls, known), beam_args
+
+
+def unknown_beam_flags(beam_args: list[str]) -> list[str]:
+    """Names of the ``--flags`` in ``beam_args`` that no Beam PipelineOptions class defines."""
+    logger = logging.getLogger("apache_beam.options.pipeline_options")
+    level, logger.level = logger.level, logging.ERROR  # Beam warns about each discarded flag: we report them
+    try:
+        options = PipelineOptions(beam_args)
+        every = options.get_all_options(retain_unknown_options=True)
+        known = options.get_all_options(retain_unknown_options=False)
+    finally:
+        logger.level = level
+    return sorted(set(every) - set(known))
+
+
+def beam_flag_names() -> list[str]:
+    return sorted(PipelineOptions([]).get_all_options())
 
 
 def pipeline_options(beam_args: list[str], **overrides) -> PipelineOptions:
     """PipelineOptions from Beam flags, defaulting to a local runner that never downloads anything."""
     options = PipelineOptions(beam_args, **overrides)
+    check_worker_counts(options)
     standard = options.view_as(StandardOptions)
     if standard.runner is None or standard.runner.lower() in _PRISM_FIRST:
         if standard.runner is not None:
@@ -56,6 +87,18 @@ def pipeline_options(beam_args: list[str], **overrides) -> PipelineOptions:
     if is_local(options):
         fast_emulator_auth()
     return options
+
+
+def check_worker_counts(options: PipelineOptions) -> None:
+    """Refuse negative local worker counts and Dataflow worker counts below one (Beam accepts both)."""
+    direct = options.view_as(DirectOptions).direct_num_workers
+    if direct is not None and direct < 0:
+        raise flags.OptionError(f"--direct_num_workers must be 0 (one per core) or positive, got {direct}")
+    workers = options.view_as(WorkerOptions)
+    for name in ("num_workers", "max_num_workers"):
+        value = getattr(workers, name)
+        if value is not None and value < 1:
+            raise flags.OptionError(f"--{name} must be at least 1, got {value}")
 
 
 def is_local(options: PipelineOptions) -> bool:
@@ -70,9 +113,9 @@ def check_paths_for_runner(options: PipelineOptions, *paths: str) -> None:
         return
     local = [p for p in paths if not storage.is_gcs(p)]
     if local:
-        raise ValueError(f"a remote runner needs gs:// paths; these are local: {local}")
+        raise flags.OptionError(f"a remote runner needs gs:// paths; these are local: {local}")
     if not options.view_as(GoogleCloudOptions).temp_location:
-        raise ValueError("a remote runner needs --temp_location gs://BUCKET/tmp")
+        raise flags.OptionError("a remote runner needs --temp_location gs://BUCKET/tmp")
 
 
 def fast_emulator_auth() -> None:

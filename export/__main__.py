@@ -22,4 +22,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from lvseg.cli import run as run_command
+
+    sys.exit(run_command("lvseg export", main, sys.argv[1:]))

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 
 from export.gate import DEFAULT_MAX_DROP
 from export.variants import VARIANTS
-from lvseg import RESEARCH_NOTICE
+from lvseg import RESEARCH_NOTICE, flags
+from lvseg.errors import UserError
 from lvseg.flags import add_dataclass_flags, from_namespace
 
 GATE_FAILED = 3
-USAGE_ERROR = 2
 
 
-class ExportError(ValueError):
+class ExportError(UserError, ValueError):
     """An export that cannot run as asked (reported as a one-line message and exit status 2)."""
 
 
@@ -28,30 +27,33 @@ class ExportConfig:
     out: str = field(default="", metadata={"help": "EXPORT_DIR for <name>.tflite + <name>.json (required)"})
     quantize: tuple[str, ...] = field(default=("int8",), metadata={
         "help": f"variants to export, several allowed: {', '.join(VARIANTS)}"})
-    max_drop: float = field(default=DEFAULT_MAX_DROP, metadata={
+    max_drop: float = field(default=DEFAULT_MAX_DROP, metadata={"min": 0, 
         "help": "quality gate: reject a variant whose VAL Dice is more than this below the Keras model's"})
-    representative_frames: int = field(default=300, metadata={
+    representative_frames: int = field(default=300, metadata={"min": 1, 
         "help": "int8 calibration: TRAIN frames drawn (seeded) as the representative dataset"})
-    val_frames: int | None = field(default=None, metadata={
+    val_frames: int | None = field(default=None, metadata={"min": 1, 
         "help": "VAL frames for the gate, a seeded sample (None: every VAL frame)"})
     seed: int = field(default=0, metadata={"help": "seed of frame sampling and fine-tuning"})
-    finetune_frames: int = field(default=2000, metadata={"help": "TRAIN frames (seeded sample) for QAT and pruning"})
-    qat_steps: int = field(default=200, metadata={"help": "quantization-aware fine-tuning steps"})
-    qat_learning_rate: float = field(default=1e-4, metadata={"help": "Adam learning rate of QAT"})
-    batch_size: int = field(default=16, metadata={"help": "batch size of QAT and pruning fine-tunes"})
-    prune: float = field(default=0.0, metadata={
+    finetune_frames: int = field(default=2000, metadata={
+        "min": 1, "help": "TRAIN frames (seeded sample) for QAT and pruning"})
+    qat_steps: int = field(default=200, metadata={"min": 1, "help": "quantization-aware fine-tuning steps"})
+    qat_learning_rate: float = field(default=1e-4, metadata={"above": 0, "help": "Adam learning rate of QAT"})
+    batch_size: int = field(default=16, metadata={"min": 1, "help": "batch size of QAT and pruning fine-tunes"})
+    prune: float = field(default=0.0, metadata={"min": 0, "max": 0.99, 
         "help": "target sparsity of conv kernels (e.g. 0.5) by magnitude pruning before conversion; 0 = off. "
                 "Zeros shrink the compressed download, not the flatbuffer itself"})
-    prune_steps: int = field(default=200, metadata={"help": "pruning fine-tune steps (sparsity ramps up over the first 70 percent)"})
-    prune_learning_rate: float = field(default=1e-4, metadata={"help": "Adam learning rate of pruning"})
-    latency_runs: int = field(default=50, metadata={"help": "timed invokes per thread count (after 5 warm-ups)"})
+    prune_steps: int = field(default=200, metadata={
+        "min": 2, "help": "pruning fine-tune steps (sparsity ramps up over the first 70 percent)"})
+    prune_learning_rate: float = field(default=1e-4, metadata={"above": 0, "help": "Adam learning rate of pruning"})
+    latency_runs: int = field(default=50, metadata={
+        "min": 1, "help": "timed invokes per thread count (after 5 warm-ups)"})
     name: str | None = field(default=None, metadata={
         "help": "file name prefix: EXPORT_DIR/<name>_<variant>.tflite (None: <variant>.tflite)"})
 
 
 def parse_args(argv: list[str] | None) -> ExportConfig:
     """Flags -> ExportConfig, with the cross-field checks argparse cannot express."""
-    parser = argparse.ArgumentParser(prog="lvseg export", epilog=RESEARCH_NOTICE, description=(
+    parser = flags.ArgumentParser(prog="lvseg export", epilog=RESEARCH_NOTICE, description=(
         "Convert a trained model to TFLite variants, each with a model card, and reject any variant whose "
         "validation Dice drops more than --max-drop below the Keras model's."))
     add_dataclass_flags(parser, ExportConfig)

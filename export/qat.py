@@ -65,7 +65,8 @@ def _dataset(kind: str, frames: FrameSet, settings: FineTune):
 def _fit(model: keras.Model, kind: str, frames: FrameSet, settings: FineTune, heatmap_loss: str,
          callbacks: list | None = None) -> None:
     tf.random.set_seed(settings.seed)
-    model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss=loss_for(kind, heatmap_loss))  # the trainer's own loss
+    loss = loss_for(kind, heatmap_loss)  # the trainer's own loss
+    model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss=loss)
     model.fit(_dataset(kind, frames, settings), epochs=1, steps_per_epoch=settings.steps, verbose=0,
               callbacks=callbacks or [])
 

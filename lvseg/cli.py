@@ -1,7 +1,10 @@
 """The ``lvseg`` command: one subcommand per stage, each delegating to its module's ``main(argv)``.
 
 Modules are imported only when their subcommand runs, so ``lvseg --help`` stays fast and a light
-subcommand never pays for TensorFlow.
+subcommand never pays for TensorFlow. Every subcommand shares one error path (``run``): an expected user
+error (lvseg.errors.UserError, or a missing or unreadable input path) is one line on stderr,
+``lvseg <command>: error: ...``, and exit status 2; ``--debug`` anywhere on the line, or LVSEG_DEBUG=1,
+shows its traceback instead. Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -9,8 +12,10 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import Callable
 
 from lvseg import RESEARCH_NOTICE, __version__
+from lvseg.errors import USAGE_ERROR, UserError
 
 # name -> (module with main(argv), one-line help). Order = the data's path.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -24,32 +29,60 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("beam_pipelines.evaluate.pipeline", "Beam: Dice on TEST and an external set, with an HTML report"),
     "cloud": ("lvseg.cloud.cli", "submit preprocessing / training / export / evaluation to Google Cloud"),
 }
+DEBUG_FLAG = "--debug"
+DEBUG_ENV = "LVSEG_DEBUG"
+# Input paths a user names: a missing or unreadable one is their error to fix, not a bug.
+_PATH_ERRORS = (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError)
 
 
 def usage() -> str:
     width = max(map(len, COMMANDS))
-    lines = [f"usage: lvseg COMMAND [options]   (lvseg {__version__})", "", RESEARCH_NOTICE, "", "commands:"]
+    lines = [f"usage: lvseg COMMAND [options] [{DEBUG_FLAG}]   (lvseg {__version__})", "", RESEARCH_NOTICE, "",
+             "commands:"]
     lines += [f"  {name:<{width}}  {text}" for name, (_, text) in COMMANDS.items()]
     lines += ["", "Run 'lvseg COMMAND --help' for a command's options."]
     return "\n".join(lines)
 
 
+def run(prog: str, main: Callable[[list[str]], int | None], argv: list[str]) -> int:
+    """Call ``main(argv)`` with the one error path; returns the exit status."""
+    debug = DEBUG_FLAG in argv or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+    argv = [a for a in argv if a != DEBUG_FLAG]
+    try:
+        return int(main(argv) or 0)
+    except (UserError, *_PATH_ERRORS) as err:
+        if debug:
+            raise
+        print(f"{prog}: error: {one_line(err)}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def one_line(err: BaseException) -> str:
+    """The error's message on one line (an OSError names its path)."""
+    if isinstance(err, OSError) and err.filename:
+        text = f"{err.strerror or type(err).__name__}: {err.filename}"
+    else:
+        text = str(err) or type(err).__name__
+    return " ".join(text.split())
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] in ("-h", "--help", "help"):
+    command = [a for a in argv if a != DEBUG_FLAG]
+    if not command or command[0] in ("-h", "--help", "help"):
         print(usage())
         return 0
-    if argv[0] == "--version":
+    if command[0] == "--version":
         print(__version__)
         return 0
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter hides the output
-    name, rest = argv[0], argv[1:]
+    name = command[0]
     if name not in COMMANDS:
-        print(f"lvseg: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
-        return 2
+        print(f"lvseg: error: unknown command {name!r}; commands: {', '.join(COMMANDS)}", file=sys.stderr)
+        return USAGE_ERROR
     module = importlib.import_module(COMMANDS[name][0])
-    result = module.main(rest)
-    return int(result or 0)
+    rest = argv[argv.index(name) + 1:]
+    return run(f"lvseg {name}", module.main, rest + ([DEBUG_FLAG] if DEBUG_FLAG in argv[:argv.index(name)] else []))
 
 
 if __name__ == "__main__":

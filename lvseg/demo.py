@@ -7,7 +7,6 @@ Each stage runs as a subprocess with exactly the command a user would type, prin
 
 from __future__ import annotations
 
-import argparse
 import os
 import shlex
 import subprocess
@@ -15,19 +14,19 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from lvseg import RESEARCH_NOTICE
+from lvseg import RESEARCH_NOTICE, flags
 from lvseg.flags import add_dataclass_flags, from_namespace
 
 
 @dataclass
 class DemoConfig:
     out: str = field(default="demo_output", metadata={"help": "folder for everything the demo writes"})
-    videos: int = field(default=160, metadata={"help": "synthetic EchoNet videos"})
-    max_frames: int = field(default=64, metadata={"help": "frames per synthetic video at most"})
-    camus_patients: int = field(default=20, metadata={"help": "synthetic CAMUS patients (external set)"})
+    videos: int = field(default=160, metadata={"min": 3, "help": "synthetic EchoNet videos"})
+    max_frames: int = field(default=64, metadata={"min": 16, "help": "frames per synthetic video at most"})
+    camus_patients: int = field(default=20, metadata={"min": 1, "help": "synthetic CAMUS patients (external set)"})
     seed: int = field(default=0, metadata={"help": "seed of the synthetic data and of training"})
-    epochs: int = field(default=12, metadata={"help": "training epochs per model"})
-    workers: int = field(default=2, metadata={"help": "Beam local workers"})
+    epochs: int = field(default=12, metadata={"min": 1, "help": "training epochs per model"})
+    workers: int = field(default=2, metadata={"min": 1, "help": "Beam local workers"})
 
 
 def run_stage(title: str, argv: list[str]) -> float:
@@ -68,7 +67,7 @@ def stages(c: DemoConfig) -> list[tuple[str, list[str]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="lvseg demo", description=__doc__.splitlines()[0])
+    parser = flags.ArgumentParser(prog="lvseg demo", description=__doc__.splitlines()[0])
     add_dataclass_flags(parser, DemoConfig)
     config = from_namespace(DemoConfig, parser.parse_args(argv))
     print(RESEARCH_NOTICE)

@@ -1,21 +1,43 @@
-"""Typed dataclass configuration mapped onto argparse flags: one source of truth for defaults.
+"""Typed dataclass configuration mapped onto argparse flags: one source of truth for defaults and limits.
 
 Each field becomes ``--field-name``; the field's ``metadata["help"]`` is the flag's help and
-``metadata["choices"]`` its choices. Booleans become ``--flag/--no-flag``.
+``metadata["choices"]`` its choices. Booleans become ``--flag/--no-flag``. Numbers are checked as they are
+parsed: floats must be finite, and ``metadata["min"]`` / ``["above"]`` / ``["max"]`` bound them (inclusive /
+exclusive / inclusive), so ``--epochs 0`` or ``--heatmap-sigma nan`` is refused before any work starts.
+Every lvseg parser is an ``ArgumentParser`` from here: a bad flag is an ``OptionError`` (a one-line
+UserError), never a usage dump and ``sys.exit``.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import typing
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
+
+from lvseg.errors import UserError
 
 T = TypeVar("T")
 
 
+class OptionError(UserError, ValueError):
+    """A command-line option that is missing, unknown or out of range."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, with errors raised as OptionError (the CLI prints one line) instead of printed and exited."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)  # --shard must never silently mean --shards
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str):
+        raise OptionError(message)
+
+
 def add_dataclass_flags(parser: argparse.ArgumentParser, cls: type) -> None:
-    """Add one flag per field of dataclass ``cls`` with its default and help."""
+    """Add one flag per field of dataclass ``cls`` with its default, help and limits."""
     hints = typing.get_type_hints(cls)
     for field in dataclasses.fields(cls):
         flag = "--" + field.name.replace("_", "-")
@@ -28,11 +50,35 @@ def add_dataclass_flags(parser: argparse.ArgumentParser, cls: type) -> None:
                                 action=argparse.BooleanOptionalAction)
         elif typing.get_origin(kind) in (tuple, list):
             item = typing.get_args(kind)[0]
-            parser.add_argument(flag, dest=field.name, default=default, help=help_text, nargs="+", type=item)
+            parser.add_argument(flag, dest=field.name, default=default, help=help_text, nargs="+",
+                                type=checked(item, field.metadata), choices=choices)
         else:
-            base = _optional_base(kind)
-            parser.add_argument(flag, dest=field.name, default=default, help=help_text, type=base,
-                                choices=choices)
+            parser.add_argument(flag, dest=field.name, default=default, help=help_text,
+                                type=checked(_optional_base(kind), field.metadata), choices=choices)
+
+
+def checked(kind: type, limits: typing.Mapping[str, Any]) -> Callable[[str], Any]:
+    """An argparse ``type`` that parses ``kind`` and enforces finiteness and the field's limits."""
+    if kind not in (int, float):
+        return kind
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}")
+        if kind is float and not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if "min" in limits and value < limits["min"]:
+            raise argparse.ArgumentTypeError(f"must be at least {limits['min']}, got {text}")
+        if "above" in limits and value <= limits["above"]:
+            raise argparse.ArgumentTypeError(f"must be greater than {limits['above']}, got {text}")
+        if "max" in limits and value > limits["max"]:
+            raise argparse.ArgumentTypeError(f"must be at most {limits['max']}, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
 
 
 def _optional_base(kind: Any) -> type:

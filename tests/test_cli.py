@@ -45,3 +45,47 @@ def test_ceiling_command_prints_every_scheme(tmp_path, capsys):
     out = capsys.readouterr().out
     for scheme in ("seed6", "contour12", "contour16"):
         assert scheme in out
+
+
+def one_error_line(capsys, command: str) -> str:
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err, captured.err
+    assert captured.err.startswith(f"lvseg {command}: error: "), captured.err
+    return captured.err
+
+
+def test_expected_user_errors_are_one_line_with_exit_2(tmp_path, records_root, capsys):
+    bad_header = tmp_path / "bad"
+    bad_header.mkdir()
+    (bad_header / "FileList.csv").write_text("Name,EF\nx,1\n")
+    cases = [
+        (["inspect", str(tmp_path / "nowhere")], "no such file"),
+        (["inspect", str(bad_header)], "columns found"),
+        (["ceiling", str(bad_header)], "columns found"),
+        (["preprocess", "--data", str(bad_header), "--out", str(tmp_path / "r"), "--shard", "3"], "--shards?"),
+        (["preprocess", "--data", "d", "--out", str(tmp_path / "r"), "--heatmap-sigma", "nan"], "finite"),
+        (["preprocess", "--data", "d", "--out", str(tmp_path / "r"), "--shards", "-1"], "at least 0"),
+        (["preprocess", "--data", "d", "--out", str(tmp_path / "r"), "--direct_num_workers", "-2"], "workers"),
+        (["train", "--records", records_root, "--out", str(tmp_path / "m"), "--epochs", "0"], "at least 1"),
+        (["train", "--records", records_root, "--out", str(tmp_path / "m"), "--batch-size", "0"], "at least 1"),
+        (["train", "--records", str(tmp_path / "nowhere"), "--out", str(tmp_path / "m")], "manifest.json"),
+        (["evaluate", "--models", str(tmp_path / "no-model"), "--records", records_root, "--out", str(tmp_path / "e")],
+         "no trainer config"),
+        (["export", "--model", "m", "--records", "r", "--out", "o", "--quantize", "int4"], "int4"),
+        (["demo", "--workers", "0"], "at least 1"),
+    ]
+    for argv, expected in cases:
+        assert cli.main(argv) == 2, argv
+        assert expected in one_error_line(capsys, argv[0]), argv
+
+
+def test_debug_shows_the_traceback_instead(tmp_path, monkeypatch):
+    import pytest
+
+    from lvseg.datasets.tables import DatasetFormatError
+
+    with pytest.raises(DatasetFormatError):
+        cli.main(["inspect", str(tmp_path), "--debug"])
+    monkeypatch.setenv("LVSEG_DEBUG", "1")
+    with pytest.raises(DatasetFormatError):
+        cli.main(["inspect", str(tmp_path)])

@@ -10,11 +10,11 @@ are rewritten to it, so the plain file APIs used for saving and the TFRecord rea
 
 from __future__ import annotations
 
-import argparse
 import os
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
+from lvseg import flags
 from lvseg.flags import add_dataclass_flags, from_namespace
 from lvseg.inference.decode import MODEL_KINDS
 from trainer.presets import PRESETS
@@ -34,13 +34,15 @@ class TrainConfig:
         "help": "backup for preemption recovery; unset: $AIP_CHECKPOINT_DIR, else MODEL_DIR/backup"})
     tensorboard_dir: str | None = field(default=None, metadata={
         "help": "TensorBoard logs; unset: $AIP_TENSORBOARD_LOG_DIR, else MODEL_DIR/logs"})
-    epochs: int = field(default=30, metadata={"help": "number of epochs"})
-    batch_size: int = field(default=16, metadata={"help": "batch size per replica (global = this x replicas)"})
-    learning_rate: float = field(default=1e-3, metadata={"help": "Adam learning rate"})
+    epochs: int = field(default=30, metadata={"min": 1, "help": "number of epochs"})
+    batch_size: int = field(default=16, metadata={
+        "min": 1, "help": "batch size per replica (global = this x replicas)"})
+    learning_rate: float = field(default=1e-3, metadata={"above": 0, "help": "Adam learning rate"})
     preset: str = field(default="compact", metadata={"help": "U-Net size", "choices": tuple(PRESETS)})
-    filters: tuple[int, ...] = field(default=(), metadata={
+    filters: tuple[int, ...] = field(default=(), metadata={"min": 1, 
         "help": "override the preset's filters per level, e.g. 4 8 16 (tests, experiments)"})
-    dropout: float | None = field(default=None, metadata={"help": "bottleneck dropout; unset: the preset's"})
+    dropout: float | None = field(default=None, metadata={
+        "min": 0, "max": 0.95, "help": "bottleneck dropout; unset: the preset's"})
     output_prior: bool = field(default=True, metadata={
         "help": "start the output bias at the targets' mean (logit) instead of 0.5"})
     loss: str = field(default="weighted_bce", metadata={
@@ -56,17 +58,18 @@ class TrainConfig:
     seed: int = field(default=42, metadata={"help": "seed of weights, shuffling and augmentation"})
     augment: bool = field(default=True, metadata={"help": "on-the-fly augmentation of training frames"})
     flip: bool = field(default=True, metadata={"help": "random horizontal flip (mirrors anatomy, as in the study)"})
-    rotation_deg: float = field(default=20.0, metadata={"help": "max rotation, degrees"})
-    zoom: float = field(default=0.2, metadata={"help": "max relative zoom in or out"})
-    shift: float = field(default=0.0, metadata={"help": "max translation, fraction of the frame size"})
-    gain: float = field(default=0.15, metadata={"help": "max relative intensity gain change"})
-    gamma: float = field(default=0.25, metadata={"help": "max relative gamma change (log-uniform)"})
-    speckle: float = field(default=0.05, metadata={"help": "std of multiplicative speckle noise"})
-    steps_per_epoch: int | None = field(default=None, metadata={
+    rotation_deg: float = field(default=20.0, metadata={"min": 0, "max": 180, "help": "max rotation, degrees"})
+    zoom: float = field(default=0.2, metadata={"min": 0, "max": 0.9, "help": "max relative zoom in or out"})
+    shift: float = field(default=0.0, metadata={
+        "min": 0, "max": 0.5, "help": "max translation, fraction of the frame size"})
+    gain: float = field(default=0.15, metadata={"min": 0, "max": 0.9, "help": "max relative intensity gain change"})
+    gamma: float = field(default=0.25, metadata={"min": 0, "help": "max relative gamma change (log-uniform)"})
+    speckle: float = field(default=0.05, metadata={"min": 0, "help": "std of multiplicative speckle noise"})
+    steps_per_epoch: int | None = field(default=None, metadata={"min": 1, 
         "help": "training steps per epoch; unset: one pass over TRAIN"})
-    max_train_frames: int | None = field(default=None, metadata={"help": "use only the first N TRAIN frames"})
-    max_val_frames: int | None = field(default=None, metadata={"help": "use only the first N VAL frames"})
-    shuffle_buffer: int = field(default=4096, metadata={
+    max_train_frames: int | None = field(default=None, metadata={"min": 1, "help": "use only the first N TRAIN frames"})
+    max_val_frames: int | None = field(default=None, metadata={"min": 1, "help": "use only the first N VAL frames"})
+    shuffle_buffer: int = field(default=4096, metadata={"min": 1, 
         "help": "shuffle window, frames (each epoch is one full permutation when TRAIN is not larger)"})
     cache: str = field(default="auto", metadata={
         "help": "keep parsed frames in memory: auto (when under 4 GiB), memory, none",
@@ -77,12 +80,13 @@ class TrainConfig:
         "choices": ("auto", "default", "mirrored", "multi_worker")})
     deterministic: bool = field(default=False, metadata={
         "help": "enable TF op determinism (slower; see trainer.task for what stays nondeterministic)"})
-    verbose: int = field(default=1, metadata={"help": "0 quiet, 1 one line per epoch, 2 also Keras progress bars"})
+    verbose: int = field(default=1, metadata={
+        "min": 0, "max": 2, "help": "0 quiet, 1 one line per epoch, 2 also Keras progress bars"})
 
 
 def parse_args(argv: list[str] | None) -> TrainConfig:
     """Flags -> TrainConfig (not yet resolved against the environment)."""
-    parser = argparse.ArgumentParser(prog="lvseg train", description="Train the mask or landmark U-Net.")
+    parser = flags.ArgumentParser(prog="lvseg train", description="Train the mask or landmark U-Net.")
     add_dataclass_flags(parser, TrainConfig)
     return from_namespace(TrainConfig, parser.parse_args(argv))
 
@@ -100,9 +104,9 @@ def resolve_paths(config: TrainConfig, env: Mapping[str, str] | None = None,
     env = os.environ if env is None else env
     out = to_local_path(config.out or env.get("AIP_MODEL_DIR"), mount)
     if not out:
-        raise SystemExit("lvseg train: no model directory: pass --out MODEL_DIR or set AIP_MODEL_DIR")
+        raise flags.OptionError("no model directory: pass --out MODEL_DIR or set AIP_MODEL_DIR")
     if not config.records:
-        raise SystemExit("lvseg train: --records RECORDS is required")
+        raise flags.OptionError("--records RECORDS is required")
     checkpoint = to_local_path(config.checkpoint_dir or env.get("AIP_CHECKPOINT_DIR"), mount) \
         or os.path.join(out, "backup")
     tensorboard = to_local_path(config.tensorboard_dir or env.get("AIP_TENSORBOARD_LOG_DIR"), mount) \

@@ -26,6 +26,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
+from lvseg import flags
 from lvseg.flags import to_dict
 from lvseg.frame import FRAME_SHAPE
 from lvseg.tf_backend import keras, tf
@@ -142,7 +143,7 @@ def train(config: TrainConfig, env: dict | None = None) -> dict:
     paths = run_paths(config, chief)
     info = read_records_info(config.records)
     if config.landmark_scheme and config.landmark_scheme != info.scheme:
-        raise SystemExit(f"lvseg train: records use {info.scheme!r}, not --landmark-scheme {config.landmark_scheme!r}")
+        raise flags.OptionError(f"records use {info.scheme!r}, not --landmark-scheme {config.landmark_scheme!r}")
 
     start_epoch = min(backed_up_epochs(paths.backup), config.epochs)
     if start_epoch == 0 and chief:  # a fresh run: forget state left by an earlier, finished or other run
@@ -221,4 +222,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from lvseg.cli import run as run_command
+
+    sys.exit(run_command("lvseg train", main, sys.argv[1:]))

@@ -3,5 +3,6 @@
 import sys
 
 from beam_pipelines.evaluate.pipeline import main
+from lvseg.cli import run
 
-sys.exit(main())
+sys.exit(run("lvseg evaluate", main, sys.argv[1:]))

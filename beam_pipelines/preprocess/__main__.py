@@ -3,5 +3,6 @@
 import sys
 
 from beam_pipelines.preprocess.pipeline import main
+from lvseg.cli import run
 
-sys.exit(main())
+sys.exit(run("lvseg preprocess", main, sys.argv[1:]))

@@ -2,6 +2,7 @@
 
 import sys
 
+from lvseg.cli import run
 from lvseg.cloud.cli import main
 
-sys.exit(main())
+sys.exit(run("lvseg cloud", main, sys.argv[1:]))

@@ -87,7 +87,7 @@ def job_name(target: Target, kind: str, clock: Clock = utc_now) -> str:
 
 def parser_for(prog: str, description: str, *option_classes: type) -> argparse.ArgumentParser:
     """An argparse parser with the flags of each options dataclass (lvseg.flags)."""
-    parser = argparse.ArgumentParser(prog=prog, description=description, allow_abbrev=False,
+    parser = flags.ArgumentParser(prog=prog, description=description, allow_abbrev=False,
                                      epilog="Flags after a bare '--' are passed to the job unchanged.")
     for cls in option_classes:
         flags.add_dataclass_flags(parser, cls)

@@ -19,12 +19,17 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from lvseg import storage
+from lvseg.errors import UserError
 from lvseg.inference.card import card_path, read_card
 from lvseg.inference.decode import MODEL_KINDS
 from lvseg.inference.model_dir import CONFIG_FILE, MODEL_FILE, load_config
 from lvseg.inference.runners import KerasRunner, Runner, TFLiteRunner
 
 TFLITE_SUFFIX = ".tflite"
+
+
+class ModelSpecError(UserError, ValueError):
+    """A --models entry that is not a model lvseg can tell the kind of."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ def is_path_spec(spec: str) -> bool:
 
 
 def describe(spec: str, name: str | None = None) -> ModelInfo:
-    """ModelInfo of a spec from its config.json or model card; raises ValueError when neither says the kind."""
+    """ModelInfo of a spec from its config.json or model card; raises ModelSpecError when neither says the kind."""
     handler = _handler(spec)
     if handler is not None:
         info = handler.describe(spec)
@@ -88,7 +93,7 @@ def describe(spec: str, name: str | None = None) -> ModelInfo:
         kind, scheme, fmt, quantization = config.get("model"), config.get("landmark_scheme") or "", "keras", "float32"
         default_name = model_dir_name(spec)
     if kind not in MODEL_KINDS:
-        raise ValueError(f"{spec}: model kind must be 'mask' or 'landmarks', got {kind!r}")
+        raise ModelSpecError(f"{spec}: model kind must be 'mask' or 'landmarks', got {kind!r}")
     return ModelInfo(spec, name or default_name, kind, scheme if kind == "landmarks" else "", fmt, str(quantization))
 
 
@@ -120,7 +125,7 @@ def _metadata(read: Callable[[str], dict], path: str, what: str) -> dict:
     try:
         return read(path)
     except FileNotFoundError as err:
-        raise ValueError(f"no {what} for {path}: cannot tell the model's kind") from err
+        raise ModelSpecError(f"no {what} for {path}: cannot tell the model's kind") from err
 
 
 def load_runner(info: ModelInfo) -> Runner:

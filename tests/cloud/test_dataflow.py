@@ -114,8 +114,8 @@ def test_flex_run_passes_the_job_flags_as_template_parameters():
 
 @pytest.mark.parametrize("bad", [["--project", "Bad_Project"], ["--region", "nowhere"], ["--job-name", "Has_Caps"],
                                  ["--bucket", "gs://b/sub"]])
-def test_bad_target_flags_are_usage_errors(bad):
+def test_bad_target_flags_are_usage_errors(bad, capsys):
     argv = ARGS + bad + ["--dry-run"]
-    with pytest.raises(SystemExit) as exit_info:
-        main(["preprocess", *argv], out=io.StringIO())
-    assert exit_info.value.code == 2
+    assert main(["preprocess", *argv], out=io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lvseg cloud preprocess: error: ") and err.count("\n") == 1

@@ -1,4 +1,4 @@
-"""lvseg.datasets.camus: the MetaImage and NIfTI readers, the literature resize recipe, and how bad patients are skipped."""
+"""lvseg.datasets.camus: MetaImage and NIfTI readers, the literature resize recipe, how bad patients are skipped."""
 
 from __future__ import annotations
 

@@ -29,12 +29,13 @@ def test_flags_and_defaults():
     ["--model", "m", "--records", "r", "--out", "o", "--quantize", "int4"],
     ["--model", "m", "--records", "r", "--out", "o", "--prune", "1.5"],
 ])
-def test_bad_flags_exit_2(argv, capsys):
+def test_bad_flags_are_one_line_errors(argv, capsys):
     from export.__main__ import main
+    from lvseg.cli import run
 
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    assert exit_info.value.code == 2
+    assert run("lvseg export", main, argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lvseg export: error: ") and err.count("\n") == 1
 
 
 def test_gate_threshold_and_message():

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from lvseg.flags import OptionError
 from trainer.config import TrainConfig, parse_args, resolve_paths, to_local_path
 from trainer.strategy import choose_strategy_kind, cluster_spec_to_tf_config, is_chief, worker_count
 
@@ -18,8 +19,11 @@ def test_flags_come_from_the_dataclass():
                          "--filters", "4", "8", "16", "--steps-per-epoch", "5", "--preset", "paper"])
     assert config == TrainConfig(model="landmarks", records="R", out="M", epochs=3, flip=False, filters=(4, 8, 16),
                                  steps_per_epoch=5, preset="paper")
-    with pytest.raises(SystemExit):
+    with pytest.raises(OptionError, match="invalid choice"):
         parse_args(["--model", "boxes"])
+    for bad in (["--epochs", "0"], ["--batch-size", "0"], ["--learning-rate", "nan"], ["--epoch", "3"]):
+        with pytest.raises(OptionError):
+            parse_args(bad)
 
 
 def test_defaults_follow_model_dir(tmp_path):
@@ -51,7 +55,7 @@ def test_gs_paths_stay_when_there_is_no_mount(tmp_path):
 
 
 def test_a_model_dir_is_required():
-    with pytest.raises(SystemExit):
+    with pytest.raises(OptionError, match="model directory"):
         resolve_paths(TrainConfig(records="R"), env={})
 
 

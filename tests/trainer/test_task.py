@@ -10,6 +10,7 @@ import sys
 import numpy as np
 import pytest
 
+from lvseg.flags import OptionError
 from lvseg.inference.decode import segment
 from lvseg.inference.encode import to_model_input
 from lvseg.inference.model_dir import load_trained
@@ -99,7 +100,7 @@ def test_records_define_the_scheme(records_root, tmp_path):
     info = read_records_info(records_root)
     assert (info.scheme, info.num_landmarks, info.sigma) == ("contour12", 12, 5.0)
     assert info.train_frames > 0 and info.val_frames > 0
-    with pytest.raises(SystemExit, match="contour12"):
+    with pytest.raises(OptionError, match="contour12"):
         run_main(["--model", "landmarks", "--records", records_root, "--out", str(tmp_path / "x"),
                   "--landmark-scheme", "contour16", *TINY])
 
