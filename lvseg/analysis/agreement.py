@@ -53,7 +53,10 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def auc_below(predicted: np.ndarray, reference: np.ndarray, threshold: float) -> np.ndarray:
-    """AUC per row of (B, n) arrays: P(a positive's predicted EF < a negative's) + P(tie) / 2; NaN if a class is absent."""
+    """AUC per row of (B, n) arrays: P(a positive's predicted EF < a negative's) + P(tie) / 2.
+
+    Positives are the videos with reference EF below ``threshold``; NaN where a class is absent.
+    """
     positive = reference < threshold
     n_pos = positive.sum(axis=1)
     n_neg = positive.shape[1] - n_pos

@@ -128,7 +128,7 @@ class _Smoother:
 
 
 class BeatTracker:
-    """Push one volume per frame (NaN for a failed frame); beats come out as soon as they are certain."""
+    """Push one volume per frame (NaN, or <= 0, for a failed frame); beats come out as soon as they are certain."""
 
     def __init__(self, fps: float, config: BeatConfig = BeatConfig()) -> None:
         if not (np.isfinite(fps) and fps > 0):
@@ -157,7 +157,7 @@ class BeatTracker:
         step = Step([], [])
         frame = self.frames
         self.frames += 1
-        if not np.isfinite(volume):
+        if not (np.isfinite(volume) and volume > 0):  # a failed frame
             self.failed += 1
             if self._open:
                 self._gap += 1

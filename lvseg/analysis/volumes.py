@@ -104,12 +104,15 @@ def chord_tracing(contour: np.ndarray, apex: np.ndarray, base: np.ndarray, inset
 
     The rule of lvseg.geometry.disks.tracing_from_contour (chords perpendicular to the axis at the
     centres of 20 equal slabs, each ending at the contour's outermost crossings, (X1, Y1) on the +n side,
-    n = (u_y, -u_x)), vectorised over the chords. Same chord lengths, hence the same disk volume; the
-    endpoints lie on the contour (tracing_from_contour mirrors each chord about the axis, see the
-    report of issue 14). ``inset`` moves the first and the last chord that far toward the middle.
+    n = (u_y, -u_x)), vectorised over the chords. Same chord lengths, hence the same disk volume. The
+    endpoints here lie on the contour; tracing_from_contour's come out mirrored about the axis (its
+    signed crossing distances have the wrong sign), which its lengths do not show. ``inset`` moves the
+    first and the last chord that far toward the middle.
     """
     axis = base - apex
     length = float(np.hypot(axis[0], axis[1]))
+    if not length > 0:
+        return None
     u = axis / length
     normal = np.array([u[1], -u[0]])
     along = length * (np.arange(N_CHORDS) + 0.5) / N_CHORDS

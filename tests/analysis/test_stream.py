@@ -90,7 +90,8 @@ def test_stream_of_landmark_segmentations(video):
     for t in tracings:
         points = landmarks(t, "contour16")
         segmentations.append(Segmentation(mask_from_landmarks(points), points, np.ones(16)))
-    segmentations[60] = Segmentation(np.zeros((112, 112), np.uint8), segmentations[60].landmarks, np.zeros(16), ok=False)
+    failed = Segmentation(np.zeros((112, 112), np.uint8), segmentations[60].landmarks, np.zeros(16), ok=False)
+    segmentations[60] = failed
     batch = analyse_video(segmentations, "landmarks", FPS)
     analyser, results, beats = stream(ReplayRunner(segmentations), np.zeros((len(tracings), 112, 112), np.uint8))
     assert results[60].measure.reason == "segmentation_failed"

@@ -54,12 +54,13 @@ def test_chords_match_the_tracing_rule():
         np.testing.assert_allclose(np.hypot(ours.x2 - ours.x1, ours.y2 - ours.y1)[1:],
                                    np.hypot(reference.x2 - reference.x1, reference.y2 - reference.y1)[1:], atol=1e-9)
         # our chord ends lie on the contour (tracing_from_contour's are mirrored about the axis)
+        c = lv.contour()
         for x, y in [(ours.x1[1:], ours.y1[1:]), (ours.x2[1:], ours.y2[1:])]:
-            gaps = np.min(np.hypot(x[:, None] - lv.contour()[None, :, 0], y[:, None] - lv.contour()[None, :, 1]), axis=1)
+            gaps = np.min(np.hypot(x[:, None] - c[None, :, 0], y[:, None] - c[None, :, 1]), axis=1)
             assert gaps.max() < 1.0  # contour vertices are ~1 px apart: the ends sit on its segments
     contour, apex, base = ellipse(np.array([56.0, 55.0]), 30, 12, 80)  # symmetric: both rules agree exactly
-    np.testing.assert_allclose(chord_tracing(contour, apex, base).rows(), tracing_from_contour(contour, apex, base).rows(),
-                               atol=1e-9)
+    np.testing.assert_allclose(chord_tracing(contour, apex, base).rows(),
+                               tracing_from_contour(contour, apex, base).rows(), atol=1e-9)
     assert chord_tracing(contour, apex + np.array([0, -40.0]), base) is None  # chords beyond the apex miss
 
 
@@ -122,7 +123,8 @@ def test_landmark_path_uses_landmark_zero_and_matches_the_tracings(traced):
     mask = mask_from_landmarks(points)
     moved = points.copy()
     moved[0] += (-3.0, 3.0)
-    assert measure_landmarks(mask, moved).tracing.long_axis[0] != pytest.approx(measure_landmarks(mask, points).tracing.long_axis[0])
+    apex = measure_landmarks(mask, points).tracing.long_axis[0]
+    assert measure_landmarks(mask, moved).tracing.long_axis[0] != pytest.approx(apex)
 
 
 def test_cleaning_keeps_the_largest_component_and_fills_holes(traced):
