@@ -8,8 +8,9 @@ its Segmentation, its FrameMeasure (lvseg.analysis.volumes), the beats it comple
 last few beats, and a ring buffer of the latest smoothed volumes spanning one cycle at the slowest
 heart rate (what an app draws); nothing grows with the number of frames.
 
-``analyse_video`` is the batch analysis: the same per-frame measure and the same tracker over every
-frame, so a stream and a whole video give the same beats, EF and flags.
+``analyse_video`` (and ``analyse_curve`` for a volume curve) is the batch analysis: the same per-frame
+measure and the same tracker over every frame, so a stream and a whole video give the same beats, EF
+and flags (the stream's running EF uses the latest BeatConfig.ef_beats beats, a video all of them).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from lvseg.analysis.beats import Beat, BeatConfig, BeatTracker, CurveAnalysis, analyse_curve
+from lvseg.analysis.beats import Beat, BeatConfig, BeatTracker, median_ef
 from lvseg.analysis.volumes import FrameMeasure, measure
 from lvseg.predictions import Segmentation
 
@@ -63,7 +64,7 @@ class StreamAnalyser:
 
     @property
     def ef(self) -> float | None:
-        """Running EF: median of the latest beats (BeatConfig.ef_beats of them), None before the first beat."""
+        """Running EF (BeatTracker.ef): over the latest BeatConfig.ef_beats beats, None before the first."""
         return self.tracker.ef
 
     def flags(self) -> tuple[str, ...]:
@@ -93,6 +94,32 @@ class StreamAnalyser:
         keep = self._curve_frames >= 0
         order = np.argsort(self._curve_frames[keep])
         return self._curve_frames[keep][order], self._curve[keep][order]
+
+
+@dataclass(frozen=True)
+class CurveAnalysis:
+    """A whole video's curve: per-frame bridged and smoothed volumes (NaN where not analysed), beats, EF."""
+
+    fps: float
+    filled: np.ndarray
+    smoothed: np.ndarray
+    beats: tuple[Beat, ...]
+    ef: float | None  # lvseg.analysis.beats.median_ef of the beats; None without a beat
+    flags: tuple[str, ...]
+
+
+def analyse_curve(volumes: np.ndarray, fps: float, config: BeatConfig = BeatConfig()) -> CurveAnalysis:
+    """Beats and EF of a volume curve (NaN = failed frame): the BeatTracker run over the whole curve."""
+    volumes = np.asarray(volumes, dtype=np.float64).ravel()
+    tracker = BeatTracker(fps, config)
+    filled, smoothed = np.full(len(volumes), np.nan), np.full(len(volumes), np.nan)
+    beats: list[Beat] = []
+    for step in [*(tracker.push(v) for v in volumes), tracker.finish()]:
+        for frame, value, volume in step.smoothed:
+            smoothed[frame], filled[frame] = value, volume
+        beats.extend(step.beats)
+    return CurveAnalysis(float(fps), filled, smoothed, tuple(beats), median_ef(beats, config.major_fraction),
+                         tracker.flags())
 
 
 @dataclass(frozen=True)

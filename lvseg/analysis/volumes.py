@@ -46,6 +46,8 @@ END_BAND = 3.0
 END_CHORD_INSET = 0.5
 MASK_SPAN = 1.0 - 1.0 / N_CHORDS  # the official polygon runs from the first chord to the last one
 
+_ZERO = np.zeros(1)
+
 EMPTY, TOO_SMALL, NO_AXIS, CHORD_MISS = "empty", "too_small", "no_axis", "chord_miss"
 BAD_INPUT, SEGMENTATION_FAILED, NO_LANDMARKS = "bad_input", "segmentation_failed", "no_landmarks"
 
@@ -71,12 +73,14 @@ def _failed(reason: str, area: float = 0.0) -> FrameMeasure:
 
 
 def outer_contour(mask: np.ndarray) -> tuple[np.ndarray, int] | None:
-    """(contour (N, 2) float (x, y) of pixel centres, pixel area) of the largest component, holes filled.
+    """(contour (N, 2) float (x, y), pixel area) of the largest component, holes filled; None if empty.
 
-    The largest component is the one whose outline encloses the largest area; None for an empty mask.
+    The contour is the polygon through the boundary pixels' centres, given by its corners (OpenCV's
+    CHAIN_APPROX_SIMPLE drops the points inside straight runs: same polygon, fewer vertices). The
+    largest component is the one whose outline encloses the largest area.
     """
     binary = (np.asarray(mask) != 0).astype(np.uint8)
-    contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return None
     largest = max(contours, key=cv2.contourArea)
@@ -85,17 +89,20 @@ def outer_contour(mask: np.ndarray) -> tuple[np.ndarray, int] | None:
     return largest.reshape(-1, 2).astype(np.float64), int(cv2.countNonZero(filled))
 
 
-def _crossings(along: np.ndarray, across: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where the closed polygon (along, across) crosses each line ``along == level``: (max, min) of ``across``.
+def _crossings(contour: np.ndarray, origin: np.ndarray, u: np.ndarray, levels: np.ndarray):
+    """Outermost crossings of a closed polygon with the lines origin + level * u + s * n, n = (u_y, -u_x).
 
-    -inf / inf where a line misses the polygon. A segment lying on a line does not count (its ends do).
+    Returns (largest s, smallest s) per level; -inf / inf where a line misses the polygon. A segment
+    lying on a line does not count (its ends do).
     """
-    d_along = np.roll(along, -1) - along
-    d_across = np.roll(across, -1) - across
+    proj = (contour - origin) @ np.array([[u[0], u[1]], [u[1], -u[0]]])  # columns: along u, along n
+    step = np.empty_like(proj)
+    step[:-1] = proj[1:] - proj[:-1]
+    step[-1] = proj[0] - proj[-1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        frac = (levels[:, None] - along) / d_along
+        frac = (levels[:, None] - proj[:, 0]) / step[:, 0]
     hit = (frac >= 0.0) & (frac <= 1.0)  # NaN / inf (segments parallel to the line) never hit
-    at = across + frac * d_across
+    at = proj[:, 1] + frac * step[:, 1]
     return np.where(hit, at, -np.inf).max(axis=1), np.where(hit, at, np.inf).min(axis=1)
 
 
@@ -118,8 +125,7 @@ def chord_tracing(contour: np.ndarray, apex: np.ndarray, base: np.ndarray, inset
     along = length * (np.arange(N_CHORDS) + 0.5) / N_CHORDS
     along[0] += inset
     along[-1] -= inset
-    rel = contour - apex
-    far_pos, far_neg = _crossings(rel @ u, rel @ normal, along)
+    far_pos, far_neg = _crossings(contour, apex, u, along)
     if not (np.all(far_pos > 0) and np.all(far_neg < 0)):
         return None
     centres = apex + along[:, None] * u
@@ -160,8 +166,7 @@ def _axis_through(contour: np.ndarray, top: np.ndarray, bottom: np.ndarray, top_
         return None
     v = axis / span
     origin = top if top_fixed else (top + bottom) / 2.0
-    rel = contour - origin
-    far_pos, far_neg = _crossings(rel @ np.array([v[1], -v[0]]), rel @ v, np.zeros(1))
+    far_pos, far_neg = _crossings(contour, origin, np.array([-v[1], v[0]]), _ZERO)  # the line origin + s * v
     start = 0.0 if top_fixed else float(far_neg[0])
     extent = float(far_pos[0]) - start
     if not np.isfinite(extent) or extent < MASK_SPAN * MIN_LENGTH:

@@ -7,7 +7,8 @@ import pytest
 from scipy.signal import find_peaks, savgol_filter
 
 from lvseg.analysis import beats as B
-from lvseg.analysis.beats import BeatTracker, analyse_curve
+from lvseg.analysis.beats import BeatTracker
+from lvseg.analysis.stream import analyse_curve
 from lvseg.synth.anatomy import cycle
 
 SYSTOLE = 0.35  # fraction of the cycle from ED to ES
@@ -126,12 +127,38 @@ def test_erratic_curves_are_flagged():
     mixed = analyse_curve(np.concatenate([a, b * a[-1] / b[0]]), 50)
     assert len(mixed.beats) == 2 and B.ERRATIC in mixed.flags
     v, period = curve(50, 75, start=0.6, end=3.7)
-    notch = v.copy()
-    at = int(round(expected(0.6, period, len(v))[0][1] + 0.4 * period))  # in diastasis
-    notch[at:at + 3] *= 0.9  # a 3-frame dip: a 'systole' of 0.04 s
-    n = analyse_curve(notch, 50)
-    assert B.ERRATIC in n.flags
-    check_beats(n.beats, expected(0.6, period, len(v)), v, period, ef_tol=0.5)  # the notch is not a beat
+    want = expected(0.6, period, len(v))
+    at = int(round(want[0][1] + 0.4 * period))  # in diastasis
+    wobble, glitch = v.copy(), v.copy()
+    wobble[at:at + 3] *= 0.9  # a dip of 10 % of EDV: under 30 % of the beat's swing, not a turning point
+    glitch[at:at + 3] *= 0.5  # a deep 3-frame dip: a 'systole' of 0.04 s, rejected
+    clean = analyse_curve(wobble, 50)
+    check_beats(clean.beats, want, v, period, ef_tol=0.5)
+    assert clean.flags == ()
+    g = analyse_curve(glitch, 50)
+    check_beats(g.beats, want, v, period, ef_tol=0.5)
+    assert B.ERRATIC in g.flags
+
+
+def knots(points):
+    """A piecewise-linear volume curve through (frame, volume) points, one value per frame."""
+    frames, values = np.array(points, dtype=np.float64).T
+    return np.interp(np.arange(frames[-1] + 1), frames, values)
+
+
+def test_a_wobble_before_the_first_beat_does_not_replace_it():
+    # a 7 % dip in diastasis (ED' 4, ES' 10) 0.24 s before the real ED (16): two EDs too close, the larger wins
+    v = knots([(0, 88), (4, 90), (10, 84), (16, 100), (33, 40), (45, 80), (60, 85), (66, 100), (83, 40), (95, 80),
+               (110, 86)])
+    a = analyse_curve(v, 50)
+    assert [(b.ed_frame, b.es_frame) for b in a.beats] == [(16, 33), (66, 83)]
+    assert a.ef == pytest.approx(60, abs=0.5) and B.ERRATIC in a.flags
+    # 0.32 s before the ED it is a beat of its own, too small to count in the EF
+    v = knots([(0, 88), (2, 90), (9, 84), (18, 100), (35, 40), (50, 82), (60, 85)])
+    a = analyse_curve(v, 50)
+    assert [(b.ed_frame, b.es_frame) for b in a.beats] == [(2, 9), (18, 35)]
+    assert a.ef == pytest.approx(60, abs=0.5)
+    assert B.median_ef(a.beats, 0.0) == pytest.approx(np.mean([a.beats[0].ef, 60]), abs=0.5)  # without the rule
 
 
 def test_smoothing_is_savgol_interp():
