@@ -1,0 +1,150 @@
+"""The streaming analyser: the same beats and EF as the whole-video analysis, bounded memory, and a
+real LiteRT interpreter as its runner."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lvseg.analysis import beats as B
+from lvseg.analysis.stream import StreamAnalyser, analyse_video
+from lvseg.geometry.landmarks import landmarks
+from lvseg.geometry.mask import tracing_mask
+from lvseg.geometry.spline import mask_from_landmarks
+from lvseg.predictions import Segmentation
+from lvseg.synth.anatomy import cycle, sample_heart
+
+FPS, BPM, SYSTOLE = 50, 72, 0.35
+
+
+class ThresholdRunner:
+    """A mask 'model' for frames that are masks already: LV where the grey level is above 127."""
+
+    kind = "mask"
+
+    def segment_video(self, frames: np.ndarray) -> list[Segmentation]:
+        return [Segmentation((f > 127).astype(np.uint8)) for f in frames]
+
+
+class ReplayRunner:
+    """Hands out prepared Segmentations in order, whatever the frames (a landmark model's outputs)."""
+
+    kind = "landmarks"
+
+    def __init__(self, segmentations: list[Segmentation]) -> None:
+        self.segmentations, self.next = segmentations, 0
+
+    def segment_video(self, frames: np.ndarray) -> list[Segmentation]:
+        out = self.segmentations[self.next:self.next + len(frames)]
+        self.next += len(frames)
+        return out
+
+
+def heart_frames(n: int, start: float = 0.3, seed: int = 4):
+    """uint8 frames (n, 112, 112) = 255 x the official mask of a synthetic LV beating at BPM, and the tracings."""
+    heart = sample_heart(np.random.default_rng(seed), 55.0)
+    states = cycle(start + np.arange(n) / (FPS * 60 / BPM), SYSTOLE)
+    tracings = [heart.lv(float(c)).tracing() for c in states]
+    return np.stack([tracing_mask(t) * 255 for t in tracings]).astype(np.uint8), tracings
+
+
+@pytest.fixture(scope="module")
+def video():
+    frames, tracings = heart_frames(200)
+    frames[[40, 41, 90, 150, 151, 152]] = 0  # failed frames: short gaps to bridge
+    return frames, tracings
+
+
+def stream(runner, frames):
+    analyser = StreamAnalyser(runner, FPS)
+    results = [analyser.push(f) for f in frames]
+    tail = analyser.finish()
+    return analyser, results, tuple(b for r in results for b in r.beats) + tail
+
+
+def test_stream_equals_the_whole_video_analysis(video):
+    frames, _ = video
+    runner = ThresholdRunner()
+    batch = analyse_video(runner.segment_video(frames), runner.kind, FPS)
+    analyser, results, beats = stream(runner, frames)
+    assert len(batch.beats) == 4 and beats == batch.beats
+    assert analyser.ef == batch.ef and analyser.flags() == batch.flags == ()
+    for r, m in zip(results, batch.measures):
+        got = r.measure
+        assert (got.ok, got.area, got.reason) == (m.ok, m.area, m.reason)
+        assert got.volume == m.volume or (np.isnan(got.volume) and np.isnan(m.volume))
+    assert [r.index for r in results] == list(range(len(frames)))
+    # the running EF is the median of the beats so far, reported from the frame that completes each beat
+    done = [i for i, r in enumerate(results) if r.beats]
+    assert all(results[i].ef is None for i in range(done[0]))
+    assert results[done[1]].ef == pytest.approx(np.median([b.ef for b in beats[:2]]))
+    frames_seen, curve = analyser.recent_curve()
+    smoothed = batch.curve.smoothed
+    np.testing.assert_array_equal(curve, smoothed[frames_seen])
+    assert frames_seen[-1] == len(frames) - 1 and len(frames_seen) == int(np.ceil(FPS * 60 / 40))
+
+
+def test_stream_of_landmark_segmentations(video):
+    _, tracings = video
+    segmentations = []
+    for t in tracings:
+        points = landmarks(t, "contour16")
+        segmentations.append(Segmentation(mask_from_landmarks(points), points, np.ones(16)))
+    failed = Segmentation(np.zeros((112, 112), np.uint8), segmentations[60].landmarks, np.zeros(16), ok=False)
+    segmentations[60] = failed
+    batch = analyse_video(segmentations, "landmarks", FPS)
+    analyser, results, beats = stream(ReplayRunner(segmentations), np.zeros((len(tracings), 112, 112), np.uint8))
+    assert results[60].measure.reason == "segmentation_failed"
+    assert len(beats) == 4 and beats == batch.beats and analyser.ef == batch.ef
+
+
+def _held(obj, seen=None) -> int:
+    """Items held in the containers of an object's attributes (recursing into lvseg objects)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    total = 0
+    for value in vars(obj).values():
+        if isinstance(value, np.ndarray):
+            total += value.size
+        elif isinstance(value, (list, tuple, dict, set)) or hasattr(value, "maxlen"):
+            total += len(value)
+        elif type(value).__module__.startswith("lvseg.analysis"):
+            total += _held(value, seen)
+    return total
+
+
+def test_memory_stays_bounded_over_a_long_stream():
+    cycle_frames, _ = heart_frames(int(FPS * 60 / BPM) * 2, start=0.0)  # two cycles, repeated
+    runner = ThresholdRunner()
+    analyser = StreamAnalyser(runner, FPS)
+    sizes = []
+    for i in range(3000):
+        frame = cycle_frames[i % len(cycle_frames)] if i % 400 < 380 else np.zeros((112, 112), np.uint8)
+        analyser.push(frame)  # every 400 frames a 20-frame failure: long gaps too
+        if i in (999, 1999, 2999):
+            sizes.append(_held(analyser))
+    assert sizes[0] == sizes[1] == sizes[2]
+    assert analyser.tracker.beats > 60 and B.LONG_GAP in analyser.flags()
+    assert len(analyser.tracker._recent) == B.BeatConfig().ef_beats
+
+
+def test_stream_over_a_tflite_interpreter(video, tmp_path):
+    """A one-layer int8 model that thresholds its input, run by export.runtime.TFLiteSegmenter."""
+    from export.convert import to_tflite
+    from export.runtime import TFLiteSegmenter
+    from trainer.backend import keras
+
+    frames, _ = video
+    inputs = keras.Input((112, 112, 1))
+    model = keras.Model(inputs, keras.layers.Conv2D(1, 1, activation="sigmoid")(inputs))
+    model.layers[-1].set_weights([np.full((1, 1, 1, 1), 40.0, np.float32), np.array([-20.0], np.float32)])
+    path = tmp_path / "threshold.tflite"
+    path.write_bytes(to_tflite(model, "int8", frames[::10]))
+    runner = TFLiteSegmenter(str(path))
+    assert runner.kind == "mask" and runner.input_details["dtype"] == np.int8
+    analyser, results, beats = stream(runner, frames)
+    reference = analyse_video(ThresholdRunner().segment_video(frames), "mask", FPS)
+    assert all(np.array_equal(r.segmentation.mask, (f > 127)) for r, f in zip(results, frames))
+    assert beats == reference.beats and analyser.ef == reference.ef
