@@ -28,8 +28,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from lvseg.analysis import volumes  # noqa: E402
 from lvseg.analysis.beats import BeatTracker  # noqa: E402
 from lvseg.analysis.stream import StreamAnalyser  # noqa: E402
+from lvseg.geometry.disks import tracing_from_contour  # noqa: E402
 from lvseg.geometry.mask import disk_volume, tracing_mask  # noqa: E402
-from lvseg.predictions import segment  # noqa: E402
+from lvseg.inference.decode import segment  # noqa: E402
 from lvseg.synth.anatomy import cycle, sample_heart  # noqa: E402
 
 FPS, BPM, SYSTOLE = 50, 72, 0.35
@@ -55,7 +56,7 @@ class Replay:
     def __init__(self, outputs: np.ndarray) -> None:
         self.outputs, self.i = outputs, 0
 
-    def segment_video(self, frames: np.ndarray):
+    def segment(self, frames: np.ndarray):
         out = self.outputs[self.i % len(self.outputs)]
         self.i += 1
         return [segment("mask", out)]
@@ -79,17 +80,17 @@ def costs(args) -> None:
     segs = [segment("mask", o) for o in outputs]
     contours = [volumes.outer_contour(m)[0] for m in masks]
     axes = [volumes.mask_axis(c) for c in contours]
-    tracings = [volumes.chord_tracing(c, a, b, volumes.END_CHORD_INSET) for c, (a, b) in zip(contours, axes)]
+    tracings = [tracing_from_contour(c, a, b, volumes.END_CHORD_INSET) for c, (a, b) in zip(contours, axes)]
     vols = [disk_volume(t, 1.0) for t in tracings]
     tracker = BeatTracker(FPS)
     stream = StreamAnalyser(Replay(outputs), FPS)
     frame = np.zeros((112, 112), np.uint8)
     steps = {
         "floor: threshold of the output": lambda i: (outputs[i][:, :, 0] > 0.5).astype(np.uint8),
-        "decode (lvseg.predictions.segment)": lambda i: segment("mask", outputs[i]),
+        "decode (lvseg.inference.decode.segment)": lambda i: segment("mask", outputs[i]),
         "largest component + contour": lambda i: volumes.outer_contour(masks[i]),
         "long axis": lambda i: volumes.mask_axis(contours[i]),
-        "20 chords": lambda i: volumes.chord_tracing(contours[i], *axes[i], volumes.END_CHORD_INSET),
+        "20 chords": lambda i: tracing_from_contour(contours[i], *axes[i], volumes.END_CHORD_INSET),
         "disk volume": lambda i: disk_volume(tracings[i], 1.0),
         "measure (contour..volume)": lambda i: volumes.measure(segs[i], "mask"),
         "beat bookkeeping": lambda i: tracker.push(vols[i]),
@@ -97,9 +98,9 @@ def costs(args) -> None:
     }
     runner = None
     if args.tflite:
-        from export.runtime import TFLiteSegmenter
+        from lvseg.inference.runners import TFLiteRunner
 
-        runner = TFLiteSegmenter(args.tflite, num_threads=1)
+        runner = TFLiteRunner(args.tflite, num_threads=1)
         grey = (masks[:64] * 40 + 60).astype(np.uint8)  # something frame-like to feed the model
         quantized = [runner.quantize_input(g[None]) for g in grey]
         raw = runner.invoke(quantized[0])
@@ -124,15 +125,15 @@ def costs(args) -> None:
 
 def accuracy(args) -> None:
     """Mask-derived (and contour16 landmark-derived) geometry on official masks of synthetic tracings."""
-    from lvseg.echonet import assign_phases, plan_dataset
+    from lvseg.datasets.echonet import assign_phases, plan_dataset
     from lvseg.geometry.landmarks import landmarks
     from lvseg.geometry.spline import mask_from_landmarks
-    from lvseg.predictions import Segmentation
+    from lvseg.inference.decode import Segmentation
     from lvseg.synth import generate_echonet
 
     with tempfile.TemporaryDirectory() as root:
         generate_echonet(root, videos=args.accuracy, seed=args.seed, max_frames=16)
-        tasks, _ = plan_dataset(root)
+        tasks = plan_dataset(root).tasks
     errors = {k: [] for k in ("mask vol", "mask len", "mask EF", "lm vol", "lm len", "lm EF")}
     for task in tasks:
         phases = assign_phases(task.tracings)
@@ -159,19 +160,19 @@ def accuracy(args) -> None:
 
 def video_ef(args) -> None:
     """A model's EF over whole synthetic videos (lvseg.analysis.stream.analyse_video) against FileList EF."""
-    from export.runtime import TFLiteSegmenter
     from lvseg.analysis.agreement import agreement
     from lvseg.analysis.stream import analyse_video
-    from lvseg.echonet import EchoVideo, iter_dataset
+    from lvseg.datasets.echonet import EchoVideo, iter_dataset
+    from lvseg.inference.runners import TFLiteRunner
     from lvseg.synth import generate_echonet
 
-    runner = TFLiteSegmenter(args.tflite, num_threads=1)
+    runner = TFLiteRunner(args.tflite, num_threads=1)
     predicted, reference, flagged, beats = [], [], 0, []
     with tempfile.TemporaryDirectory() as root:
         generate_echonet(root, videos=args.video_ef, seed=args.seed)
         for video in iter_dataset(root):
             if isinstance(video, EchoVideo):
-                result = analyse_video(runner.segment_video(video.frames), runner.kind, video.meta.fps)
+                result = analyse_video(runner.segment(video.frames), runner.kind, video.meta.fps)
                 predicted.append(result.ef)
                 reference.append(video.meta.ef)
                 beats.append(len(result.beats))

@@ -1,8 +1,8 @@
 """Streaming video analysis as a handheld app runs it, and the same analysis of a whole video.
 
 ``StreamAnalyser``: uint8 frames in, one at a time, over a segmentation runner (an object with ``kind``,
-'mask' or 'landmarks', and ``segment_video(frames) -> list[Segmentation]``: export.runtime's
-TFLiteSegmenter quantizes, invokes, dequantizes and applies the shared decode rule). Each frame gives
+'mask' or 'landmarks', and ``segment(frames) -> list[Segmentation]``: lvseg.inference.runners's
+TFLiteRunner quantizes, invokes, dequantizes and applies the shared decode rule). Each frame gives
 its Segmentation, its FrameMeasure (lvseg.analysis.volumes), the beats it completed and the running EF
 (lvseg.analysis.beats.BeatTracker). Memory is bounded: the tracker's smoothing window, the EFs of the
 last few beats, and a ring buffer of the latest smoothed volumes spanning one cycle at the slowest
@@ -23,17 +23,17 @@ import numpy as np
 
 from lvseg.analysis.beats import Beat, BeatConfig, BeatTracker, median_ef
 from lvseg.analysis.volumes import FrameMeasure, measure
-from lvseg.predictions import Segmentation
+from lvseg.inference.decode import Segmentation
 
 SLOWEST_BPM = 40.0  # the slowest heart rate considered: the display buffer holds one such cycle
 
 
 class Runner(Protocol):
-    """What the analysers need from a model runner (export.runtime.TFLiteSegmenter, KerasSegmenter)."""
+    """What the analysers need from a model runner (lvseg.inference.runners.TFLiteRunner, KerasRunner)."""
 
     kind: str
 
-    def segment_video(self, frames: np.ndarray) -> list[Segmentation]: ...
+    def segment(self, frames: np.ndarray) -> list[Segmentation]: ...
 
 
 def _volume(frame_measure: FrameMeasure) -> float:
@@ -76,7 +76,7 @@ class StreamAnalyser:
             self._curve_frames[slot], self._curve[slot] = frame, smoothed
 
     def push(self, frame: np.ndarray) -> FrameResult:
-        segmentation = self.runner.segment_video(np.asarray(frame)[None])[0]
+        segmentation = self.runner.segment(np.asarray(frame)[None])[0]
         frame_measure = measure(segmentation, self.runner.kind)
         step = self.tracker.push(_volume(frame_measure))
         self._record(step.smoothed)

@@ -3,8 +3,8 @@
 A mask is turned into a tracing the way a sonographer's is stored, then the one volume rule
 (lvseg.geometry.mask.disk_volume) applies: largest connected component with holes filled -> its outer
 pixel contour (cv2.findContours) -> long axis (apex to mitral-annulus midpoint) -> 20 chords
-perpendicular to it at the centres of 20 equal slabs (the rule of lvseg.geometry.disks, all chords
-at once) -> Tracing -> disk_volume.
+perpendicular to it at the centres of 20 equal slabs (lvseg.geometry.disks.tracing_from_contour, the
+rule the synthetic tracings are made with) -> Tracing -> disk_volume.
 
 Long axis of a mask. The official mask is the polygon through the chord ends, so it is cut flat at
 the first and the last chord, which lie half a slab (L/40) inside the apex and the annulus: the mask
@@ -28,9 +28,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from lvseg.geometry.disks import N_CHORDS
+from lvseg.geometry.disks import N_CHORDS, outermost_crossings, tracing_from_contour
 from lvseg.geometry.mask import Tracing, disk_volume
-from lvseg.predictions import Segmentation
+from lvseg.inference.decode import Segmentation
 
 # The smallest real traced LV is 640 px (end-systole, project reference): a component under a third
 # of that is a segmentation failure, not a ventricle.
@@ -89,53 +89,6 @@ def outer_contour(mask: np.ndarray) -> tuple[np.ndarray, int] | None:
     return largest.reshape(-1, 2).astype(np.float64), int(cv2.countNonZero(filled))
 
 
-def _crossings(contour: np.ndarray, origin: np.ndarray, u: np.ndarray, levels: np.ndarray):
-    """Outermost crossings of a closed polygon with the lines origin + level * u + s * n, n = (u_y, -u_x).
-
-    Returns (largest s, smallest s) per level; -inf / inf where a line misses the polygon. A segment
-    lying on a line does not count (its ends do).
-    """
-    proj = (contour - origin) @ np.array([[u[0], u[1]], [u[1], -u[0]]])  # columns: along u, along n
-    step = np.empty_like(proj)
-    step[:-1] = proj[1:] - proj[:-1]
-    step[-1] = proj[0] - proj[-1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = (levels[:, None] - proj[:, 0]) / step[:, 0]
-    hit = (frac >= 0.0) & (frac <= 1.0)  # NaN / inf (segments parallel to the line) never hit
-    at = proj[:, 1] + frac * step[:, 1]
-    return np.where(hit, at, -np.inf).max(axis=1), np.where(hit, at, np.inf).min(axis=1)
-
-
-def chord_tracing(contour: np.ndarray, apex: np.ndarray, base: np.ndarray, inset: float = 0.0) -> Tracing | None:
-    """The 21-row tracing of a closed contour (N, 2) given its long axis; None when a chord misses it.
-
-    The rule of lvseg.geometry.disks.tracing_from_contour (chords perpendicular to the axis at the
-    centres of 20 equal slabs, each ending at the contour's outermost crossings, (X1, Y1) on the +n side,
-    n = (u_y, -u_x)), vectorised over the chords. Same chord lengths, hence the same disk volume. The
-    endpoints here lie on the contour; tracing_from_contour's come out mirrored about the axis (its
-    signed crossing distances have the wrong sign), which its lengths do not show. ``inset`` moves the
-    first and the last chord that far toward the middle.
-    """
-    axis = base - apex
-    length = float(np.hypot(axis[0], axis[1]))
-    if not length > 0:
-        return None
-    u = axis / length
-    normal = np.array([u[1], -u[0]])
-    along = length * (np.arange(N_CHORDS) + 0.5) / N_CHORDS
-    along[0] += inset
-    along[-1] -= inset
-    far_pos, far_neg = _crossings(contour, apex, u, along)
-    if not (np.all(far_pos > 0) and np.all(far_neg < 0)):
-        return None
-    centres = apex + along[:, None] * u
-    rows = np.empty((N_CHORDS + 1, 4))
-    rows[0] = apex[0], apex[1], base[0], base[1]
-    rows[1:, :2] = centres + far_pos[:, None] * normal
-    rows[1:, 2:] = centres + far_neg[:, None] * normal
-    return Tracing.from_rows(rows)
-
-
 def principal_direction(contour: np.ndarray) -> np.ndarray:
     """Unit vector along the contour's principal axis (second moments), pointing down the image."""
     m = cv2.moments(contour.astype(np.float32))
@@ -166,7 +119,7 @@ def _axis_through(contour: np.ndarray, top: np.ndarray, bottom: np.ndarray, top_
         return None
     v = axis / span
     origin = top if top_fixed else (top + bottom) / 2.0
-    far_pos, far_neg = _crossings(contour, origin, np.array([-v[1], v[0]]), _ZERO)  # the line origin + s * v
+    far_pos, far_neg = outermost_crossings(contour, origin, np.array([-v[1], v[0]]), _ZERO)  # origin + s * v
     start = 0.0 if top_fixed else float(far_neg[0])
     extent = float(far_pos[0]) - start
     if not np.isfinite(extent) or extent < MASK_SPAN * MIN_LENGTH:
@@ -191,8 +144,9 @@ def _measure(contour: np.ndarray, area: int, axis) -> FrameMeasure:
     if axis is None:
         return _failed(NO_AXIS, area)
     apex, base = axis
-    tracing = chord_tracing(contour, apex, base, END_CHORD_INSET)
-    if tracing is None:
+    try:
+        tracing = tracing_from_contour(contour, apex, base, END_CHORD_INSET)
+    except ValueError:
         return _failed(CHORD_MISS, area)
     length = float(np.hypot(*(base - apex)))
     volume = disk_volume(tracing, 1.0)

@@ -11,7 +11,7 @@ from lvseg.analysis.stream import StreamAnalyser, analyse_video
 from lvseg.geometry.landmarks import landmarks
 from lvseg.geometry.mask import tracing_mask
 from lvseg.geometry.spline import mask_from_landmarks
-from lvseg.predictions import Segmentation
+from lvseg.inference.decode import Segmentation
 from lvseg.synth.anatomy import cycle, sample_heart
 
 FPS, BPM, SYSTOLE = 50, 72, 0.35
@@ -22,7 +22,7 @@ class ThresholdRunner:
 
     kind = "mask"
 
-    def segment_video(self, frames: np.ndarray) -> list[Segmentation]:
+    def segment(self, frames: np.ndarray) -> list[Segmentation]:
         return [Segmentation((f > 127).astype(np.uint8)) for f in frames]
 
 
@@ -34,7 +34,7 @@ class ReplayRunner:
     def __init__(self, segmentations: list[Segmentation]) -> None:
         self.segmentations, self.next = segmentations, 0
 
-    def segment_video(self, frames: np.ndarray) -> list[Segmentation]:
+    def segment(self, frames: np.ndarray) -> list[Segmentation]:
         out = self.segmentations[self.next:self.next + len(frames)]
         self.next += len(frames)
         return out
@@ -65,7 +65,7 @@ def stream(runner, frames):
 def test_stream_equals_the_whole_video_analysis(video):
     frames, _ = video
     runner = ThresholdRunner()
-    batch = analyse_video(runner.segment_video(frames), runner.kind, FPS)
+    batch = analyse_video(runner.segment(frames), runner.kind, FPS)
     analyser, results, beats = stream(runner, frames)
     assert len(batch.beats) == 4 and beats == batch.beats
     assert analyser.ef == batch.ef and analyser.flags() == batch.flags == ()
@@ -131,10 +131,10 @@ def test_memory_stays_bounded_over_a_long_stream():
 
 
 def test_stream_over_a_tflite_interpreter(video, tmp_path):
-    """A one-layer int8 model that thresholds its input, run by export.runtime.TFLiteSegmenter."""
+    """A one-layer int8 model that thresholds its input, run by lvseg.inference.runners.TFLiteRunner."""
     from export.convert import to_tflite
-    from export.runtime import TFLiteSegmenter
-    from trainer.backend import keras
+    from lvseg.inference.runners import TFLiteRunner
+    from lvseg.tf_backend import keras
 
     frames, _ = video
     inputs = keras.Input((112, 112, 1))
@@ -142,9 +142,9 @@ def test_stream_over_a_tflite_interpreter(video, tmp_path):
     model.layers[-1].set_weights([np.full((1, 1, 1, 1), 40.0, np.float32), np.array([-20.0], np.float32)])
     path = tmp_path / "threshold.tflite"
     path.write_bytes(to_tflite(model, "int8", frames[::10]))
-    runner = TFLiteSegmenter(str(path))
+    runner = TFLiteRunner(str(path))
     assert runner.kind == "mask" and runner.input_details["dtype"] == np.int8
     analyser, results, beats = stream(runner, frames)
-    reference = analyse_video(ThresholdRunner().segment_video(frames), "mask", FPS)
+    reference = analyse_video(ThresholdRunner().segment(frames), "mask", FPS)
     assert all(np.array_equal(r.segmentation.mask, (f > 127)) for r, f in zip(results, frames))
     assert beats == reference.beats and analyser.ef == reference.ef

@@ -8,15 +8,14 @@ import numpy as np
 import pytest
 
 from lvseg.analysis import volumes
-from lvseg.analysis.volumes import chord_tracing, measure, measure_landmarks, measure_mask, outer_contour
-from lvseg.echonet import assign_phases, plan_dataset
+from lvseg.analysis.volumes import measure, measure_landmarks, measure_mask, outer_contour
+from lvseg.datasets.echonet import assign_phases, plan_dataset
 from lvseg.geometry.disks import tracing_from_contour
 from lvseg.geometry.landmarks import landmarks
 from lvseg.geometry.mask import disk_volume, tracing_mask
 from lvseg.geometry.spline import mask_from_landmarks
-from lvseg.predictions import Segmentation
+from lvseg.inference.decode import Segmentation
 from lvseg.synth import generate_echonet
-from lvseg.synth.anatomy import sample_heart
 
 
 def ellipse(centre, a, b, angle_deg, n=720):
@@ -44,32 +43,12 @@ def test_ellipse_volume_matches_the_analytic_disk_sum(a, b, angle):
     assert np.hypot(*(found_apex - apex)) < 1.2 and np.hypot(*(found_base - base)) < 1.2
 
 
-def test_chords_match_the_tracing_rule():
-    rng = np.random.default_rng(0)
-    for _ in range(10):
-        lv = sample_heart(rng, rng.uniform(20, 70)).lv(rng.uniform(0, 1))
-        reference = tracing_from_contour(lv.contour(), lv.apex, lv.base_mid)
-        ours = chord_tracing(lv.contour(), lv.apex, lv.base_mid)
-        assert disk_volume(ours, 1.0) == pytest.approx(disk_volume(reference, 1.0), rel=1e-12)
-        np.testing.assert_allclose(np.hypot(ours.x2 - ours.x1, ours.y2 - ours.y1)[1:],
-                                   np.hypot(reference.x2 - reference.x1, reference.y2 - reference.y1)[1:], atol=1e-9)
-        # our chord ends lie on the contour (tracing_from_contour's are mirrored about the axis)
-        c = lv.contour()
-        for x, y in [(ours.x1[1:], ours.y1[1:]), (ours.x2[1:], ours.y2[1:])]:
-            gaps = np.min(np.hypot(x[:, None] - c[None, :, 0], y[:, None] - c[None, :, 1]), axis=1)
-            assert gaps.max() < 1.0  # contour vertices are ~1 px apart: the ends sit on its segments
-    contour, apex, base = ellipse(np.array([56.0, 55.0]), 30, 12, 80)  # symmetric: both rules agree exactly
-    np.testing.assert_allclose(chord_tracing(contour, apex, base).rows(),
-                               tracing_from_contour(contour, apex, base).rows(), atol=1e-9)
-    assert chord_tracing(contour, apex + np.array([0, -40.0]), base) is None  # chords beyond the apex miss
-
-
 @pytest.fixture(scope="module")
 def traced(tmp_path_factory):
     """(FileList EF, ED tracing, ES tracing) of 30 synthetic videos."""
     root = str(tmp_path_factory.mktemp("analysis_echonet"))
     generate_echonet(root, videos=30, seed=14, max_frames=20)
-    tasks, _ = plan_dataset(root)
+    tasks = plan_dataset(root).tasks
     out = []
     for task in tasks:
         ed, es = assign_phases(task.tracings)

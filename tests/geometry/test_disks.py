@@ -44,3 +44,11 @@ def test_the_tracing_mask_covers_the_shape_not_its_mirror_image():
     mask = tracing_mask(tracing_from_contour(contour, apex, base))
     rows, cols = np.nonzero(mask)
     assert cols.max() > 65 and cols.min() > 38  # the wide side reaches x ~ 70, the narrow one only x ~ 40
+
+
+def test_a_chord_that_misses_the_contour_is_an_error():
+    import pytest
+
+    contour, apex, base = lopsided()
+    with pytest.raises(ValueError, match="chord 1"):
+        tracing_from_contour(contour, apex - np.array([0.0, 40.0]), base)  # the first chords lie above the shape
