@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from lvseg.analysis import volumes  # noqa: E402
 from lvseg.analysis.beats import BeatTracker  # noqa: E402
-from lvseg.analysis.stream import StreamAnalyser  # noqa: E402
+from lvseg.inference.stream import StreamAnalyser  # noqa: E402
 from lvseg.geometry.disks import tracing_from_contour  # noqa: E402
 from lvseg.geometry.mask import disk_volume, tracing_mask  # noqa: E402
 from lvseg.inference.decode import segment  # noqa: E402
@@ -159,9 +159,9 @@ def accuracy(args) -> None:
 
 
 def video_ef(args) -> None:
-    """A model's EF over whole synthetic videos (lvseg.analysis.stream.analyse_video) against FileList EF."""
+    """A model's EF over whole synthetic videos (lvseg.analysis.video.analyse_video) against FileList EF."""
     from lvseg.analysis.agreement import agreement
-    from lvseg.analysis.stream import analyse_video
+    from lvseg.analysis.video import analyse_video
     from lvseg.datasets.echonet import EchoVideo, iter_dataset
     from lvseg.inference.runners import TFLiteRunner
     from lvseg.synth import generate_echonet

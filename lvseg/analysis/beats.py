@@ -1,7 +1,7 @@
 """From a per-frame LV volume curve to beats and ejection fraction, one frame at a time.
 
 BeatTracker is the whole algorithm. Besides a smoothing window it keeps O(1) state, so a stream and a
-whole video run exactly the same code (lvseg.analysis.stream.analyse_curve feeds a video through it).
+whole video run exactly the same code (lvseg.analysis.video.analyse_curve feeds a video through it).
 
 1. Gaps: failed frames (NaN volume) are bridged by linear interpolation when the gap lasts at most
    max_gap_s; a longer gap ends the current run of frames and the analysis restarts after it, so no

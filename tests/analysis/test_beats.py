@@ -8,7 +8,7 @@ from scipy.signal import find_peaks, savgol_filter
 
 from lvseg.analysis import beats as B
 from lvseg.analysis.beats import BeatTracker
-from lvseg.analysis.stream import analyse_curve
+from lvseg.analysis.video import analyse_curve
 from lvseg.synth.anatomy import cycle
 
 SYSTOLE = 0.35  # fraction of the cycle from ED to ES

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from lvseg.analysis import beats as B
-from lvseg.analysis.stream import StreamAnalyser, analyse_video
+from lvseg.analysis.video import analyse_video
+from lvseg.inference.stream import StreamAnalyser
 from lvseg.geometry.landmarks import landmarks
 from lvseg.geometry.mask import tracing_mask
 from lvseg.geometry.spline import mask_from_landmarks
