@@ -162,3 +162,16 @@ def remove_tree(path: str) -> None:
         shutil.rmtree(path)
     elif os.path.exists(path):
         os.unlink(path)
+
+
+def is_transient(err: BaseException) -> bool:
+    """Whether a retry may cure an error of reading or writing: I/O and Cloud Storage errors.
+
+    Beam jobs re-raise these (Beam retries the work item) and turn any other failure into a reject of the
+    video at hand. NotAFileError is deliberately not an OSError: no retry turns a FIFO into a file.
+    """
+    try:
+        from google.api_core.exceptions import GoogleAPIError
+    except ImportError:  # pragma: no cover - the gcp extra is installed with Beam here
+        return isinstance(err, OSError)
+    return isinstance(err, (OSError, GoogleAPIError))

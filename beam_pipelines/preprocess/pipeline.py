@@ -31,9 +31,11 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from beam_pipelines import launch_options
-from beam_pipelines.preprocess.provenance import input_fingerprint, package_versions
+from beam_pipelines.provenance import input_fingerprint, package_versions
 from beam_pipelines.preprocess.sharding import VIDEOS_PER_SHARD, plan_shards
-from beam_pipelines.preprocess.transforms import REJECTED, WRITTEN, CountRejectsFn, FinalizeFn, WriteShards, save_plan
+from beam_pipelines.dead_letters import CountRejectsFn
+from beam_pipelines.preprocess.transforms import NAMESPACE, REJECTED, WRITTEN, FinalizeFn, WriteShards
+from beam_pipelines.staged_plan import save_plan
 from lvseg import flags, storage
 from lvseg.datasets.echonet import plan_dataset
 from lvseg.datasets.filelist import SPLITS
@@ -96,7 +98,7 @@ def build_pipeline(pipeline: beam.Pipeline, options: PreprocessOptions, run: Run
     selected = [t for t in tasks if t.meta.split in options.splits]
     staging = run.staging
     plan_path = storage.join(staging, "plan.pkl")
-    save_plan(plan_path, selected)
+    save_plan(plan_path, {t.meta.video_id: t for t in selected})
     ids_by_split = {s: [t.meta.video_id for t in selected if t.meta.split == s] for s in options.splits}
     jobs = plan_shards(ids_by_split, options.shards)
 
@@ -107,7 +109,7 @@ def build_pipeline(pipeline: beam.Pipeline, options: PreprocessOptions, run: Run
     rejected = (((pipeline | "PlanRejects" >> beam.Create([r.to_json() for r in plan_rejects])),
                  written[REJECTED])
                 | "AllRejects" >> beam.Flatten()
-                | "CountRejects" >> beam.ParDo(CountRejectsFn()))
+                | "CountRejects" >> beam.ParDo(CountRejectsFn(NAMESPACE)))
     base = {
         "schema_version": schema.SCHEMA_VERSION,
         "input_fingerprint": input_fingerprint(options.data),

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import pickle
-import threading
 from collections import Counter
 from contextlib import ExitStack
 
@@ -19,6 +17,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from beam_pipelines.preprocess.sharding import ShardJob, ShardWriter
+from beam_pipelines.staged_plan import load_plan
 from lvseg import storage
 from lvseg.datasets.echonet import EchoVideo, VideoTask, load_task
 from lvseg.datasets.rejects import Reject, RejectReason
@@ -30,32 +29,7 @@ from lvseg.records.shards import OWNED, SPLIT_NAMES
 NAMESPACE = "lvseg.preprocess"
 REJECTED = "rejected"
 WRITTEN = "written"
-_PLANS: dict[str, dict[str, VideoTask]] = {}
-_PLANS_LOCK = threading.Lock()
 _LOG = logging.getLogger(__name__)
-
-
-def save_plan(path: str, tasks: list[VideoTask]) -> None:
-    """Store the driver's validated tasks for the workers (the tracings would bloat the job graph)."""
-    storage.write_bytes(path, pickle.dumps({t.meta.video_id: t for t in tasks}, protocol=5))
-
-
-def load_plan(path: str) -> dict[str, VideoTask]:
-    """The tasks saved by save_plan, read once per worker process (only the latest run's plan is kept)."""
-    with _PLANS_LOCK:
-        if path not in _PLANS:
-            _PLANS.clear()
-            _PLANS[path] = pickle.loads(storage.read_bytes(path))  # our own file, written by this run
-        return _PLANS[path]
-
-
-def _is_transient(err: Exception) -> bool:
-    """I/O and Cloud Storage errors: let Beam retry the shard rather than blame the video."""
-    try:
-        from google.api_core.exceptions import GoogleAPIError
-    except ImportError:  # pragma: no cover - the gcp extra is installed with Beam here
-        GoogleAPIError = OSError
-    return isinstance(err, (OSError, GoogleAPIError))
 
 
 def convert(task: VideoTask, scheme: str, sigma: float, with_video: bool) -> tuple[list[bytes], bytes | None] | Reject:
@@ -67,7 +41,7 @@ def convert(task: VideoTask, scheme: str, sigma: float, with_video: bool) -> tup
     try:
         loaded = load_task(task)
     except Exception as err:
-        if _is_transient(err):
+        if storage.is_transient(err):
             raise
         return Reject(video_id, RejectReason.VIDEO_UNDECODABLE, f"{type(err).__name__}: {err}")
     if not isinstance(loaded, EchoVideo):
@@ -132,17 +106,6 @@ class WriteShards(beam.PTransform):
                    | "SpreadOverWorkers" >> beam.Reshuffle()
                    | "DecodeAndWrite" >> beam.ParDo(self.fn).with_outputs(REJECTED, main=WRITTEN))
         return {WRITTEN: results[WRITTEN], REJECTED: results[REJECTED]}
-
-
-class CountRejectsFn(beam.DoFn):
-    """Passes rejects through, counting them per reason (Metrics.counter ``rejected_<reason>``)."""
-
-    def setup(self):
-        self.counters = {r.value: Metrics.counter(NAMESPACE, f"rejected_{r.value}") for r in RejectReason}
-
-    def process(self, reject: dict):
-        self.counters[reject["reason"]].inc()
-        yield reject
 
 
 class FinalizeFn(beam.DoFn):

@@ -83,3 +83,13 @@ def analyse_video(segmentations: Sequence[Segmentation], kind: str, fps: float,
     """Measures, beats and EF of a whole video's segmentations (``kind``: the runner's 'mask' or 'landmarks')."""
     measures = tuple(measure(s, kind) for s in segmentations)
     return VideoAnalysis(measures, analyse_curve(np.array([frame_volume(m) for m in measures]), fps, config))
+
+
+def running_ef(volumes: Sequence[float], fps: float, config: BeatConfig = BeatConfig()) -> list[float | None]:
+    """The running EF a device shows after each frame (the tracker's EF once that frame is pushed)."""
+    tracker = BeatTracker(fps, config)
+    shown = []
+    for volume in volumes:
+        tracker.push(float(volume))
+        shown.append(tracker.ef)
+    return shown

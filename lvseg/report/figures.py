@@ -1,4 +1,5 @@
-"""The evaluation's pictures as bytes: Dice histograms and overlay grids (PNG), and video GIFs.
+"""The reports' pictures as bytes: Dice histograms, overlay grids, EF scatter and Bland-Altman plots, volume
+curves (PNG), and video GIFs.
 
 Returning bytes (not writing files) lets the caller put them anywhere, local or gs://, through
 lvseg.storage. matplotlib runs on the Agg backend: no display is ever needed.
@@ -67,10 +68,72 @@ def overlay_grid(examples: list[dict], title: str, scale: int = 3) -> bytes:
 
 
 def video_gif(images: np.ndarray, preds: list[np.ndarray | None], truths: list[np.ndarray | None],
-              fps: float, scale: int = 1) -> bytes:
-    """Animated GIF (loops): every frame with its predicted contour, and the true one where traced."""
+              fps: float, scale: int = 1, captions: list[str] | None = None) -> bytes:
+    """Animated GIF (loops): every frame with its predicted contour, the true one where traced, and an
+    optional caption per frame (e.g. the running EF) written in its top-left corner."""
+    import cv2
     import imageio.v3 as iio
 
     frames = np.stack([overlay.overlay(image, true, pred, scale) for image, pred, true in zip(images, preds, truths)])
+    for frame, caption in zip(frames, captions or []):
+        cv2.putText(frame, caption, (2, 9 * scale), cv2.FONT_HERSHEY_PLAIN, 0.6 * scale, (255, 255, 255), 1,
+                    cv2.LINE_AA)
     duration_ms = 1000.0 / min(max(float(fps), 1.0), MAX_GIF_FPS)
     return iio.imwrite("<bytes>", frames, extension=".gif", duration=duration_ms, loop=0)
+
+
+def ef_scatter(predicted: list[float], reference: list[float], title: str) -> bytes:
+    """PNG: predicted against reference EF (%), with the identity line and the EF 35 % / 50 % thresholds."""
+    fig, ax = plt.subplots(figsize=(3.8, 3.6))
+    ax.plot([0, 100], [0, 100], color="#999999", linewidth=1, label="identity")
+    for threshold in (35, 50):
+        ax.axvline(threshold, color="#dddddd", linewidth=0.8)
+        ax.axhline(threshold, color="#dddddd", linewidth=0.8)
+    ax.scatter(reference, predicted, s=14, color=overlay.hex_colour(overlay.PRED_COLOUR), edgecolor="#333333",
+               linewidth=0.4, zorder=3)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("reference EF (%)")
+    ax.set_ylabel("predicted EF (%)")
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def bland_altman(predicted: list[float], reference: list[float], title: str) -> bytes:
+    """PNG: difference (predicted - reference) against the mean of the two, bias and 95 % limits of agreement."""
+    p, r = np.asarray(predicted, float), np.asarray(reference, float)
+    diff, mean = p - r, (p + r) / 2.0
+    fig, ax = plt.subplots(figsize=(3.8, 3.6))
+    ax.scatter(mean, diff, s=14, color=overlay.hex_colour(overlay.PRED_COLOUR), edgecolor="#333333", linewidth=0.4)
+    if len(diff) >= 2:
+        bias, spread = float(diff.mean()), 1.96 * float(diff.std(ddof=1))
+        for value, style, label in ((bias, "-", f"bias {bias:+.1f}"), (bias - spread, "--", f"{bias - spread:+.1f}"),
+                                    (bias + spread, "--", f"{bias + spread:+.1f}")):
+            ax.axhline(value, color="#d55e00", linestyle=style, linewidth=1)
+            ax.annotate(label, (1.0, value), xycoords=("axes fraction", "data"), fontsize=7, ha="right",
+                        va="bottom", color="#d55e00")
+    ax.axhline(0, color="#999999", linewidth=0.8)
+    ax.set_xlabel("mean of predicted and reference EF (%)")
+    ax.set_ylabel("predicted - reference (EF points)")
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def volume_curve(volumes: np.ndarray, smoothed: np.ndarray, beats: list[tuple[int, int]], fps: float,
+                 title: str) -> bytes:
+    """PNG: a video's per-frame LV volume (dots), its smoothed curve, and each beat's ED and ES frames."""
+    t = np.arange(len(volumes)) / max(float(fps), 1e-6)
+    fig, ax = plt.subplots(figsize=(5.0, 2.6))
+    ax.plot(t, volumes, ".", markersize=3, color="#8899aa", label="per frame")
+    ax.plot(t, smoothed, color=overlay.hex_colour(overlay.TRUE_COLOUR), linewidth=1.4, label="smoothed")
+    for i, (ed, es) in enumerate(beats):
+        ax.axvline(ed / fps, color="#009e73", linewidth=1, label="ED" if i == 0 else None)
+        ax.axvline(es / fps, color="#d55e00", linewidth=1, linestyle="--", label="ES" if i == 0 else None)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("LV volume (disks)")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, loc="upper right", ncol=4, frameon=False)
+    fig.tight_layout()
+    return _png(fig)

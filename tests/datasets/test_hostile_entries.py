@@ -72,7 +72,7 @@ def test_a_symlink_out_of_the_folder_is_refused_and_a_broken_one_is_missing(tmp_
 
 
 def test_a_symlinked_folder_loop_does_not_trap_the_input_fingerprint(tmp_path):
-    from beam_pipelines.preprocess.provenance import input_fingerprint
+    from beam_pipelines.provenance import input_fingerprint
 
     ds = Dataset(tmp_path / "d", n=2)
     ds.after_write.append(lambda root: (root / "Videos" / "loop").symlink_to(root))

@@ -1,0 +1,124 @@
+"""After the analysis job: its rows -> per_video.csv, per_beat.csv, rejected.jsonl, summary.json, images, report.
+
+OUT/per_video.csv     one row per (video, model): EF, reference, EF at the experts' frames, beats, quality
+OUT/per_beat.csv      one row per beat: ED and ES frames and volumes, EF
+OUT/curves/           per-frame area, long axis, volume and smoothed volume (sharded CSV, written by the job)
+OUT/rejected.jsonl    every video that could not be analysed, with its reason
+OUT/summary.json      per model: EF agreement with FileList EF (MAE, RMSE, bias, limits of agreement, r, R^2,
+                      AUC for EF < 35 % and < 50 %, each with a bootstrap 95 % CI), the same at the experts'
+                      frames, quality counts; the counts that reconcile (input = analysed + rejected + skipped)
+OUT/images/, OUT/gifs/, OUT/report.html   the pictures and the offline page
+Everything is written into the run's staging folder and published as a unit (lvseg.publish).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import Counter
+from dataclasses import asdict
+
+from beam_pipelines.analyze import report_page
+from beam_pipelines.analyze.rows import BEAT_FIELDS, OK, VIDEO_FIELDS, VOLUME_UNIT, sort_key, to_csv
+from lvseg import RESEARCH_NOTICE, __version__, storage
+from lvseg.analysis.agreement import Agreement, agreement
+from lvseg.inference.models import ModelInfo
+from lvseg.report import figures
+
+IMAGE_DIR, GIF_DIR, CURVE_DIR, REPORT_FILE = "images", "gifs", "curves", "report.html"
+OWNED = ("per_video.csv", "per_beat.csv", CURVE_DIR, "rejected.jsonl", "summary.json", IMAGE_DIR, GIF_DIR, REPORT_FILE)
+METHOD = {
+    "volume": "each frame's mask -> largest component -> long axis (apex to mitral-annulus midpoint, from the mask's "
+              "flat ends; landmark models: apex at landmark 0) -> 20 perpendicular chords -> method of disks "
+              "(lvseg.geometry), the rule FileList EF applies to the experts' tracings; " + VOLUME_UNIT,
+    "beats": "smoothed volume curve; a beat is an end-diastole followed by the next end-systole "
+             "(lvseg.analysis.beats: hysteresis on the curve, thresholds documented there)",
+    "ef": "per beat (EDV - ESV) / EDV x 100 at its ED and ES frames; per video the median over beats whose stroke is "
+          "at least half the largest",
+    "ef_expert_frames": "predicted volumes at the experts' traced ED and ES frames: segmentation error without "
+                        "frame selection",
+    "agreement": "against FileList EF, videos with both values; CIs are seeded percentile bootstraps over videos",
+}
+
+
+def read_jsonl(path: str) -> list[dict]:
+    """The job's rows (JSON lines); no file means no rows."""
+    try:
+        text = storage.read_text(path)
+    except FileNotFoundError:
+        return []
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _agreement_json(a: Agreement) -> dict:
+    out = asdict(a)
+    out["auc"] = {f"ef_below_{int(t)}": asdict(e) for t, e in a.auc.items()}
+    return out
+
+
+def summarize_model(rows: list[dict], samples: int, seed: int) -> dict:
+    """Agreement and quality of one model's per-video rows."""
+    with_ref = [r for r in rows if r["ef_reference"] is not None]
+    video = agreement([r["ef"] for r in with_ref], [r["ef_reference"] for r in with_ref], samples, seed)
+    expert = [r for r in with_ref if r["expert_ed_frame"] is not None]
+    at_frames = agreement([r["ef_expert_frames"] for r in expert], [r["ef_reference"] for r in expert], samples, seed)
+    quality = Counter(flag for r in rows for flag in r["quality"].split("+"))
+    return {"model": rows[0]["model"], "kind": rows[0]["kind"], "videos": len(rows),
+            "with_ef": sum(r["ef"] is not None for r in rows), "with_reference": len(with_ref),
+            "quality": dict(sorted(quality.items())), "ok_videos": quality.get(OK, 0),
+            "ef_vs_reference": _agreement_json(video), "ef_at_expert_frames_vs_reference": _agreement_json(at_frames)}
+
+
+def write_report(out: str, job: dict, infos: list[ModelInfo], videos: list[dict], beats: list[dict],
+                 rejects: list[dict], figure_curves: list[dict], counts: dict) -> dict:
+    """Write every report file under ``out`` (the run's staging folder); returns summary.json's content."""
+    models = [i.name for i in infos]
+    videos = sorted(videos, key=lambda r: sort_key(r, models))
+    beats = sorted(beats, key=lambda r: sort_key(r, models))
+    storage.write_text(storage.join(out, "per_video.csv"), to_csv(videos, VIDEO_FIELDS))
+    storage.write_text(storage.join(out, "per_beat.csv"), to_csv(beats, BEAT_FIELDS))
+    ordered = sorted(rejects, key=lambda r: (r["video_id"], r["reason"], r["detail"]))
+    storage.write_text(storage.join(out, "rejected.jsonl"), "".join(json.dumps(r, sort_keys=True) + "\n"
+                                                                    for r in ordered))
+    results = [summarize_model([r for r in videos if r["model"] == m], job["bootstrap_samples"], job["seed"])
+               for m in models if any(r["model"] == m for r in videos)]
+    images = _draw(out, results, videos, figure_curves)
+    summary = {
+        "notice": RESEARCH_NOTICE, "lvseg_version": __version__,
+        "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "inputs": job, "counts": {**counts, "rejected": dict(sorted(Counter(r["reason"] for r in rejects).items()))},
+        "models": [asdict(i) for i in infos], "method": METHOD, "results": results, "images": images,
+        "gifs": sorted(f"{GIF_DIR}/{f.rsplit('/', 1)[-1]}" for f in storage.list_files(storage.join(out, GIF_DIR))
+                       if f.endswith(".gif")),
+        "files": {"report": REPORT_FILE, "per_video": "per_video.csv", "per_beat": "per_beat.csv",
+                  "curves": f"{CURVE_DIR}/", "rejected": "rejected.jsonl"},
+    }
+    storage.write_text(storage.join(out, "summary.json"), json.dumps(summary, indent=2))
+    storage.write_text(storage.join(out, REPORT_FILE), report_page.render(summary, videos))
+    return summary
+
+
+def _draw(out: str, results: list[dict], videos: list[dict], figure_curves: list[dict]) -> dict:
+    """images/{scatter,bland_altman}__<model>.png where references exist; curve__<model>__<video>.png."""
+    images: dict = {}
+    for entry in results:
+        model = entry["model"]
+        pairs = [(r["ef"], r["ef_reference"]) for r in videos
+                 if r["model"] == model and r["ef"] is not None and r["ef_reference"] is not None]
+        images[model] = {"curves": []}
+        if pairs:
+            predicted, reference = [p for p, _ in pairs], [r for _, r in pairs]
+            for kind, draw in (("scatter", figures.ef_scatter), ("bland_altman", figures.bland_altman)):
+                path = f"{IMAGE_DIR}/{kind}__{model}.png"
+                storage.write_bytes(storage.join(out, path), draw(predicted, reference, f"{model}: EF"))
+                images[model][kind] = path
+    for curve in sorted(figure_curves, key=lambda c: (c["video_id"], c["model"])):
+        path = f"{IMAGE_DIR}/curve__{curve['model']}__{curve['video_id']}.png"
+        nan = float("nan")
+        title = f"{curve['video_id']} ({curve['model']}): EF " + (f"{curve['ef']:.1f} %" if curve["ef"] is not None
+                                                                   else "none")
+        storage.write_bytes(storage.join(out, path), figures.volume_curve(
+            [nan if v is None else v for v in curve["volumes"]], [nan if v is None else v for v in curve["smoothed"]],
+            curve["beats"], curve["fps"], title))
+        images.setdefault(curve["model"], {"curves": []})["curves"].append(path)
+    return images
