@@ -107,7 +107,8 @@ def external_imports(path: Path) -> set[str]:
 
 
 def test_beam_is_imported_only_where_a_job_is_built_or_launched():
-    allowed = {"beam_pipelines.launch_options", "lvseg.cloud.flex"} | {
-        f"beam_pipelines.{job}.{part}" for job in ("preprocess", "evaluate") for part in ("pipeline", "transforms")}
+    allowed = {"beam_pipelines.launch_options", "beam_pipelines.dead_letters", "lvseg.cloud.flex"} | {
+        f"beam_pipelines.{job}.{part}" for job in ("preprocess", "evaluate", "analyze")
+        for part in ("pipeline", "transforms")}
     importers = {name for name, path in modules().items() if "apache_beam" in external_imports(path)}
     assert importers <= allowed, sorted(importers - allowed)

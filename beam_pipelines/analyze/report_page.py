@@ -99,7 +99,8 @@ def render(summary: dict, videos: list[dict]) -> str:
 <p class="muted">Videos {escape(str(inputs['videos']))} (splits {escape(' '.join(inputs['splits']) or 'all')});
 {counts['input_videos']} in, {counts['analysed_videos']} analysed, {counts['rejected_videos']} rejected ({rejected}),
 {counts['skipped_videos']} skipped; created {escape(summary['created_utc'])}, lvseg {escape(summary['lvseg_version'])};
-bootstrap {inputs['bootstrap_samples']} resamples, seed {inputs['seed']}. Values: <a href="per_video.csv">per_video.csv</a>,
+bootstrap {inputs['bootstrap_samples']} resamples, seed {inputs['seed']}.
+Values: <a href="per_video.csv">per_video.csv</a>,
 <a href="per_beat.csv">per_beat.csv</a>, curves/; all numbers: <a href="summary.json">summary.json</a>.</p>
 <h2>Headline: EF against FileList EF</h2>
 {_headline(summary)}

@@ -21,6 +21,10 @@ whole video run exactly the same code (lvseg.analysis.video.analyse_curve feeds 
    the systole). An ES at the end of a run is kept when it is an interior minimum of the smoothed curve.
 5. EF: median over the beats whose stroke volume is at least major_fraction of the largest one;
    quality flags for each problem (``BeatTracker.flags``).
+6. A clip with no whole systole (a short clip that starts inside one systole and ends inside the next, as
+   many EchoNet clips of under two beats do): EF from the largest confirmed ED and the smallest confirmed
+   ES, whichever beats they belong to, flagged 'partial_beats' (``extremes_ef``). That is how FileList EF
+   itself is made when the experts' ES frame precedes their ED frame.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from lvseg.analysis.smoothing import RunSmoother, window_frames
 
 NO_FRAMES, ALL_FAILED, FAILED_FRAMES, LONG_GAP = "no_frames", "all_failed", "failed_frames", "long_gap"
 FLAT, NO_BEAT, SINGLE_BEAT, ERRATIC = "flat", "no_beat", "single_beat", "erratic"
+PARTIAL_BEATS = "partial_beats"
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,8 @@ class BeatTracker:
         self._pending: Beat | None = None  # the latest beat, held while a closer ED may still come
         self._ef: float | None = None
         self._last_swing = 0.0  # smoothed ED - ES of the latest beat
+        self._best_ed: tuple | None = None  # the largest confirmed ED (frame, smoothed, volume), any beat
+        self._best_es: tuple | None = None  # the smallest confirmed ES, any beat
 
     @property
     def window(self) -> int:
@@ -139,6 +146,13 @@ class BeatTracker:
     def ef(self) -> float | None:
         """Running EF: median_ef of the latest ``ef_beats`` released beats; None before the first."""
         return self._ef
+
+    @property
+    def extremes_ef(self) -> float | None:
+        """EF from the largest confirmed ED and smallest confirmed ES of any beats (step 6); None without both."""
+        if self._best_ed is None or self._best_es is None or not self._best_es[2] < self._best_ed[2]:
+            return None
+        return (self._best_ed[2] - self._best_es[2]) / self._best_ed[2] * 100.0
 
     def push(self, volume: float) -> Step:
         step = Step([], [])
@@ -216,8 +230,12 @@ class BeatTracker:
             self.swings += 1
             # p is the lowest sample since the ED: all earlier ones were above the threshold
             self._peak, self._mode, self._lo, self._steepest = self._hi, -1, p, self._drop
+            if self._best_ed is None or self._peak[1] > self._best_ed[1]:
+                self._best_ed = self._peak
         elif mode <= 0 and s >= self._lo[1] + self._swing(self._peak[1] if mode == -1 else self._hi[1]):
             self.swings += 1
+            if self._best_es is None or self._lo[1] < self._best_es[1]:
+                self._best_es = self._lo
             if mode == -1:
                 self._beat(self._peak, self._lo, beats)
             self._mode, self._hi, self._drop = 1, p, 0.0  # p is the highest sample since the ES
@@ -257,8 +275,9 @@ class BeatTracker:
 
     def flags(self) -> tuple[str, ...]:
         """Quality flags: no_frames, all_failed, failed_frames (over max_failed_fraction), long_gap (not bridged),
-        flat (no swing at all), no_beat (EF None), single_beat, erratic (a swing rejected for its timing, or
-        beat EFs spread over more than erratic_ef_range points)."""
+        flat (no swing at all), no_beat (EF None), partial_beats (no whole systole: EF from an ED and an ES of
+        different beats), single_beat, erratic (a swing rejected for its timing, or beat EFs spread over more
+        than erratic_ef_range points)."""
         c = self.config
         good = self.frames - self.failed
         flags = []
@@ -272,8 +291,10 @@ class BeatTracker:
             flags.append(LONG_GAP)
         if good and not self.swings:
             flags.append(FLAT)
-        if self.beats <= 1:
-            flags.append(NO_BEAT if self.beats == 0 else SINGLE_BEAT)
+        if self.beats == 0:
+            flags.append(PARTIAL_BEATS if self.extremes_ef is not None else NO_BEAT)
+        elif self.beats == 1:
+            flags.append(SINGLE_BEAT)
         if self.rejected or (self.beats > 1 and self._ef_max - self._ef_min > c.erratic_ef_range):
             flags.append(ERRATIC)
         return tuple(flags)

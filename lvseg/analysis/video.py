@@ -31,7 +31,7 @@ class CurveAnalysis:
     filled: np.ndarray
     smoothed: np.ndarray
     beats: tuple[Beat, ...]
-    ef: float | None  # lvseg.analysis.beats.median_ef of the beats; None without a beat
+    ef: float | None  # median_ef of the beats; without one, BeatTracker.extremes_ef (flag 'partial_beats')
     flags: tuple[str, ...]
 
 
@@ -45,8 +45,8 @@ def analyse_curve(volumes: np.ndarray, fps: float, config: BeatConfig = BeatConf
         for frame, value, volume in step.smoothed:
             smoothed[frame], filled[frame] = value, volume
         beats.extend(step.beats)
-    return CurveAnalysis(float(fps), filled, smoothed, tuple(beats), median_ef(beats, config.major_fraction),
-                         tracker.flags())
+    ef = median_ef(beats, config.major_fraction) if beats else tracker.extremes_ef
+    return CurveAnalysis(float(fps), filled, smoothed, tuple(beats), ef, tracker.flags())
 
 
 @dataclass(frozen=True)

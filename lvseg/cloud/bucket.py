@@ -7,6 +7,7 @@
         model/  checkpoints/  logs/     gets AIP_MODEL_DIR / AIP_CHECKPOINT_DIR / AIP_TENSORBOARD_LOG_DIR
     gs://BUCKET/exports/<name>/       TFLite exports of a trained model, by `lvseg cloud export`
     gs://BUCKET/reports/<name>/       evaluation reports written by `lvseg cloud evaluate`
+    gs://BUCKET/analyses/<name>/      video analyses (EF per video and beat) by `lvseg cloud analyze`
     gs://BUCKET/templates/            Dataflow flex-template spec files
     gs://BUCKET/dataflow/temp/        Dataflow temp_location
     gs://BUCKET/dataflow/staging/     Dataflow staging_location
@@ -78,6 +79,9 @@ class BucketLayout:
 
     def report_dir(self, name: str) -> str:
         return f"{self.root}/reports/{check_name(name, 'report name')}"
+
+    def analysis_dir(self, name: str) -> str:
+        return f"{self.root}/analyses/{check_name(name, 'analysis name')}"
 
     def template(self, pipeline: str) -> str:
         return f"{self.root}/templates/{check_name(pipeline, 'pipeline name')}.json"

@@ -1,9 +1,10 @@
-"""`lvseg cloud`: preprocessing on Dataflow, training and TFLite export on Vertex AI, evaluation on Dataflow.
+"""`lvseg cloud`: preprocessing, evaluation and video analysis on Dataflow, training and TFLite export on Vertex AI.
 
     lvseg cloud preprocess --project P --region R --bucket gs://B [--dry-run] [-- pipeline flags]
     lvseg cloud train      --project P --region R --bucket gs://B --model mask [--dry-run] [-- trainer flags]
     lvseg cloud export     --project P --region R --bucket gs://B --name mask [--dry-run] [-- export flags]
     lvseg cloud evaluate   --project P --region R --bucket gs://B --models mask landmarks [--dry-run]
+    lvseg cloud analyze    --project P --region R --bucket gs://B --models mask [--data echonet] [--dry-run]
 
 The bucket layout and image names are in lvseg.cloud.bucket; images come from infra/ (infra/README.md
 walks through a fresh project). Every command prints the exact command it runs; --dry-run stops there.

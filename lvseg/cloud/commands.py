@@ -19,6 +19,7 @@ from lvseg.cloud.common import Clock, Runner, Target, job_name, parser_for, rend
 
 PREPROCESS_MODULE = "beam_pipelines.preprocess"
 EVALUATE_MODULE = "beam_pipelines.evaluate"
+ANALYZE_MODULE = "beam_pipelines.analyze"
 FLEX_METADATA = "infra/dataflow/preprocess_metadata.json"
 
 
@@ -46,6 +47,18 @@ class EvaluateJob:
         "help": "external test set (CAMUS layout): a name under gs://BUCKET/raw/ or a gs:// URI"})
     report: str | None = field(default=None, metadata={
         "help": "report name: written to gs://BUCKET/reports/NAME/; None means the job name"})
+
+
+@dataclass(frozen=True)
+class AnalyzeJob:
+    """Which videos to analyse with which models, and where the analysis goes."""
+
+    data: str = field(default="echonet", metadata={
+        "help": "videos: a dataset name under gs://BUCKET/raw/ (EchoNet layout or a folder of .avi) or a gs:// URI"})
+    models: tuple[str, ...] = field(default=("mask",), metadata={
+        "help": "model names under gs://BUCKET/models/ (their model/ folder), or gs:// MODEL_DIRs / .tflite files"})
+    analysis: str | None = field(default=None, metadata={
+        "help": "analysis name: written to gs://BUCKET/analyses/NAME/; None means the job name"})
 
 
 def _parse(prog: str, description: str, argv: list[str], *classes: type) -> tuple[list, list[str]]:
@@ -105,6 +118,22 @@ def evaluate(argv: list[str], runner: Runner, clock: Clock, out: TextIO) -> int:
     return runner(_local_python(command))
 
 
+def analyze(argv: list[str], runner: Runner, clock: Clock, out: TextIO) -> int:
+    """EF of every video (all 10,030 of EchoNet-Dynamic) on Dataflow; the analysis lands in gs://BUCKET/analyses."""
+    (target, workers, job), extra = _parse("lvseg cloud analyze", analyze.__doc__, argv, dataflow.Workers,
+                                           AnalyzeJob)
+    workers.validate(target)
+    name = job_name(target, "analyze", clock)
+    analysis = job.analysis or name
+    args = dataflow.analyze_args(target, job.data, job.models, analysis, extra)
+    command = dataflow.direct_command(ANALYZE_MODULE, args, dataflow.beam_flags(target, workers, name))
+    _emit(out, [f"Dataflow job {name}: analysis -> {target.layout.analysis_dir(analysis)}/report.html",
+                "this machine waits for the job, then writes the report"], command)
+    if target.dry_run:
+        return 0
+    return runner(_local_python(command))
+
+
 def train(argv: list[str], runner: Runner, clock: Clock, out: TextIO) -> int:
     """Train a U-Net on Vertex AI from gs://BUCKET/records; the model lands in gs://BUCKET/models/NAME/model."""
     (target, job, machines), extra = _parse("lvseg cloud train", train.__doc__, argv, vertex.TrainJob,
@@ -146,4 +175,4 @@ def _local_python(command: list[str]) -> list[str]:
     return [sys.executable, *command[1:]] if command[0] == "python" else command
 
 
-COMMANDS = {"preprocess": preprocess, "train": train, "export": export, "evaluate": evaluate}
+COMMANDS = {"preprocess": preprocess, "train": train, "export": export, "evaluate": evaluate, "analyze": analyze}

@@ -82,6 +82,16 @@ def evaluate_args(target: Target, models: tuple[str, ...] | list[str], report: s
     return args + ["--out", layout.report_dir(report), *extra]
 
 
+def analyze_args(target: Target, data: str, models: tuple[str, ...] | list[str], name: str,
+                 extra: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The analyze job's own flags: every video of a dataset under raw/ (or a gs:// URI) -> gs://BUCKET/analyses/NAME."""
+    layout = target.layout
+    if not models:
+        raise ValueError("give at least one model")
+    return ["--videos", layout.resolve_dataset(data), "--models", *[layout.resolve_model(m) for m in models],
+            "--out", layout.analysis_dir(name), *extra]
+
+
 def direct_command(module: str, job_args: list[str], flags: list[str], python: str = "python") -> list[str]:
     """``python -m MODULE JOB_ARGS BEAM_FLAGS``: run where lvseg is installed; Dataflow does the work."""
     return [python, "-m", module, *job_args, *flags]

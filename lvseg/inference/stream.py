@@ -53,6 +53,12 @@ class StreamAnalyser:
         """Running EF (BeatTracker.ef): over the latest BeatConfig.ef_beats beats, None before the first."""
         return self.tracker.ef
 
+    @property
+    def video_ef(self) -> float | None:
+        """The EF to report once the stream ends: the running EF, or without any whole beat the EF of the
+        largest ED and smallest ES seen (flag 'partial_beats'), as the batch analysis reports it."""
+        return self.tracker.ef if self.tracker.ef is not None else self.tracker.extremes_ef
+
     def flags(self) -> tuple[str, ...]:
         return self.tracker.flags()
 

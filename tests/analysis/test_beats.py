@@ -176,3 +176,20 @@ def test_interior_extrema_are_scipy_find_peaks():
     troughs, _ = find_peaks(-a.smoothed, prominence=prominence)
     assert [b.ed_frame for b in a.beats] == list(peaks)
     assert [b.es_frame for b in a.beats] == list(troughs)
+
+
+@pytest.mark.parametrize("fps,bpm,start", [(50, 45, 0.25), (72, 60, 0.15), (48, 55, 0.3)])
+def test_a_clip_without_a_whole_systole_takes_ef_from_its_ed_and_es(fps, bpm, start):
+    """Starts inside one systole and ends inside the next (as EchoNet clips whose traced ES precedes their
+    traced ED often do): no beat, but the EF of the confirmed ED and ES, flagged partial_beats."""
+    v, period = curve(fps, bpm, start=start, end=1.2)
+    assert expected(start, period, len(v)) == []  # no systole wholly inside
+    a = analyse_curve(v, fps)
+    assert a.beats == () and "partial_beats" in a.flags and "no_beat" not in a.flags
+    assert a.ef == pytest.approx(60.0, abs=1.0)
+
+
+def test_a_clip_of_one_falling_half_systole_has_no_ef():
+    v, period = curve(50, 60, start=0.05, end=0.3)  # ED before the clip, ES after it
+    a = analyse_curve(v, 50)
+    assert a.ef is None and "no_beat" in a.flags

@@ -10,6 +10,7 @@ from apache_beam.options.pipeline_options import (GoogleCloudOptions, PipelineOp
                                                   WorkerOptions)
 
 from beam_pipelines import launch_options
+from beam_pipelines.analyze import pipeline as analyze
 from beam_pipelines.evaluate import pipeline as evaluate
 from beam_pipelines.preprocess import pipeline as preprocess
 from lvseg.cloud import dataflow
@@ -70,6 +71,18 @@ def test_evaluate_command_parses_as_the_evaluate_job():
     options = launch_options.pipeline_options(beam_args)
     launch_options.check_paths_for_runner(options, job.records, job.out, job.external, *job.models)
     assert options.view_as(GoogleCloudOptions).job_name == "lvseg-eval-1"
+
+
+def test_analyze_command_parses_as_the_analyze_job():
+    calls = []
+    assert main(["analyze", *ARGS, "--job-name", "lvseg-analyze-1", "--models", "mask", "gs://x/int8.tflite",
+                 "--analysis", "all"], runner=lambda argv: calls.append(argv) or 0, out=io.StringIO()) == 0
+    (argv,) = calls
+    assert argv[:3] == [sys.executable, "-m", "beam_pipelines.analyze"]
+    job, options = analyze.launcher_options(argv[3:])
+    assert job.models == ("gs://my-bucket/models/mask/model", "gs://x/int8.tflite")
+    assert (job.videos, job.out) == ("gs://my-bucket/raw/echonet", "gs://my-bucket/analyses/all")
+    assert options.view_as(GoogleCloudOptions).job_name == "lvseg-analyze-1"
 
 
 def test_report_name_defaults_to_the_job_name_from_the_clock():

@@ -31,6 +31,8 @@ CASES = {
                      "--accelerator-type", "none", "--quantize", "int8", "float16"],
     "cloud_evaluate": ["evaluate", *TARGET, "--job-name", "lvseg-evaluate-golden", "--models", "mask", "landmarks",
                        "--external", "camus", "--report", "first-run"],
+    "cloud_analyze": ["analyze", *TARGET, "--job-name", "lvseg-analyze-golden", "--models", "mask", "landmarks",
+                      "--analysis", "all-videos", "--max-num-workers", "32"],
 }
 
 

@@ -1,0 +1,144 @@
+"""Beam job: LV area, volume and ejection fraction from every frame of every video of a source.
+
+    lvseg analyze --videos SRC --models M [M ...] --out OUT [--splits TEST] [Beam flags]
+    python -m beam_pipelines.analyze ...                     (the same)
+    lvseg analyze --stream VIDEO.avi --models EXPORT.tflite  (one video through the on-device analyser)
+
+SRC is an EchoNet-layout root (FileList.csv, Videos/; VolumeTracings.csv optional) or any folder of .avi
+files, local or gs://; untraced videos are analysed like traced ones (lvseg.datasets.video_plan). Models
+are Keras MODEL_DIRs and exported .tflite files (lvseg.inference.models). The launcher plans the videos,
+claims OUT and stages the plan (beam_pipelines.staged_plan); the job reads video ids, decodes each video
+once, segments all its frames with every model and analyses them (transforms.AnalyzeVideoFn); the
+launcher then writes per_video.csv, per_beat.csv, rejected.jsonl, summary.json, pictures and report.html
+(report.py) and publishes OUT as a unit (lvseg.publish). Counts reconcile: input = analysed + rejected
++ skipped. On Dataflow: the same flags as the other jobs, with gs:// paths.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from dataclasses import dataclass, field
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from beam_pipelines import launch_options
+from beam_pipelines.analyze.report import CURVE_DIR, GIF_DIR, OWNED, REPORT_FILE, read_jsonl, write_report
+from beam_pipelines.analyze.report_page import headline_text
+from beam_pipelines.analyze.rows import CURVE_FIELDS
+from beam_pipelines.analyze.transforms import BEATS, CURVES, FIGURES, NAMESPACE, REJECTED, AnalyzeVideoFn
+from beam_pipelines.dead_letters import CountRejectsFn
+from beam_pipelines.provenance import input_fingerprint, package_versions
+from beam_pipelines.staged_plan import save_plan
+from lvseg import RESEARCH_NOTICE, flags, storage
+from lvseg.datasets.video_plan import VideoPlan, plan_videos
+from lvseg.errors import UserError
+from lvseg.inference.models import ModelInfo, describe_all, is_path_spec
+from lvseg.publish import Run, claimed, publish
+
+WORK_DIR = "work"
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    """The job's own options (Beam's are separate); one flag per field."""
+
+    videos: str = field(default="", metadata={"help": "EchoNet-layout root or folder of .avi files, local or gs://"})
+    models: tuple[str, ...] = field(default=(), metadata={"help": "Keras MODEL_DIRs and/or .tflite files"})
+    out: str = field(default="", metadata={"help": "output folder (published as a unit), local or gs://"})
+    splits: tuple[str, ...] = field(default=(), metadata={
+        "help": "only FileList rows of these splits, e.g. TEST (default: every row)",
+        "choices": ("TRAIN", "VAL", "TEST", "train", "val", "test")})
+    batch_size: int = field(default=32, metadata={"min": 1, "help": "frames per inference batch"})
+    figure_videos: int = field(default=3, metadata={
+        "min": 0, "help": "videos drawn as volume curves and GIFs in the report (the first ones by id)"})
+    gif_max_frames: int = field(default=100, metadata={"min": 1, "help": "frames per GIF at most"})
+    bootstrap_samples: int = field(default=1000, metadata={"min": 1, "help": "bootstrap resamples of every CI"})
+    seed: int = field(default=0, metadata={"help": "bootstrap seed"})
+
+    def validated(self) -> "AnalyzeOptions":
+        if not self.videos or not self.models or not self.out:
+            raise flags.OptionError("--videos, --models and --out are required")
+        return dataclasses.replace(self, splits=tuple(dict.fromkeys(s.upper() for s in self.splits)))
+
+
+def build_pipeline(pipeline: beam.Pipeline, options: AnalyzeOptions, infos: list[ModelInfo], plan: VideoPlan,
+                   run: Run) -> None:
+    """Stage the plan in ``run``'s folder and add the analyse / write steps to ``pipeline``."""
+    work = storage.join(run.staging, WORK_DIR)
+    plan_path = storage.join(work, "plan.pkl")
+    save_plan(plan_path, {t.video_id: t for t in plan.tasks})
+    ids = sorted(t.video_id for t in plan.tasks)
+    fn = AnalyzeVideoFn(plan_path, infos, options.batch_size, tuple(ids[:options.figure_videos]),
+                        storage.join(run.staging, GIF_DIR), options.gif_max_frames)
+    results = (pipeline
+               | "VideoIds" >> beam.Create(ids)
+               | "SpreadOverWorkers" >> beam.Reshuffle()
+               | "Analyze" >> beam.ParDo(fn).with_outputs(REJECTED, BEATS, CURVES, FIGURES, main="videos"))
+    for tag, name in (("videos", "per_video"), (BEATS, "per_beat"), (FIGURES, "figure_curves")):
+        _ = (results[tag]
+             | f"Json[{name}]" >> beam.Map(json.dumps, sort_keys=True)
+             | f"Write[{name}]" >> beam.io.WriteToText(storage.join(work, f"{name}.jsonl"), shard_name_template=""))
+    _ = (((pipeline | "PlanRejects" >> beam.Create([r.to_json() for r in plan.rejects])), results[REJECTED])
+         | "AllRejects" >> beam.Flatten()
+         | "CountRejects" >> beam.ParDo(CountRejectsFn(NAMESPACE))
+         | "RejectJson" >> beam.Map(json.dumps, sort_keys=True)
+         | "WriteRejects" >> beam.io.WriteToText(storage.join(work, "rejected.jsonl"), shard_name_template=""))
+    _ = results[CURVES] | "WriteCurves" >> beam.io.WriteToText(
+        storage.join(run.staging, CURVE_DIR, "curves"), file_name_suffix=".csv", header=",".join(CURVE_FIELDS))
+
+
+def launcher_options(argv: list[str]) -> tuple[AnalyzeOptions, PipelineOptions]:
+    """The job options and the PipelineOptions this launcher runs with (no cloud call)."""
+    job, beam_args = launch_options.parse_job_args(AnalyzeOptions, argv, description=__doc__.split("\n\n")[0],
+                                                   prog="lvseg analyze")
+    job = job.validated()
+    options = launch_options.pipeline_options(beam_args)
+    launch_options.check_paths_for_runner(options, job.videos, job.out, *filter(is_path_spec, job.models))
+    return job, options
+
+
+def run(argv: list[str] | None = None) -> dict:
+    """Plan, claim OUT, run the job, write and publish the report; returns summary.json's content."""
+    job, options = launcher_options(list(sys.argv[1:] if argv is None else argv))
+    infos = describe_all(list(job.models))
+    plan = plan_videos(job.videos, job.splits)
+    if not plan.tasks and not plan.rejects:
+        raise UserError(f"{job.videos}: no video to analyse (splits {' '.join(job.splits) or 'all'})")
+    with claimed(job.out, OWNED) as out_run:
+        with beam.Pipeline(options=options) as pipeline:
+            build_pipeline(pipeline, job, infos, plan, out_run)
+        work = storage.join(out_run.staging, WORK_DIR)
+        videos = read_jsonl(storage.join(work, "per_video.jsonl"))
+        rejects = read_jsonl(storage.join(work, "rejected.jsonl"))
+        analysed = len({r["video_id"] for r in videos})
+        counts = {"input_videos": plan.input_videos, "analysed_videos": analysed, "rejected_videos": len(rejects),
+                  "skipped_videos": plan.skipped}
+        if analysed + len(rejects) + plan.skipped != plan.input_videos:
+            raise RuntimeError(f"videos do not reconcile: {counts}")
+        inputs = {"videos": job.videos, "layout": plan.layout, "splits": list(job.splits),
+                  "bootstrap_samples": job.bootstrap_samples, "seed": job.seed}
+        summary = write_report(out_run.staging, inputs, infos, videos, read_jsonl(storage.join(work, "per_beat.jsonl")),
+                               rejects, read_jsonl(storage.join(work, "figure_curves.jsonl")), counts)
+        publish(out_run, OWNED, {"kind": "video analysis", **counts, "input_fingerprint": input_fingerprint(job.videos),
+                                 "versions": package_versions(), "models": [i.name for i in infos]})
+    return {**summary, "report": storage.join(job.out, REPORT_FILE)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``lvseg analyze``: the batch job, or with --stream one video through the streaming analyser."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--stream" in argv:
+        from lvseg.inference.stream_demo import main as stream_main
+
+        return stream_main(argv)
+    summary = run(argv)
+    counts = summary["counts"]
+    print(RESEARCH_NOTICE)
+    print(f"videos: {counts['input_videos']} in, {counts['analysed_videos']} analysed, "
+          f"{counts['rejected_videos']} rejected, {counts['skipped_videos']} skipped")
+    print(f"report: {summary['report']}")
+    print(headline_text(summary["results"]))
+    return 0
