@@ -23,7 +23,9 @@ def outermost_crossings(contour: np.ndarray, origin: np.ndarray, u: np.ndarray,
     polygon. A segment lying on a line does not count (its ends do).
     """
     proj = (np.asarray(contour, np.float64) - origin) @ np.array([[u[0], u[1]], [u[1], -u[0]]])  # along u, n
-    step = np.roll(proj, -1, axis=0) - proj
+    step = np.empty_like(proj)
+    step[:-1] = proj[1:] - proj[:-1]
+    step[-1] = proj[0] - proj[-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = (levels[:, None] - proj[:, 0]) / step[:, 0]
     hit = (frac >= 0.0) & (frac <= 1.0)  # NaN / inf (segments parallel to the line) never hit

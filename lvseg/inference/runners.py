@@ -62,6 +62,11 @@ class TFLiteRunner(Runner):
         self.interpreter.allocate_tensors()
         self._input = self.interpreter.get_input_details()[0]
         self._output = self.interpreter.get_output_details()[0]
+        # Integer I/O: every uint8 grey level and every int8 output value maps to one fixed number, so the
+        # rules below are evaluated once for all 256 of them (identical values, a table lookup per frame).
+        self._input_table = self._quantize(np.arange(256, dtype=np.uint8)) if self._is_int(self._input) else None
+        self._output_table = self._dequantize(np.arange(-128, 128).astype(self._output["dtype"])) \
+            if self._output["dtype"] == np.int8 else None
         channels = int(self._output["shape"][-1])
         # Without a card, a single channel can only be a mask model.
         self.kind = card["kind"] if card else ("mask" if channels == 1 else "landmarks")
@@ -77,8 +82,11 @@ class TFLiteRunner(Runner):
         """The interpreter's output tensor details."""
         return self._output
 
-    def quantize_input(self, frames: np.ndarray) -> np.ndarray:
-        """uint8 frames (N, H, W) -> the input tensor's dtype: float [0, 1], or int8 via scale/zero point."""
+    @staticmethod
+    def _is_int(details: dict) -> bool:
+        return np.issubdtype(details["dtype"], np.integer)
+
+    def _quantize(self, frames: np.ndarray) -> np.ndarray:
         x = to_model_input(frames)
         if self._input["dtype"] == np.float32:
             return x
@@ -86,12 +94,24 @@ class TFLiteRunner(Runner):
         info = np.iinfo(self._input["dtype"])
         return np.clip(np.round(x / scale) + zero_point, info.min, info.max).astype(self._input["dtype"])
 
-    def dequantize_output(self, raw: np.ndarray) -> np.ndarray:
-        """Raw output tensor -> float32 in [0, 1]."""
+    def _dequantize(self, raw: np.ndarray) -> np.ndarray:
         if self._output["dtype"] != np.float32:
             scale, zero_point = self._output["quantization"]
             raw = (raw.astype(np.float32) - zero_point) * scale
         return np.clip(raw, 0.0, 1.0).astype(np.float32)
+
+    def quantize_input(self, frames: np.ndarray) -> np.ndarray:
+        """uint8 frames (N, H, W) -> the input tensor's dtype: float [0, 1], or int8 via scale/zero point."""
+        frames = np.asarray(frames)
+        if self._input_table is not None and frames.dtype == np.uint8:
+            return self._input_table[frames]
+        return self._quantize(frames)
+
+    def dequantize_output(self, raw: np.ndarray) -> np.ndarray:
+        """Raw output tensor -> float32 in [0, 1]."""
+        if self._output_table is not None:
+            return self._output_table[raw.astype(np.int16) + 128]
+        return self._dequantize(raw)
 
     def invoke(self, model_input: np.ndarray) -> np.ndarray:
         """One already-quantized input (1, H, W, 1) -> the raw output tensor (a copy)."""

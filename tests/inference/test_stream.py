@@ -149,3 +149,8 @@ def test_stream_over_a_tflite_interpreter(video, tmp_path):
     reference = analyse_video(ThresholdRunner().segment(frames), "mask", FPS)
     assert all(np.array_equal(r.segmentation.mask, (f > 127)) for r, f in zip(results, frames))
     assert beats == reference.beats and analyser.ef == reference.ef
+    # the int8 I/O tables give exactly what the quantization rules give
+    noise = np.random.default_rng(0).integers(0, 256, (2, 112, 112), dtype=np.uint8)
+    np.testing.assert_array_equal(runner.quantize_input(noise), runner._quantize(noise))
+    raw = np.arange(-128, 128, dtype=np.int8).reshape(1, 16, 16, 1)
+    np.testing.assert_array_equal(runner.dequantize_output(raw), runner._dequantize(raw))
