@@ -39,12 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     start = time.perf_counter()
     if args.kind == "echonet":
-        from lvseg.synth.echonet import generate_echonet
+        from lvseg.synth.make_echonet import generate_echonet
 
         summary = generate_echonet(args.out, args.videos, args.seed, faults=args.faults,
                                    max_frames=args.max_frames, min_frames=args.min_frames, workers=args.workers)
     elif args.kind == "camus":
-        from lvseg.synth.camus import generate_camus
+        from lvseg.synth.make_camus import generate_camus
 
         summary = generate_camus(args.out, args.patients, args.seed)
     else:

@@ -24,7 +24,7 @@ import numpy as np
 
 from lvseg.rejects import RejectReason
 from lvseg.synth import sampling
-from lvseg.synth.echonet import Rows, fmt, make_video, write_avi
+from lvseg.synth.clips import Rows, fmt, make_video, write_avi
 from lvseg.video import VideoError, load_video
 
 FAULT_FRAMES = 40

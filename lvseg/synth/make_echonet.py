@@ -1,0 +1,61 @@
+"""Assemble a synthetic EchoNet-Dynamic dataset: FileList.csv, VolumeTracings.csv, Videos/ (and faults).
+
+Videos are made one by one by lvseg.synth.clips (optionally in worker processes); this module collects
+their CSV rows in index order, appends the fault inputs (lvseg.synth.faults) and writes the CSVs.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+from lvseg.echonet import FILELIST_COLUMNS, TRACING_COLUMNS
+from lvseg.synth import sampling
+from lvseg.synth.clips import MM_PER_PIXEL, Rows, make_video
+from lvseg.synth.faults import add_faults
+
+
+def write_csv(path: str, header: list[str], rows: list[list[str]]) -> None:
+    with open(path, "w", newline="") as handle:
+        handle.write("\n".join(",".join(r) for r in [header, *rows]) + "\n")
+
+
+def generate_echonet(out: str, videos: int, seed: int = 0, faults: bool = False, max_frames: int | None = None,
+                     min_frames: int | None = None, workers: int = 1) -> dict:
+    """Write a synthetic EchoNet-Dynamic dataset under ``out``; returns a small summary.
+
+    ``faults=True`` appends one extra video (or CSV defect) per kind of bad input the reader rejects and
+    writes ``faults.json`` ({video_id: RejectReason value}); the clean videos are byte-identical either way.
+    ``min_frames`` / ``max_frames`` bound NumberOfFrames (tests use short clips). ``workers`` > 1 renders
+    videos in that many processes; the bytes written do not depend on it.
+    """
+    if videos < 0:
+        raise ValueError("videos must be >= 0")
+    os.makedirs(os.path.join(out, "Videos"), exist_ok=True)
+    rows = Rows([], [])
+    total_frames = 0
+    splits = sampling.assign_splits(videos, seed)
+    jobs = [(out, seed, index, splits[index], min_frames, max_frames) for index in range(videos)]
+    if workers > 1 and videos > 1:
+        context = multiprocessing.get_context("spawn")  # no fork: the caller may hold TensorFlow threads
+        with ProcessPoolExecutor(min(workers, videos), mp_context=context) as pool:
+            results = list(pool.map(make_video, *zip(*jobs)))
+    else:
+        results = [make_video(*job) for job in jobs]
+    for row, traced, count in results:
+        rows.filelist.append(row)
+        rows.tracings.extend(traced)
+        total_frames += count
+    expected: dict[str, str] = {}
+    if faults:
+        expected = add_faults(out, seed, rows, max_frames=max_frames)
+        with open(os.path.join(out, "faults.json"), "w") as handle:
+            json.dump(expected, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+    write_csv(os.path.join(out, "FileList.csv"), FILELIST_COLUMNS, rows.filelist)
+    write_csv(os.path.join(out, "VolumeTracings.csv"), TRACING_COLUMNS, rows.tracings)
+    return {"out": out, "videos": videos, "frames": total_frames, "seed": seed,
+            "splits": {s: splits.count(s) for s in ("TRAIN", "VAL", "TEST")},
+            "faults": len(expected), "mm_per_pixel": MM_PER_PIXEL}
