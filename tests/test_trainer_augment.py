@@ -41,7 +41,8 @@ def sample_batch(scheme: str = SCHEME, copies: int = 8) -> dict:
             "heatmaps": stack(heatmaps)}
 
 
-STRONG = AugmentParams(rotation_deg=20.0, zoom=0.2, shift=0.05, flip=True, gain=0.0, gamma=0.0, speckle=0.0)
+NO_APPEARANCE = dict(gain=0.0, gamma=0.0, speckle=0.0, curve=0.0, bias=0.0, blur=0.0, haze=0.0, noise=0.0)
+STRONG = AugmentParams(rotation_deg=20.0, zoom=0.2, shift=0.05, flip=True, **NO_APPEARANCE)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -75,7 +76,7 @@ def test_flip_reorders_channels_to_the_canonical_traversal():
 
 
 def test_flipped_batch_keeps_apex_first_and_left_wall_second():
-    params = AugmentParams(rotation_deg=0.0, zoom=0.0, flip=True, gain=0.0, gamma=0.0, speckle=0.0)
+    params = AugmentParams(rotation_deg=0.0, zoom=0.0, flip=True, **NO_APPEARANCE)
     out = augment_batch(sample_batch(copies=16), tf.constant([3, 4], tf.int64), params, flip_permutation(SCHEME))
     points = out["landmarks"].numpy()
     flipped = points[:, 0, 0] != sample_batch(copies=1)["landmarks"].numpy()[0, 0, 0]

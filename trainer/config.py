@@ -60,6 +60,13 @@ class TrainConfig:
     gain: float = field(default=0.15, metadata={"help": "max relative intensity gain change"})
     gamma: float = field(default=0.25, metadata={"help": "max relative gamma change (log-uniform)"})
     speckle: float = field(default=0.05, metadata={"help": "std of multiplicative speckle noise"})
+    curve: float = field(default=0.3, metadata={
+        "help": "max knot shift of a random monotone intensity curve (0 = off)"})
+    bias: float = field(default=0.4, metadata={"help": "max strength of a smooth multiplicative bias field (0 = off)"})
+    blur: float = field(default=1.0, metadata={"help": "max Gaussian blur sigma, px (0 = off)"})
+    haze: float = field(default=0.25, metadata={
+        "help": "max strength of an additive near-field haze fading with depth (0 = off)"})
+    noise: float = field(default=0.04, metadata={"help": "max std of additive Gaussian noise (0 = off)"})
     steps_per_epoch: int | None = field(default=None, metadata={
         "help": "training steps per epoch; unset: one pass over TRAIN"})
     max_train_frames: int | None = field(default=None, metadata={"help": "use only the first N TRAIN frames"})

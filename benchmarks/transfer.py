@@ -1,0 +1,96 @@
+"""Held-out-appearance study: does a mask U-Net trained on one generator survive appearance it never saw?
+
+Two models, identical but for their training data and on-the-fly augmentation:
+  A  the OLD generator and trainer (a checkout of main before issue 12, ``--base``, run with PYTHONPATH=BASE);
+  B  this tree's generator (default training style) and trainer.
+Both: ``lvseg train --model mask --preset compact --epochs E --seed 0`` on ``--videos`` videos (seed 0,
+``--max-frames 64``). Each is scored (lvseg.metrics: pooled Dice over all frames and the mean per-frame
+Dice) on every evaluation set: the TEST split of both training sets, held-out style sets rendered by
+this tree with appearance settings outside the training ranges (``lvseg synth echonet --style NAME``,
+every traced frame of every video), the synthetic CAMUS set of both generators (another scanner), and
+``under`` = share of frames whose predicted area is below half the true one (the real-frame failure).
+
+Every stage is the real CLI (``lvseg synth / preprocess / train``) in a subprocess and is skipped when its
+output exists, so an interrupted run resumes. Scoring uses the Python APIs evaluation uses.
+Usage: python benchmarks/transfer.py --work DIR [--base /tmp/base] [--videos 250] [--epochs 20] [--only A|B]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HELDOUT = ("heldout-haze", "heldout-psf", "heldout-contrast", "heldout-clutter")
+
+
+def lvseg(tree: str, argv: list[str], log: str) -> float:
+    """Run ``lvseg ARGV`` with ``tree`` first on PYTHONPATH; returns seconds taken."""
+    env = {**os.environ, "PYTHONPATH": tree, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+    start = time.time()
+    with open(log, "a") as handle:
+        handle.write(f"$ PYTHONPATH={tree} lvseg {' '.join(argv)}\n")
+        handle.flush()
+        subprocess.run([sys.executable, "-m", "lvseg.cli", *argv], check=True, env=env, stdout=handle,
+                       stderr=subprocess.STDOUT)
+    seconds = time.time() - start
+    print(f"  {seconds:7.1f} s  lvseg {' '.join(argv)}", flush=True)
+    return seconds
+
+
+def build(work: str, tag: str, tree: str, args: argparse.Namespace) -> None:
+    """Data, records and model of one arm (tag 'A' = old, 'B' = new)."""
+    data, records, model = (os.path.join(work, k, tag) for k in ("data", "records", "models"))
+    log = os.path.join(work, f"log-{tag}.txt")
+    if not os.path.exists(os.path.join(data, "FileList.csv")):
+        lvseg(tree, ["synth", "echonet", "--out", data, "--videos", str(args.videos), "--seed", "0",
+                     "--max-frames", "64", *(["--workers", str(args.workers)] if tag == "B" else [])], log)
+    if not os.path.exists(os.path.join(records, "manifest.json")):
+        lvseg(HERE, ["preprocess", "--data", data, "--out", records, "--no-write-videos"], log)
+    if not os.path.exists(os.path.join(model, "model.keras")):
+        lvseg(tree, ["train", "--model", "mask", "--preset", "compact", "--records", records, "--out", model,
+                     "--epochs", str(args.epochs), "--seed", "0"], log)
+    camus = os.path.join(work, "camus", tag)
+    if not os.path.isdir(camus):
+        lvseg(tree, ["synth", "camus", "--out", camus, "--patients", str(args.camus), "--seed", "1"], log)
+
+
+def build_heldout(work: str, args: argparse.Namespace) -> None:
+    log = os.path.join(work, "log-heldout.txt")
+    for style in HELDOUT:
+        out = os.path.join(work, "data", style)
+        if not os.path.exists(os.path.join(out, "FileList.csv")):
+            lvseg(HERE, ["synth", "echonet", "--out", out, "--videos", str(args.heldout_videos), "--seed", "1",
+                         "--max-frames", "64", "--style", style, "--workers", str(args.workers)], log)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--base", default="/tmp/base", help="checkout of the old generator and trainer")
+    parser.add_argument("--videos", type=int, default=250)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--heldout-videos", type=int, default=40)
+    parser.add_argument("--camus", type=int, default=40, help="synthetic CAMUS patients per generator")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", choices=("A", "B", "heldout", "score"), default=None)
+    args = parser.parse_args(argv)
+    os.makedirs(args.work, exist_ok=True)
+    if args.only in (None, "A"):
+        build(args.work, "A", os.path.abspath(args.base), args)
+    if args.only in (None, "B"):
+        build(args.work, "B", HERE, args)
+    if args.only in (None, "heldout"):
+        build_heldout(args.work, args)
+    if args.only in (None, "score"):
+        from benchmarks.transfer_scores import score_all
+
+        print(score_all(args.work, HELDOUT))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
