@@ -39,8 +39,9 @@ SAMPLE_PX = 0.4   # axial sample spacing in anatomy px
 IMPEDANCE = {L.EXTRA: 0.9, L.LV_BLOOD: 0.0, L.LV_TRABECULAE: 0.4, L.LV_MYO: 0.3, L.SEPTUM: 0.8, L.RV_BLOOD: 0.0,
              L.RV_WALL: 0.7, L.LA_BLOOD: 0.0, L.RA_BLOOD: 0.0, L.ATRIAL_WALL: 0.7, L.MITRAL: 1.0, L.TRICUSPID: 0.9,
              L.PERICARDIUM: 2.0, L.LUNG: 6.0}
-DENSITY = {L.LV_TRABECULAE: 0.5, L.LV_BLOOD: 0.6, L.RV_BLOOD: 0.6, L.LA_BLOOD: 0.6, L.RA_BLOOD: 0.6,
-           L.PERICARDIUM: 0.7, L.MITRAL: 0.8, L.TRICUSPID: 0.8}
+# share of samples holding a scatterer (a resolution cell spans ~10 samples): trabeculae, pericardium and
+# valves are sparse, bright, spotty reflectors; blood and tissue are fully developed speckle
+DENSITY = {L.LV_TRABECULAE: 0.15, L.PERICARDIUM: 0.3, L.MITRAL: 0.4, L.TRICUSPID: 0.4}
 EXTINCTION_DB = {L.LUNG: 6.0}  # extra one-way loss per anatomy px (air: nothing passes)
 
 

@@ -5,6 +5,7 @@
   lvseg synth camus   --out DIR --patients N [--seed S]
   lvseg synth preview DIR --out FILE.png [--videos K] [--zoom Z]
   lvseg synth stats   DIR [--videos N]
+  lvseg synth sheet   --out FILE.png [--styles S ...] [--videos K] [--seed S]
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--out", required=True)
     preview.add_argument("--videos", type=int, default=6)
     preview.add_argument("--zoom", type=int, default=3, help="enlargement of each 112x112 frame")
+    sheet = sub.add_parser("sheet", help="label maps and ED/ES frames of synthetic videos in several styles")
+    sheet.add_argument("--out", required=True)
+    sheet.add_argument("--styles", nargs="+", default=["train", "bmode", "heldout-haze", "heldout-walls"],
+                       choices=tuple(STYLES))
+    sheet.add_argument("--videos", type=int, default=4)
+    sheet.add_argument("--seed", type=int, default=0)
+    sheet.add_argument("--zoom", type=int, default=2)
     stats = sub.add_parser("stats", help="image and geometry statistics of a dataset against the real ranges")
     stats.add_argument("dataset")
     stats.add_argument("--videos", type=int, default=0, help="use the first N videos (0 = all)")
@@ -58,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         from lvseg.synth.make_camus import generate_camus
 
         summary = generate_camus(args.out, args.patients, args.seed)
+    elif args.kind == "sheet":
+        from lvseg.synth.preview import write_style_sheet
+
+        summary = {"sheet": write_style_sheet(args.out, tuple(args.styles), args.videos, args.seed, args.zoom)}
     elif args.kind == "stats":
         from lvseg.synth.stats import print_stats
 

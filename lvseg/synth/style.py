@@ -65,7 +65,7 @@ class Style:
     noise_db: Range = (-30.0, -12.0)  # thermal noise re tissue at the deepest sample (after TGC)
     floor: Range = (4.5, 8.0)       # display noise floor (grey levels, std)
     dynamic_range_db: Range = (34.0, 52.0)
-    tissue_grey: Range = (45.0, 80.0)  # mean grey of myocardial speckle on the display
+    tissue_grey: Range = (42.0, 74.0)  # mean grey of myocardial speckle on the display
     grey_gamma: Range = (0.8, 1.25)
     jpeg_quality: Range = (65.0, 95.0)
     overlays: float = 0.6          # probability of each overlay kind (ECG, depth dots, text)
