@@ -34,7 +34,7 @@ from lvseg.synth.style import Look
 MIX = 3           # complex fields mixed per frame and tissue group
 BANDS = 6         # lateral kernels (sigma doubling from BAND0 beams); rows interpolate between two
 BAND0 = 0.6
-SAMPLE_PX = 0.4   # axial sample spacing in anatomy px
+SAMPLE_PX = 0.5   # axial sample spacing in anatomy px (the display pixel is 1)
 # acoustic impedance contrast per class (arbitrary units: a step of 1 reflects at the specular level)
 IMPEDANCE = {L.EXTRA: 0.9, L.LV_BLOOD: 0.0, L.LV_TRABECULAE: 0.4, L.LV_MYO: 0.3, L.SEPTUM: 0.8, L.RV_BLOOD: 0.0,
              L.RV_WALL: 0.7, L.LA_BLOOD: 0.0, L.RA_BLOOD: 0.0, L.ATRIAL_WALL: 0.7, L.MITRAL: 1.0, L.TRICUSPID: 0.9,
@@ -122,7 +122,7 @@ def make_probe(look: Look, frames: int, raster_k: int, rng: np.random.Generator)
     """Precompute the polar grid, PSF bands, gain curves and static random fields of one clip."""
     s = look.scale
     r = np.arange(0.5, look.radius / (SAMPLE_PX * s)) * SAMPLE_PX * s
-    beam_px = min(look.lateral, 0.75 * s)  # beam spacing at the deepest sample
+    beam_px = 0.75 * s  # beam spacing at the deepest sample (the display pixel is 1)
     n_beams = int(np.clip(np.ceil(2 * look.half_angle * look.radius / beam_px), 64, 320))
     theta = np.linspace(-look.half_angle, look.half_angle, n_beams)
     dtheta = theta[1] - theta[0]

@@ -46,14 +46,14 @@ class Style:
     focus: Range = (0.35, 0.7)      # focal depth / sector radius
     divergence: Range = (0.5, 1.2)  # beam widening away from the focus
     sidelobe_db: Range = (-36.0, -24.0)
-    specular_db: Range = (9.0, 19.0)  # interface echoes above myocardial speckle
-    specular_power: Range = (1.5, 4.0)  # echo ~ |cos(beam, normal)| ** power: drop-out along the beam
+    specular_db: Range = (4.0, 19.0)  # interface echoes above myocardial speckle
+    specular_power: Range = (1.5, 5.0)  # echo ~ |cos(beam, normal)| ** power: drop-out along the beam
     blood_db: Range = (-26.0, -14.0)
     cavity_haze_db: Range = (-20.0, -9.0)  # smoke-like blood echoes, in blotches (drawn per clip below)
     cavity_haze_share: float = 0.5
     septum_db: Range = (1.0, 7.0)
-    trabeculae_db: Range = (-8.0, 0.0)
-    trabeculae: Range = (0.2, 0.6)  # share of the trabecular zone that is tissue
+    trabeculae_db: Range = (-8.0, 2.0)
+    trabeculae: Range = (0.15, 0.75)  # share of the trabecular zone that is tissue
     extracardiac_db: Range = (-6.0, 2.0)
     heterogeneity: Range = (0.4, 0.9)  # log-amplitude std of the tissue texture
     valve_db: Range = (-8.0, 4.0)
@@ -190,7 +190,7 @@ def draw_look(rng: np.random.Generator, style: Style, shape: tuple[int, int] = (
     levels = {"blood": _u(rng, style.blood_db), "septum": _u(rng, style.septum_db),
               "trabeculae": _u(rng, style.trabeculae_db), "extracardiac": _u(rng, style.extracardiac_db),
               "rv_wall": rng.uniform(-4.0, 2.0), "atrial_wall": rng.uniform(-6.0, 0.0),
-              "valve": _u(rng, style.valve_db), "pericardium": rng.uniform(3.0, 9.0)}
+              "valve": _u(rng, style.valve_db), "pericardium": rng.uniform(5.0, 12.0)}
     haze_blood = rng.uniform() < style.cavity_haze_share
     cavity_haze = 10.0 ** (_u(rng, style.cavity_haze_db) / 20.0) if haze_blood else 0.0
     return Look(
