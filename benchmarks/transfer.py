@@ -1,8 +1,9 @@
 """Held-out-appearance study: does a mask U-Net trained on one generator survive appearance it never saw?
 
-Two models, identical but for their training data and on-the-fly augmentation:
-  A  the OLD generator and trainer (a checkout of main before issue 12, ``--base``, run with PYTHONPATH=BASE);
-  B  this tree's generator (default training style) and trainer.
+Models, identical but for their training data and on-the-fly augmentation:
+  A   the OLD generator and trainer (a checkout of main before issue 12, ``--base``, run with PYTHONPATH=BASE);
+  B   this tree's generator (default training style) and trainer;
+  A2  (ablation, ``--only A2``) A's data with this tree's trainer: the new appearance augmentation alone.
 Both: ``lvseg train --model mask --preset compact --epochs E --seed 0`` on ``--videos`` videos (seed 0,
 ``--max-frames 64``). Each is scored (lvseg.metrics: pooled Dice over all frames and the mean per-frame
 Dice) on every evaluation set: the TEST split of both training sets, held-out style sets rendered by
@@ -13,7 +14,8 @@ Scores also land in WORK/scores.json.
 
 Every stage is the real CLI (``lvseg synth / preprocess / train``) in a subprocess and is skipped when its
 output exists, so an interrupted run resumes. Scoring uses the Python APIs evaluation uses.
-Usage: python benchmarks/transfer.py --work DIR [--base /tmp/base] [--videos 250] [--epochs 20] [--only A|B]
+Usage: python benchmarks/transfer.py --work DIR [--base /tmp/base] [--videos 250] [--epochs 20]
+       [--only A|A2|B|heldout|score]
 """
 
 from __future__ import annotations
@@ -45,9 +47,10 @@ def lvseg(tree: str, argv: list[str], log: str) -> float:
     return seconds
 
 
-def build(work: str, tag: str, tree: str, args: argparse.Namespace) -> None:
-    """Data, records and model of one arm (tag 'A' = old, 'B' = new)."""
-    data, records, model = (os.path.join(work, k, tag) for k in ("data", "records", "models"))
+def build(work: str, tag: str, tree: str, args: argparse.Namespace, data_tag: str | None = None) -> None:
+    """Data, records and model of one arm (tag 'A' = old, 'B' = new; ``data_tag`` reuses another arm's data)."""
+    data, records = (os.path.join(work, k, data_tag or tag) for k in ("data", "records"))
+    model = os.path.join(work, "models", tag)
     log = os.path.join(work, f"log-{tag}.txt")
     if not os.path.exists(os.path.join(data, "FileList.csv")):
         lvseg(tree, ["synth", "echonet", "--out", data, "--videos", str(args.videos), "--seed", "0",
@@ -57,7 +60,7 @@ def build(work: str, tag: str, tree: str, args: argparse.Namespace) -> None:
     if not os.path.exists(os.path.join(model, "model.keras")):
         lvseg(tree, ["train", "--model", "mask", "--preset", "compact", "--records", records, "--out", model,
                      "--epochs", str(args.epochs), "--seed", "0"], log)
-    camus = os.path.join(work, "camus", tag)
+    camus = os.path.join(work, "camus", data_tag or tag)
     if not os.path.isdir(camus):
         lvseg(tree, ["synth", "camus", "--out", camus, "--patients", str(args.camus), "--seed", "1"], log)
 
@@ -118,7 +121,8 @@ def score_all(work: str) -> str:
     from trainer.artifacts import load_trained
 
     sets = evaluation_sets(work)
-    models = {tag: load_trained(os.path.join(work, "models", tag))[0] for tag in ("A", "B")}
+    models = {tag: load_trained(os.path.join(work, "models", tag))[0] for tag in ("A", "A2", "B")
+              if os.path.exists(os.path.join(work, "models", tag, "model.keras"))}
     lines = [f"{'evaluation set':<22}{'frames':>7}  " + "  ".join(
         f"{tag + ' pooled':>9} {tag + ' mean':>7} {tag + ' under':>8}" for tag in models)]
     results = {}
@@ -141,11 +145,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heldout-videos", type=int, default=40)
     parser.add_argument("--camus", type=int, default=40, help="synthetic CAMUS patients per generator")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--only", choices=("A", "B", "heldout", "score"), default=None)
+    parser.add_argument("--only", choices=("A", "A2", "B", "heldout", "score"), default=None)
     args = parser.parse_args(argv)
     os.makedirs(args.work, exist_ok=True)
     if args.only in (None, "A"):
         build(args.work, "A", os.path.abspath(args.base), args)
+    if args.only == "A2":
+        build(args.work, "A2", HERE, args, data_tag="A")
     if args.only in (None, "B"):
         build(args.work, "B", HERE, args)
     if args.only in (None, "heldout"):

@@ -237,6 +237,16 @@ def test_cli_writes_a_dataset_and_a_preview(tmp_path, capsys):
     image = cv2.imread(png)
     assert image is not None and image.shape[0] == 2 * 3 * 112 and image.shape[1] == 4 * 3 * 112
     assert '"videos": 2' in capsys.readouterr().out
+    assert main(["synth", "stats", root]) == 0
+    printed = capsys.readouterr().out
+    assert "ed_area" in printed and "border_profile" in printed and "real:" in printed
+    sheet = str(tmp_path / "sheet.png")
+    assert main(["synth", "sheet", "--out", sheet, "--videos", "1", "--styles", "bmode", "heldout-psf"]) == 0
+    assert cv2.imread(sheet).shape == (2 * 112, 6 * 2 * 112, 3)  # label maps + 2 styles, ED and ES each
+    other = str(tmp_path / "other")
+    assert main(["synth", "echonet", "--out", other, "--videos", "1", "--seed", "1", "--max-frames", "20",
+                 "--style", "heldout-haze", "--truth"]) == 0
+    assert os.path.exists(os.path.join(other, "FrameVolumes.csv"))
 
 
 def test_styles_change_the_pixels_but_not_the_geometry(tmp_path):

@@ -26,7 +26,7 @@ import numpy as np
 
 from lvseg.geometry.mask import FRAME_SHAPE, Tracing, disk_volume
 from lvseg.synth import sampling
-from lvseg.synth.plan import VideoPlan, appearance, plan_video, round_tracing
+from lvseg.synth.plan import VideoPlan, appearance, plan_video
 from lvseg.synth.render import render_clip
 from lvseg.synth.style import Style
 

@@ -20,11 +20,11 @@ from functools import cached_property
 import numpy as np
 
 from lvseg.geometry.mask import Tracing, disk_volume, tracing_mask
+from lvseg.synth.clips import MM_PER_PIXEL
 from lvseg.synth.labels import label_map
 from lvseg.synth.plan import VideoPlan, appearance, plan_video
 from lvseg.synth.style import Style
 
-MM_PER_PIXEL = 1.25
 COLUMNS = ["FileName", "Frame", "Volume", "Area"]
 
 
