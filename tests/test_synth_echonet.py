@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import filecmp
 import os
 import re
@@ -293,3 +294,7 @@ def test_the_default_style_mixes_in_domain_randomization():
     randomized, blended = np.mean(np.array(weights) >= 0.75), np.mean((np.array(weights) > 0) & (np.array(weights) < 0.75))
     assert 0.15 < randomized < 0.45 and 0.1 < blended < 0.4
     assert all(appearance(plan_video(2, i), "bmode")[0].mode_weight == 0 for i in range(10))
+    # a training device only: VAL and TEST clips are B-mode, with every other draw the same
+    for i in range(10):
+        train, val = appearance(plan_video(2, i))[0], appearance(plan_video(2, i), training=False)[0]
+        assert val.mode_weight == 0 and dataclasses.replace(val, mode_weight=train.mode_weight) == train

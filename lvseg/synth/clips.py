@@ -74,10 +74,10 @@ def tracing_rows(name: str, tracing: Tracing, frame: int) -> list[list[str]]:
     return [[name + ".avi", *(fmt(v) for v in row), str(frame)] for row in tracing.rows()]
 
 
-def render_video(plan: VideoPlan, style: str | Style = "train", keep_labels: bool = False
+def render_video(plan: VideoPlan, style: str | Style = "train", keep_labels: bool = False, split: str = "TRAIN"
                  ) -> tuple[np.ndarray, int, list[np.ndarray]]:
-    """(uint8 frames, JPEG quality, label rasters if asked) of a planned video."""
-    look, extras = appearance(plan, style)
+    """(uint8 frames, JPEG quality, label rasters if asked) of a planned video; VAL / TEST clips are B-mode."""
+    look, extras = appearance(plan, style, training=split == "TRAIN")
     rng = sampling.video_rng(plan.seed, plan.index, plan.stream + ":render")
     frames, labels = render_clip(plan.anatomy, plan.frames, look, extras, rng,
                                  ecg_timing=(plan.timing.ed_frame, plan.timing.period), keep_labels=keep_labels)
@@ -92,7 +92,7 @@ def make_video(out: str, seed: int, index: int, split: str, min_frames: int | No
     ``stream`` separates the random draws and ids of clean videos from those of fault videos.
     """
     plan = plan_video(seed, index, stream, min_frames, max_frames)
-    frames, quality, _ = render_video(plan, style)
+    frames, quality, _ = render_video(plan, style, split=split)
     read_fps, count = write_avi(os.path.join(out, "Videos", plan.name + ".avi"), frames, plan.timing.fps, quality)
     if count != plan.frames:
         raise RuntimeError(f"{plan.name}: wrote {plan.frames} frames, OpenCV reads {count}")

@@ -101,10 +101,11 @@ def plan_video(seed: int, index: int, stream: str = "clean", min_frames: int | N
                      ed_first)
 
 
-def appearance(plan: VideoPlan, style: str | Style = "train",
-               shape: tuple[int, int] = (112, 112)) -> tuple[Look, Extras]:
-    """The clip's Look and anatomy details from ``style`` (their own random stream)."""
+def appearance(plan: VideoPlan, style: str | Style = "train", shape: tuple[int, int] = (112, 112),
+               training: bool = True) -> tuple[Look, Extras]:
+    """The clip's Look and anatomy details from ``style`` (their own random stream); ``training`` False
+    (VAL / TEST clips) renders B-mode only."""
     style = get_style(style)
     rng = sampling.video_rng(plan.seed, plan.index, plan.stream + ":look")
-    look = draw_look(rng, style, shape, apex=plan.apex)
+    look = draw_look(rng, style, shape, apex=plan.apex, training=training)
     return look, draw_extras(rng, look.trabeculae, look.papillary, look.lung)

@@ -7,8 +7,8 @@ Levels are in dB relative to the myocardium's scattering.
 
 Named presets (``STYLES``):
   train              the default: physically motivated B-mode (lvseg.synth.bmode) for most clips,
-                     domain randomization (lvseg.synth.randomize) for ``randomized_share`` of them and
-                     blended into ``blend_share`` of the others;
+                     domain randomization (lvseg.synth.randomize) for ``randomized_share`` of the TRAIN
+                     clips and blended into ``blend_share`` of the others (VAL and TEST: B-mode only);
   bmode              the training ranges, B-mode only (the appearance statistics tests use it);
   heldout-haze       near-field clutter and cavity haze far stronger and deeper than in training;
   heldout-psf        a much lower-resolution scanner: axial and lateral PSF 2x wider than in training;
@@ -169,11 +169,12 @@ def draw_apex(rng: np.random.Generator, style: Style, shape: tuple[int, int] = (
 
 
 def draw_look(rng: np.random.Generator, style: Style, shape: tuple[int, int] = (112, 112), scale: float = 1.0,
-              apex: tuple[float, float] | None = None) -> Look:
+              apex: tuple[float, float] | None = None, training: bool = True) -> Look:
     """A random Look from ``style`` whose sector covers a share of the frame inside ``style.fan_share``.
 
     ``apex`` fixes the sector apex (EchoNet clips draw it with their geometry, so that every style sees
-    the same hearts and probe motion); otherwise it is drawn here.
+    the same hearts and probe motion); otherwise it is drawn here. Domain randomization is a training
+    device: with ``training`` False (VAL and TEST clips) the clip is B-mode only, every other draw unchanged.
     """
     h, w = shape
     fixed = apex
@@ -187,6 +188,7 @@ def draw_look(rng: np.random.Generator, style: Style, shape: tuple[int, int] = (
     randomized = rng.uniform() < style.randomized_share
     blended = rng.uniform() < style.blend_share
     weight = rng.uniform(0.75, 1.0) if randomized else (_u(rng, style.blend) if blended else 0.0)
+    weight = weight if training else 0.0
     levels = {"blood": _u(rng, style.blood_db), "septum": _u(rng, style.septum_db),
               "trabeculae": _u(rng, style.trabeculae_db), "extracardiac": _u(rng, style.extracardiac_db),
               "rv_wall": rng.uniform(-4.0, 2.0), "atrial_wall": rng.uniform(-6.0, 0.0),
