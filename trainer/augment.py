@@ -14,7 +14,9 @@ moves to the image right, which a real apical four-chamber view never shows). Th
 so the flip is on by default; ``--no-flip`` switches it off.
 
 Intensity: gain (x * g), gamma (x ** gamma, log-uniform) and multiplicative speckle (x * (1 + s * N(0, 1)))
-on the [0, 1] image, clipped back to [0, 1]. Masks, heatmaps and landmarks are unaffected.
+on the [0, 1] image, clipped back to [0, 1]; then the appearance transforms of trainer.appearance
+(random intensity curve, bias field, blur, near-field haze, additive noise), each on by default and
+switched off by a max of 0. Masks, heatmaps and landmarks are unaffected.
 
 Every random draw is stateless, seeded by (seed, epoch, batch index): the same flags give the same
 batches, also after a restart from a backup.
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lvseg.tf_backend import tf
+from trainer.appearance import AppearanceParams, appearance
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,15 @@ class AugmentParams:
     gain: float = 0.15
     gamma: float = 0.25
     speckle: float = 0.05
+    curve: float = AppearanceParams.curve
+    bias: float = AppearanceParams.bias
+    blur: float = AppearanceParams.blur
+    haze: float = AppearanceParams.haze
+    noise: float = AppearanceParams.noise
+
+    @property
+    def appearance(self) -> AppearanceParams:
+        return AppearanceParams(self.curve, self.bias, self.blur, self.haze, self.noise)
 
 
 def affine_matrices(angle: tf.Tensor, scale: tf.Tensor, flip: tf.Tensor, shift: tf.Tensor,
@@ -122,7 +134,9 @@ def augment_batch(batch: dict, seed: tf.Tensor, params: AugmentParams, flip_perm
     forward = random_geometry(geometry_seed, tf.shape(image)[0], size, params)
     flipped = is_flipped(forward)
     out = dict(batch)
-    out["image"] = jitter_intensity(warp(image, forward, "BILINEAR"), intensity_seed, params)
+    jittered = jitter_intensity(warp(image, forward, "BILINEAR"), intensity_seed, params)
+    # a seed derived from the intensity one: the geometry and jitter draws stay what they were
+    out["image"] = appearance(jittered, tf.random.experimental.stateless_fold_in(intensity_seed, 1), params.appearance)
     out["mask"] = warp(batch["mask"], forward, "NEAREST")
     out["landmarks"] = reorder_flipped(transform_points(batch["landmarks"], forward), flipped, flip_permutation, 1)
     if "heatmaps" in batch:

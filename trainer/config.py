@@ -39,7 +39,7 @@ class TrainConfig:
         "min": 1, "help": "batch size per replica (global = this x replicas)"})
     learning_rate: float = field(default=1e-3, metadata={"above": 0, "help": "Adam learning rate"})
     preset: str = field(default="compact", metadata={"help": "U-Net size", "choices": tuple(PRESETS)})
-    filters: tuple[int, ...] = field(default=(), metadata={"min": 1, 
+    filters: tuple[int, ...] = field(default=(), metadata={"min": 1,
         "help": "override the preset's filters per level, e.g. 4 8 16 (tests, experiments)"})
     dropout: float | None = field(default=None, metadata={
         "min": 0, "max": 0.95, "help": "bottleneck dropout; unset: the preset's"})
@@ -65,11 +65,19 @@ class TrainConfig:
     gain: float = field(default=0.15, metadata={"min": 0, "max": 0.9, "help": "max relative intensity gain change"})
     gamma: float = field(default=0.25, metadata={"min": 0, "help": "max relative gamma change (log-uniform)"})
     speckle: float = field(default=0.05, metadata={"min": 0, "help": "std of multiplicative speckle noise"})
-    steps_per_epoch: int | None = field(default=None, metadata={"min": 1, 
+    curve: float = field(default=0.3, metadata={
+        "min": 0, "max": 0.9, "help": "max knot shift of a random monotone intensity curve (0 = off)"})
+    bias: float = field(default=0.4, metadata={
+        "min": 0, "max": 0.9, "help": "max strength of a smooth multiplicative bias field (0 = off)"})
+    blur: float = field(default=1.0, metadata={"min": 0, "max": 5, "help": "max Gaussian blur sigma, px (0 = off)"})
+    haze: float = field(default=0.25, metadata={
+        "min": 0, "max": 1, "help": "max strength of an additive near-field haze fading with depth (0 = off)"})
+    noise: float = field(default=0.04, metadata={"min": 0, "max": 0.5, "help": "max std of additive Gaussian noise (0 = off)"})
+    steps_per_epoch: int | None = field(default=None, metadata={"min": 1,
         "help": "training steps per epoch; unset: one pass over TRAIN"})
     max_train_frames: int | None = field(default=None, metadata={"min": 1, "help": "use only the first N TRAIN frames"})
     max_val_frames: int | None = field(default=None, metadata={"min": 1, "help": "use only the first N VAL frames"})
-    shuffle_buffer: int = field(default=4096, metadata={"min": 1, 
+    shuffle_buffer: int = field(default=4096, metadata={"min": 1,
         "help": "shuffle window, frames (each epoch is one full permutation when TRAIN is not larger)"})
     cache: str = field(default="auto", metadata={
         "help": "keep parsed frames in memory: auto (when under 4 GiB), memory, none",

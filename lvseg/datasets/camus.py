@@ -6,7 +6,7 @@ the mask with cv2.INTER_NEAREST straight to 112x112 (no crop, no flip, aspect ra
 Layouts (detected per patient folder, local paths only):
   2023  patientXXXX/patientXXXX_4CH_{ED,ES}.nii.gz and ..._gt.nii.gz (read with nibabel). NIfTI keeps
         x (image column) as the first array axis, so nibabel returns (columns, rows): the arrays are
-        transposed to (rows, columns) here, and lvseg.synth.camus writes them the same way;
+        transposed to (rows, columns) here, and lvseg.synth.make_camus writes them the same way;
   2019  patientXXXX/patientXXXX_4CH_{ED,ES}[_gt].mhd + .raw (a minimal MetaImage reader below;
         DimSize lists x first, the raw data is row-major with x fastest, so it reshapes to (rows, cols)).
 A patient whose files are missing, unreadable, of mismatched shapes or without any LV label is

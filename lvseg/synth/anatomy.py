@@ -54,6 +54,10 @@ class Chamber:
         """Unit vector perpendicular to the axis, pointing image-right when the axis points down."""
         return np.array([self.axis[1], -self.axis[0]]) * (1 if self.axis[1] >= 0 else -1)
 
+    def half_width(self, s: np.ndarray, side: int) -> np.ndarray:
+        """Half-width at distances ``s`` from the apex along the axis, image-left (side -1) or right (+1)."""
+        return self._half_width(np.asarray(s, float), self.width_left if side < 0 else self.width_right)
+
     def _half_width(self, s: np.ndarray, width: float) -> np.ndarray:
         half = self.centre * self.length
         rel = np.clip(np.abs(s - half) / half, 0.0, 1.0)
@@ -186,12 +190,8 @@ def _in(value: float, bounds: tuple[float, float]) -> bool:
     return bounds[0] <= value <= bounds[1]
 
 
-def lv_checks(heart: Heart, ef: float) -> bool:
-    """True when the ED and ES tracings fall inside the real EchoNet ranges."""
-    try:
-        ed, es = heart.lv(1.0).tracing(), heart.lv(0.0).tracing()
-    except ValueError:
-        return False
+def tracing_checks(ed: Tracing, es: Tracing, ef: float) -> bool:
+    """True when an ED and an ES tracing fall inside the real EchoNet ranges (area, ratio, long axis)."""
     a_ed, a_es = float(tracing_mask(ed).sum()), float(tracing_mask(es).sum())
     ok = _in(a_ed, ED_AREA) and _in(a_es, ES_AREA) and (not 45 <= ef <= 66 or _in(a_ed / a_es, AREA_RATIO))
     for t in (ed, es):
@@ -201,6 +201,15 @@ def lv_checks(heart: Heart, ef: float) -> bool:
         ok = ok and _in(float(np.hypot(*d)), AXIS_LENGTH) and _in(angle, AXIS_ANGLE)
         ok = ok and _in(apex[0], APEX_X) and _in(apex[1], APEX_Y) and _in(base[0], BASE_X) and _in(base[1], BASE_Y)
     return bool(ok)
+
+
+def lv_checks(heart: Heart, ef: float) -> bool:
+    """True when the (unmoved) ED and ES tracings fall inside the real EchoNet ranges."""
+    try:
+        ed, es = heart.lv(1.0).tracing(), heart.lv(0.0).tracing()
+    except ValueError:
+        return False
+    return tracing_checks(ed, es, ef)
 
 
 def sample_heart(rng: np.random.Generator, ef: float, max_tries: int = 400) -> Heart:

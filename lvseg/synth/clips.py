@@ -1,18 +1,19 @@
 """Make one synthetic EchoNet-Dynamic video: its AVI file, its FileList row and its VolumeTracings rows.
 
-Each video: EF, frame rate and length drawn from the real distributions (lvseg.synth.sampling), a
-heart whose ED/ES tracings fall in the real geometric ranges (lvseg.synth.anatomy), rendered as
-B-mode frames (lvseg.synth.render) and written as a 112x112, 3-channel MJPG AVI.
+A video is its geometry plan (lvseg.synth.plan: EF, heart, rhythm, probe motion, all from the geometry
+stream) rendered in a Look drawn from a Style (lvseg.synth.style, the ``look`` stream) by
+lvseg.synth.render (the ``render`` stream), then written as a 112x112, 3-channel MJPG AVI with the
+clip's JPEG quality (OpenCV's own MJPEG writer: the FFMPEG backend ignores the quality setting).
 
 Volumes: EDV and ESV are the single-plane method of disks (lvseg.geometry.disk_volume) applied to the
 written (6-decimal) tracings with a fixed pixel size of MM_PER_PIXEL = 1.25 mm, i.e.
     V = sum_i pi * (d_i * 1.25 / 2)**2 * (L * 1.25 / 20) / 1000  mL,
 d_i the 20 chord lengths and L the long-axis length in px; EF = (EDV - ESV) / EDV * 100. With the
 generator's LV sizes this gives EDV median ~83 mL (real: 82) and ESV median ~36 mL (real: 34).
-The tracing rows are the exact chords of the rendered frame's true endocardial contour
-(lvseg.geometry.disks.tracing_from_contour). The first-listed traced frame is ED 80 % of the time,
-so a reader relying on row order rather than polygon area gets some videos wrong.
-FPS and NumberOfFrames are what OpenCV reads back from the written file.
+The tracing rows are the exact chords of the rendered frame's true LV border, moved with the probe
+(lvseg.geometry.disks.tracing_from_contour); the LV region of every frame's label map is that tracing's
+polygon. The first-listed traced frame is ED 80 % of the time, so a reader relying on row order rather
+than polygon area gets some videos wrong. FPS and NumberOfFrames are what OpenCV reads back.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ import numpy as np
 from lvseg.frame import FRAME_SHAPE
 from lvseg.geometry.mask import Tracing, disk_volume
 from lvseg.synth import sampling
-from lvseg.synth.anatomy import sample_heart
-from lvseg.synth.render import render_clip, sample_look
+from lvseg.synth.plan import VideoPlan, appearance, plan_video
+from lvseg.synth.render import render_clip
+from lvseg.synth.style import Style
 
 MM_PER_PIXEL = 1.25
-ED_LISTED_FIRST = 0.8
+DEFAULT_QUALITY = 90
 
 
 @dataclass
@@ -46,16 +48,12 @@ def fmt(value: float) -> str:
     return f"{value:.6f}"
 
 
-def round_tracing(tracing: Tracing) -> Tracing:
-    return Tracing.from_rows(np.round(tracing.rows(), 6))
-
-
-def write_avi(path: str, frames: np.ndarray, fps: int) -> tuple[float, int]:
+def write_avi(path: str, frames: np.ndarray, fps: int, quality: int = DEFAULT_QUALITY) -> tuple[float, int]:
     """Write grey uint8 (T, H, W) frames as a 3-channel MJPG AVI; returns (FPS, frame count) OpenCV reads back."""
     h, w = frames.shape[1:]
-    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"MJPG"), float(fps), (w, h), True)
-    if not writer.isOpened():
-        raise RuntimeError(f"OpenCV cannot write MJPG to {path}")
+    writer = cv2.VideoWriter(path, cv2.CAP_OPENCV_MJPEG, cv2.VideoWriter_fourcc(*"MJPG"), float(fps), (w, h), True)
+    if not writer.isOpened() or not writer.set(cv2.VIDEOWRITER_PROP_QUALITY, float(quality)):
+        raise RuntimeError(f"OpenCV cannot write MJPG (quality {quality}) to {path}")
     for frame in frames:
         writer.write(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
     writer.release()
@@ -77,30 +75,34 @@ def tracing_rows(name: str, tracing: Tracing, frame: int) -> list[list[str]]:
     return [[name + ".avi", *(fmt(v) for v in row), str(frame)] for row in tracing.rows()]
 
 
+def render_video(plan: VideoPlan, style: str | Style = "train", keep_labels: bool = False, split: str = "TRAIN"
+                 ) -> tuple[np.ndarray, int, list[np.ndarray]]:
+    """(uint8 frames, JPEG quality, label rasters if asked) of a planned video; VAL / TEST clips are B-mode."""
+    look, extras = appearance(plan, style, training=split == "TRAIN")
+    rng = sampling.video_rng(plan.seed, plan.index, plan.stream + ":render")
+    frames, labels = render_clip(plan.anatomy, plan.frames, look, extras, rng,
+                                 ecg_timing=(plan.timing.ed_frame, plan.timing.period), keep_labels=keep_labels)
+    return frames, look.jpeg_quality, labels
+
+
 def make_video(out: str, seed: int, index: int, split: str, min_frames: int | None,
-               max_frames: int | None, stream: str = "clean") -> tuple[list[str], list[list[str]], int]:
+               max_frames: int | None, stream: str = "clean", style: str | Style = "train"
+               ) -> tuple[list[str], list[list[str]], int]:
     """Render and write one valid video; returns (FileList row, tracing rows, frame count).
 
     ``stream`` separates the random draws and ids of clean videos from those of fault videos.
     """
-    rng = sampling.video_rng(seed, index, stream)
-    name = sampling.video_id(seed, index, stream)
-    ef_target = sampling.draw_ef(rng)
-    heart = sample_heart(rng, ef_target)
-    fps = sampling.draw_fps(rng)
-    timing = sampling.draw_timing(rng, fps, sampling.draw_frames(rng, min_frames, max_frames))
-    look = sample_look(rng)
-    frames = render_clip(heart, timing.states, look, rng, filling=timing.filling)
-    read_fps, count = write_avi(os.path.join(out, "Videos", name + ".avi"), frames, fps)
-    if count != timing.frames:
-        raise RuntimeError(f"{name}: wrote {timing.frames} frames, OpenCV reads {count}")
-    ed = round_tracing(heart.lv(float(timing.states[timing.ed_frame])).tracing())
-    es = round_tracing(heart.lv(float(timing.states[timing.es_frame])).tracing())
+    plan = plan_video(seed, index, stream, min_frames, max_frames)
+    frames, quality, _ = render_video(plan, style, split=split)
+    read_fps, count = write_avi(os.path.join(out, "Videos", plan.name + ".avi"), frames, plan.timing.fps, quality)
+    if count != plan.frames:
+        raise RuntimeError(f"{plan.name}: wrote {plan.frames} frames, OpenCV reads {count}")
+    ed, es = plan.tracing(plan.timing.ed_frame), plan.tracing(plan.timing.es_frame)
     edv, esv = disk_volume(ed, MM_PER_PIXEL), disk_volume(es, MM_PER_PIXEL)
     ef = (edv - esv) / edv * 100.0
-    row = filelist_row(name, ef, esv, edv, FRAME_SHAPE, read_fps, count, split)
-    traced = [(ed, timing.ed_frame), (es, timing.es_frame)]
-    if rng.uniform() >= ED_LISTED_FIRST:
+    row = filelist_row(plan.name, ef, esv, edv, FRAME_SHAPE, read_fps, count, split)
+    traced = [(ed, plan.timing.ed_frame), (es, plan.timing.es_frame)]
+    if not plan.ed_first:
         traced.reverse()
-    rows = [r for tracing, frame in traced for r in tracing_rows(name, tracing, frame)]
+    rows = [r for tracing, frame in traced for r in tracing_rows(plan.name, tracing, frame)]
     return row, rows, count

@@ -24,8 +24,9 @@ import numpy as np
 
 from lvseg.datasets.rejects import RejectReason
 from lvseg.synth import sampling
-from lvseg.datasets.video import VideoError, load_video
 from lvseg.synth.clips import Rows, fmt, make_video, write_avi
+from lvseg.synth.style import Style
+from lvseg.datasets.video import VideoError, load_video
 
 FAULT_FRAMES = 40
 TRUNCATE_SHARE = 0.6
@@ -161,12 +162,13 @@ FAULTS: dict[str, Callable[[str, list[str], list[list[str]], np.random.Generator
 }
 
 
-def add_faults(out: str, seed: int, rows: Rows, max_frames: int | None = None) -> dict[str, str]:
+def add_faults(out: str, seed: int, rows: Rows, max_frames: int | None = None,
+               style: str | Style = "train") -> dict[str, str]:
     """Append every fault to ``rows`` (and Videos/); returns {video_id: expected reason value}."""
     frames = min(FAULT_FRAMES, max_frames or FAULT_FRAMES)
     expected: dict[str, str] = {}
     for index, (kind, fault) in enumerate(FAULTS.items()):
-        row, traced, _ = make_video(out, seed, index, "TRAIN", frames, frames, stream="fault")
+        row, traced, _ = make_video(out, seed, index, "TRAIN", frames, frames, stream="fault", style=style)
         rng = sampling.video_rng(seed, index, "fault-edit")
         reason = fault(out, row, traced, rng)
         if reason is None:
@@ -175,7 +177,7 @@ def add_faults(out: str, seed: int, rows: Rows, max_frames: int | None = None) -
         rows.tracings.extend(traced)
         expected[row[0]] = RejectReason(reason).value
     # tracings for a video that FileList does not list (no video file either)
-    _, traced, _ = make_video(out, seed, len(FAULTS), "TRAIN", frames, frames, stream="fault")
+    _, traced, _ = make_video(out, seed, len(FAULTS), "TRAIN", frames, frames, stream="fault", style=style)
     orphan = traced[0][0][:-4]
     os.remove(_video_path(out, orphan))
     rows.tracings.extend(traced)

@@ -3,50 +3,47 @@
 Per patient folder ``patientXXXX/``: ``patientXXXX_4CH_ED.nii.gz``, ``_4CH_ES.nii.gz`` (uint8 images),
 ``_4CH_ED_gt.nii.gz``, ``_4CH_ES_gt.nii.gz`` (labels 0 background, 1 LV cavity, 2 LV myocardium,
 3 left atrium) and ``Info_4CH.cfg`` ("ED: 1", "ES: 14", "NbFrame: 18", "ImageQuality: Good", ...).
-The anatomy and imaging code are EchoNet's (lvseg.synth.anatomy / render) with another geometry:
-larger, non-square images (540-620 rows x 420-480 columns), the LV centred and bigger in the frame,
-a narrower sector, brighter gain and coarser speckle. Half-sequence files are not written.
+The anatomy, label maps and B-mode simulation are EchoNet's (lvseg.synth.anatomy / labels / bmode)
+with another frame geometry and another scanner: larger, non-square images (540-620 rows x 420-480
+columns), the LV centred and bigger in the frame, no probe motion, and the ``camus`` style (a higher
+frequency with finer speckle, a wider dynamic range, weaker TGC, a narrow sector, no overlays, no domain
+randomization). Labels come from the same label map (LV cavity = the LV contour with its trabeculae,
+myocardium = LV wall and septum, left atrium = LA blood and the mitral valve). Half-sequence files are
+not written.
 
 Orientation: like the real CAMUS 2023 files, arrays are stored NIfTI-style with x (the image column)
-first, i.e. the (rows, cols) image is written transposed; lvseg.camus transposes back. The pixel
+first, i.e. the (rows, cols) image is written transposed; lvseg.datasets.camus transposes back. The pixel
 spacing (0.3 mm, isotropic) goes into the affine. Files are gzip'ed with mtime 0, so the same seed
 gives byte-identical output.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import os
 
 import numpy as np
 
+from lvseg.synth import labels as L
 from lvseg.synth import sampling
-from lvseg.synth.anatomy import Heart, sample_heart
-from lvseg.synth.render import fill_polygon, render_clip, sample_look, signed_distance
+from lvseg.synth.anatomy import sample_heart
+from lvseg.synth.labels import draw_extras, frame_anatomy, label_map
+from lvseg.synth.motion import Similarity
+from lvseg.synth.render import render_clip
+from lvseg.synth.style import STYLES, draw_look
 
 ROWS, COLS = (540, 620), (420, 480)
 SPACING_MM = 0.3
 QUALITIES = ("Good", "Medium", "Poor")
 
 
-def label_map(heart: Heart, c: float, shape: tuple[int, int], to_pixels: tuple[float, float, float]) -> np.ndarray:
-    """uint8 labels at LV state c: 1 LV cavity, 2 LV myocardium (open at the annulus), 3 left atrium."""
-    scale, ox, oy = to_pixels
-    chambers = heart.chambers(c)
-    pts = {k: ch.contour() * scale + (ox, oy) for k, ch in chambers.items()}
-    lv = fill_polygon(pts["lv"], shape).astype(bool)
-    la = fill_polygon(pts["la"], shape).astype(bool) & ~lv
-    rv = fill_polygon(pts["rv"], shape).astype(bool)
-    d = signed_distance(lv.astype(np.uint8))
-    ch = chambers["lv"]
-    rows, cols = np.mgrid[0:shape[0], 0:shape[1]]
-    apex = ch.apex * scale + (ox, oy)
-    along = (cols - apex[0]) * ch.axis[0] + (rows - apex[1]) * ch.axis[1]
-    myo = (d > 0) & (d <= heart.wall(c) * scale) & (along <= ch.length * scale) & ~la & ~rv
-    labels = np.zeros(shape, np.uint8)
-    labels[myo], labels[la], labels[lv] = 2, 3, 1
-    return labels
+def camus_labels(classes: np.ndarray) -> np.ndarray:
+    """lvseg.synth.labels classes -> CAMUS labels: 1 LV cavity, 2 LV myocardium, 3 left atrium, 0 else."""
+    table = np.zeros(len(L.CLASSES), np.uint8)
+    table[list(L.LV_CLASSES)] = 1
+    table[[L.LV_MYO, L.SEPTUM]] = 2
+    table[[L.LA_BLOOD, L.MITRAL]] = 3
+    return table[classes]
 
 
 def nifti_gz(array: np.ndarray) -> bytes:
@@ -68,21 +65,20 @@ def make_patient(out: str, seed: int, number: int) -> dict:
     shape = (int(rng.integers(*ROWS)), int(rng.integers(*COLS)))
     scale = shape[0] / 112.0 * rng.uniform(0.82, 0.95)
     lv_mid = (heart.lv_ed.apex + heart.lv(1.0).base_mid) / 2.0
-    to_pixels = (scale, shape[1] / 2.0 - scale * lv_mid[0] + rng.uniform(-0.03, 0.03) * shape[1],
-                 rng.uniform(-0.04, 0.0) * shape[0])
-    look = sample_look(rng, shape, scale, fan_bounds=(0.55, 0.8), angle_deg=(31.0, 36.0))
-    sx, sy = look.speckle_sigma
-    look = dataclasses.replace(look, gain=look.gain * rng.uniform(1.15, 1.4), speckle_sigma=(sx * 1.25, sy * 1.4),
-                               gamma=look.gamma * 0.9, haze=look.haze * 0.6, blood=look.blood * 0.5)
-    frames = render_clip(heart, np.array([1.0, 0.0]), look, rng, shape, to_pixels)
+    to_image = Similarity(scale, 0.0, (shape[1] / 2.0 - scale * lv_mid[0] + rng.uniform(-0.03, 0.03) * shape[1],
+                                       rng.uniform(-0.04, 0.0) * shape[0]))
+    look = draw_look(rng, STYLES["camus"], shape, scale)
+    extras = draw_extras(rng, look.trabeculae, look.papillary, look.lung)
+    anatomy = [frame_anatomy(heart, c, False, to_image) for c in (1.0, 0.0)]
+    frames, _ = render_clip(anatomy.__getitem__, 2, look, extras, rng, shape, raster_k=1)
     folder = os.path.join(out, patient)
     os.makedirs(folder, exist_ok=True)
-    for phase, image, c in (("ED", frames[0], 1.0), ("ES", frames[1], 0.0)):
+    for phase, image, frame in (("ED", frames[0], anatomy[0]), ("ES", frames[1], anatomy[1])):
         stem = os.path.join(folder, f"{patient}_4CH_{phase}")
         with open(stem + ".nii.gz", "wb") as handle:
             handle.write(nifti_gz(image))
         with open(stem + "_gt.nii.gz", "wb") as handle:
-            handle.write(nifti_gz(label_map(heart, c, shape, to_pixels)))
+            handle.write(nifti_gz(camus_labels(label_map(frame, extras, shape, 1))))
     n_frames = int(rng.integers(14, 31))
     es = int(rng.integers(max(2, n_frames // 2), n_frames + 1))
     info = {"ED": 1, "ES": es, "NbFrame": n_frames, "Sex": "MF"[int(rng.integers(2))], "Age": int(rng.integers(20, 90)),

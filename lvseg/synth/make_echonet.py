@@ -16,6 +16,22 @@ from lvseg.datasets.tracings import TRACING_COLUMNS
 from lvseg.synth import sampling
 from lvseg.synth.clips import MM_PER_PIXEL, Rows, make_video
 from lvseg.synth.faults import add_faults
+from lvseg.synth.style import Style, get_style
+from lvseg.synth.truth import truth_rows, video_truth, write_frame_volumes
+
+
+def _single_threaded() -> None:
+    """Worker initializer: one OpenCV thread per process (the pool already uses every core)."""
+    import cv2
+
+    cv2.setNumThreads(1)
+
+
+def _make(out: str, seed: int, index: int, split: str, min_frames: int | None, max_frames: int | None,
+          style: str | Style, truth: bool) -> tuple[list[str], list[list[str]], int, list[list[str]]]:
+    row, traced, count = make_video(out, seed, index, split, min_frames, max_frames, style=style)
+    frames = truth_rows(video_truth(seed, index, min_frames=min_frames, max_frames=max_frames)) if truth else []
+    return row, traced, count, frames
 
 
 def write_csv(path: str, header: list[str], rows: list[list[str]]) -> None:
@@ -24,39 +40,48 @@ def write_csv(path: str, header: list[str], rows: list[list[str]]) -> None:
 
 
 def generate_echonet(out: str, videos: int, seed: int = 0, faults: bool = False, max_frames: int | None = None,
-                     min_frames: int | None = None, workers: int = 1) -> dict:
+                     min_frames: int | None = None, workers: int = 1, style: str | Style = "train",
+                     truth: bool = False) -> dict:
     """Write a synthetic EchoNet-Dynamic dataset under ``out``; returns a small summary.
 
     ``faults=True`` appends one extra video (or CSV defect) per kind of bad input the reader rejects and
     writes ``faults.json`` ({video_id: RejectReason value}); the clean videos are byte-identical either way.
     ``min_frames`` / ``max_frames`` bound NumberOfFrames (tests use short clips). ``workers`` > 1 renders
-    videos in that many processes; the bytes written do not depend on it.
+    videos in that many processes; the bytes written do not depend on it. ``style`` names the appearance
+    (lvseg.synth.style.STYLES; the geometry and tracings do not depend on it). ``truth`` also writes
+    FrameVolumes.csv (lvseg.synth.truth) for the clean videos.
     """
     if videos < 0:
         raise ValueError("videos must be >= 0")
+    get_style(style)  # fail early on an unknown name
     os.makedirs(os.path.join(out, "Videos"), exist_ok=True)
     rows = Rows([], [])
     total_frames = 0
     splits = sampling.assign_splits(videos, seed)
-    jobs = [(out, seed, index, splits[index], min_frames, max_frames) for index in range(videos)]
+    jobs = [(out, seed, index, splits[index], min_frames, max_frames, style, truth) for index in range(videos)]
     if workers > 1 and videos > 1:
         context = multiprocessing.get_context("spawn")  # no fork: the caller may hold TensorFlow threads
-        with ProcessPoolExecutor(min(workers, videos), mp_context=context) as pool:
-            results = list(pool.map(make_video, *zip(*jobs)))
+        with ProcessPoolExecutor(min(workers, videos), mp_context=context, initializer=_single_threaded) as pool:
+            results = list(pool.map(_make, *zip(*jobs)))
     else:
-        results = [make_video(*job) for job in jobs]
-    for row, traced, count in results:
+        results = [_make(*job) for job in jobs]
+    frame_rows: list[list[str]] = []
+    for row, traced, count, frames in results:
         rows.filelist.append(row)
         rows.tracings.extend(traced)
+        frame_rows.extend(frames)
         total_frames += count
     expected: dict[str, str] = {}
     if faults:
-        expected = add_faults(out, seed, rows, max_frames=max_frames)
+        expected = add_faults(out, seed, rows, max_frames=max_frames, style=style)
         with open(os.path.join(out, "faults.json"), "w") as handle:
             json.dump(expected, handle, indent=2, sort_keys=True)
             handle.write("\n")
     write_csv(os.path.join(out, "FileList.csv"), FILELIST_COLUMNS, rows.filelist)
     write_csv(os.path.join(out, "VolumeTracings.csv"), TRACING_COLUMNS, rows.tracings)
+    if truth:
+        write_frame_volumes(out, frame_rows)
     return {"out": out, "videos": videos, "frames": total_frames, "seed": seed,
             "splits": {s: splits.count(s) for s in ("TRAIN", "VAL", "TEST")},
-            "faults": len(expected), "mm_per_pixel": MM_PER_PIXEL}
+            "faults": len(expected), "mm_per_pixel": MM_PER_PIXEL,
+            "style": style if isinstance(style, str) else style.name, "truth": truth}

@@ -8,7 +8,15 @@ Measured per traced frame (the same way for synthetic and real data):
   fan_share   share of the frame's pixels inside the sector (pixels whose maximum over the clip > 8);
   echo_offset median distance (px) outside the traced border of the brightest echo along the outward
               normal (0-10 px), over the contour points facing the beam.
-REAL_RANGES holds the ranges measured on real traced frames (project reference).
+Measured per video and pooled (``structure_table``):
+  sector quantiles  grey p10/25/50/75/90/99 over the sector pixels of the traced frames;
+  border profile    mean grey at signed distances -8, -6, ..., +12 px from the traced border
+                    (negative inside; pixels within 1 px of each distance);
+  frame correlation mean Pearson correlation of consecutive frames over the sector.
+REAL_RANGES holds the ranges measured on real traced frames (project reference); REAL_STRUCTURE the
+figures measured over 60 real videos (issue 12).
+
+``lvseg synth stats DATASET [--videos N]`` prints both tables for any EchoNet-layout folder.
 """
 
 from __future__ import annotations
@@ -20,6 +28,10 @@ from lvseg.datasets.echonet import EchoVideo, TracedFrame
 from lvseg.geometry.mask import tracing_polygon
 
 RING_PX = 6
+QUANTILES = (10, 25, 50, 75, 90, 99)
+PROFILE_PX = tuple(range(-8, 13, 2))
+REAL_STRUCTURE = {"sector_quantiles": (3, 14, 41, 86, 129, 194),
+                  "border_profile": (10, 12, 16, 19, 37, 60, 73, 77, 72, 62, 53), "frame_correlation": 0.95}
 REAL_RANGES = {
     "ed_area": (1040, 2720), "es_area": (640, 1640), "area_ratio": (1.3, 1.9), "axis_length": (43, 75),
     "axis_angle": (66, 86), "apex_x": (42, 64), "apex_y": (12, 36), "base_x": (58, 80), "base_y": (67, 100),
@@ -103,3 +115,61 @@ def format_table(table: dict[str, tuple[float, float, float]]) -> str:
         real = REAL_RANGES.get(key)
         lines.append(f"{key:<16}{lo:>9.2f}{mid:>9.2f}{hi:>9.2f}   {'' if real is None else f'{real[0]}-{real[1]}'}")
     return "\n".join(lines)
+
+
+def border_profile(frame: np.ndarray, mask: np.ndarray, fan: np.ndarray) -> np.ndarray:
+    """Mean grey at each signed distance of PROFILE_PX from the mask border (negative inside), in the fan."""
+    inside = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 5)
+    outside = cv2.distanceTransform((1 - mask).astype(np.uint8), cv2.DIST_L2, 5)
+    signed = np.where(mask > 0, -inside + 0.5, outside - 0.5)
+    values = [frame[(np.abs(signed - d) <= 1.0) & (fan > 0)] for d in PROFILE_PX]
+    return np.array([v.mean() if v.size else np.nan for v in values])
+
+
+def structure_stats(video: EchoVideo) -> dict[str, np.ndarray]:
+    """Sector grey values of the traced frames, their border profiles and the frame-to-frame correlation."""
+    frames = video.frames
+    fan = fan_mask(frames)
+    sector = np.concatenate([frames[t.index][fan > 0] for t in video.traced])
+    profiles = np.stack([border_profile(frames[t.index].astype(np.float64), t.mask, fan) for t in video.traced])
+    flat = frames[:, fan > 0].astype(np.float64)
+    flat -= flat.mean(axis=1, keepdims=True)
+    norms = np.linalg.norm(flat, axis=1) + 1e-9
+    corr = np.sum(flat[1:] * flat[:-1], axis=1) / (norms[1:] * norms[:-1])
+    return {"sector": sector, "profile": profiles, "correlation": np.array([corr.mean()])}
+
+
+def structure_table(videos: list[EchoVideo]) -> dict[str, tuple[float, ...]]:
+    """Pooled sector quantiles, mean border profile and mean frame correlation of the given videos."""
+    per = [structure_stats(v) for v in videos]
+    sector = np.concatenate([p["sector"] for p in per])
+    return {"sector_quantiles": tuple(float(v) for v in np.percentile(sector, QUANTILES)),
+            "border_profile": tuple(float(v) for v in np.nanmean(np.concatenate([p["profile"] for p in per]), 0)),
+            "frame_correlation": (float(np.mean([p["correlation"][0] for p in per])),)}
+
+
+def format_structure(table: dict[str, tuple[float, ...]]) -> str:
+    lines = []
+    for key, values in table.items():
+        real = REAL_STRUCTURE[key]
+        real = real if isinstance(real, tuple) else (real,)
+        lines.append(f"{key:<18} this: {' '.join(f'{v:.2f}' if v < 1 else f'{v:.0f}' for v in values)}")
+        lines.append(f"{'':<18} real: {' '.join(f'{v:.2f}' if v < 1 else f'{v:.0f}' for v in real)}")
+    return "\n".join(lines)
+
+
+def print_stats(root: str, videos: int = 0) -> None:
+    """Print the traced-frame table and the structure table of an EchoNet-layout dataset."""
+    from lvseg.datasets.echonet import iter_dataset
+
+    loaded = []
+    for item in iter_dataset(root):
+        if isinstance(item, EchoVideo):
+            loaded.append(item)
+            if videos and len(loaded) == videos:
+                break
+    if not loaded:
+        raise SystemExit(f"no readable video under {root}")
+    print(f"{len(loaded)} videos of {root}")
+    print(format_table(dataset_table(loaded)))
+    print(format_structure(structure_table(loaded)))

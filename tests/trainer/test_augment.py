@@ -15,6 +15,7 @@ from lvseg.geometry.disks import tracing_from_contour
 from lvseg.geometry.heatmaps import decode_heatmaps, quantize_heatmaps
 from lvseg.geometry.mask import Tracing
 from lvseg.metrics.dice import dice
+from trainer import appearance
 from trainer.augment import AugmentParams, affine_matrices, augment_batch, transform_points, warp
 from lvseg.tf_backend import tf
 from trainer.data import render_heatmaps_tf
@@ -44,7 +45,8 @@ def sample_batch(scheme: str = SCHEME, copies: int = 8) -> dict:
             "heatmaps": stack(heatmaps)}
 
 
-STRONG = AugmentParams(rotation_deg=20.0, zoom=0.2, shift=0.05, flip=True, gain=0.0, gamma=0.0, speckle=0.0)
+NO_APPEARANCE = dict(gain=0.0, gamma=0.0, speckle=0.0, curve=0.0, bias=0.0, blur=0.0, haze=0.0, noise=0.0)
+STRONG = AugmentParams(rotation_deg=20.0, zoom=0.2, shift=0.05, flip=True, **NO_APPEARANCE)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -78,7 +80,7 @@ def test_flip_reorders_channels_to_the_canonical_traversal():
 
 
 def test_flipped_batch_keeps_apex_first_and_left_wall_second():
-    params = AugmentParams(rotation_deg=0.0, zoom=0.0, flip=True, gain=0.0, gamma=0.0, speckle=0.0)
+    params = AugmentParams(rotation_deg=0.0, zoom=0.0, flip=True, **NO_APPEARANCE)
     out = augment_batch(sample_batch(copies=16), tf.constant([3, 4], tf.int64), params, flip_permutation(SCHEME))
     points = out["landmarks"].numpy()
     flipped = points[:, 0, 0] != sample_batch(copies=1)["landmarks"].numpy()[0, 0, 0]
@@ -121,3 +123,62 @@ def test_rendered_targets_reproduce_the_stored_heatmaps():
     stored = quantize_heatmaps(render_heatmaps(points, sigma=5.0)).astype(np.float32) / 255.0
     rendered = render_heatmaps_tf(tf.constant(points[None], tf.float32), 5.0).numpy()[0]
     assert np.abs(rendered - stored).max() <= 1.0 / 255.0 + 1e-6
+
+
+# appearance transforms (trainer.appearance): each does what it says and leaves the targets alone
+def _noise_images(copies: int = 4) -> tf.Tensor:
+    rng = np.random.default_rng(0)
+    image = np.clip(0.4 + 0.2 * rng.standard_normal((copies, 112, 112, 1)), 0, 1).astype(np.float32)
+    image[:, :, :20] = 0.0  # a black band, as outside the sector
+    return tf.constant(image)
+
+
+def test_random_curve_is_monotone_and_off_at_zero():
+    ramp = tf.constant(np.tile(np.linspace(0, 1, 112, dtype=np.float32), (4, 112, 1))[..., None])
+    curved = appearance.random_curve(ramp, tf.constant([1, 2], tf.int64), 0.5).numpy()
+    assert np.all(np.diff(curved[:, 0, :, 0], axis=1) >= -1e-6) and curved.min() >= 0 and curved.max() <= 1
+    assert np.abs(curved - ramp.numpy()).max() > 0.05
+    np.testing.assert_allclose(appearance.random_curve(ramp, tf.constant([1, 2], tf.int64), 0.0).numpy(),
+                               ramp.numpy(), atol=1e-5)
+
+
+def test_bias_field_is_a_smooth_positive_gain():
+    flat = tf.fill([4, 112, 112, 1], 0.5)
+    gain = appearance.bias_field(flat, tf.constant([3, 4], tf.int64), 0.5).numpy() / 0.5
+    assert gain.min() > 0 and gain.std() > 0.02
+    assert np.abs(np.diff(gain, axis=1)).max() < 0.05  # smooth: no jump between neighbouring pixels
+
+
+def test_blur_smooths_and_keeps_the_mean():
+    images = _noise_images()
+    blurred = appearance.gaussian_blur(images, tf.constant([5, 6], tf.int64), 2.0).numpy()
+    inner = (slice(None), slice(30, 80), slice(40, 90))
+    assert blurred[inner].std() < images.numpy()[inner].std()
+    assert blurred[inner].mean() == pytest.approx(images.numpy()[inner].mean(), abs=0.01)
+
+
+def test_haze_brightens_the_near_field_inside_the_sector_only():
+    images = _noise_images()
+    hazy = appearance.near_field_haze(images, tf.constant([7, 8], tf.int64), 0.8).numpy()
+    added = hazy - images.numpy()
+    assert added.min() >= 0 and added[:, :20, 40:].mean() > 2 * added[:, -20:, 40:].mean()
+    assert np.all(hazy[:, :, :16] == 0.0)  # far from any non-black pixel: still black
+
+
+def test_noise_is_bounded_by_its_maximum():
+    images = tf.fill([8, 112, 112, 1], 0.5)
+    noisy = appearance.additive_noise(images, tf.constant([9, 1], tf.int64), 0.05).numpy()
+    assert 0.0 < (noisy - 0.5).std(axis=(1, 2, 3)).max() <= 0.05 * 1.05
+
+
+def test_default_appearance_changes_images_not_targets_and_is_seeded():
+    params = AugmentParams(rotation_deg=0.0, zoom=0.0, flip=False)  # geometry off, appearance on by default
+    assert params.curve > 0 and params.bias > 0 and params.blur > 0 and params.haze > 0 and params.noise > 0
+    batch = sample_batch(copies=4)
+    a = augment_batch(batch, tf.constant([4, 4], tf.int64), params, flip_permutation(SCHEME))
+    b = augment_batch(batch, tf.constant([4, 4], tf.int64), params, flip_permutation(SCHEME))
+    np.testing.assert_array_equal(a["image"].numpy(), b["image"].numpy())
+    assert np.abs(a["image"].numpy() - batch["image"].numpy()).mean() > 0.01
+    np.testing.assert_array_equal(a["mask"].numpy(), batch["mask"].numpy())
+    np.testing.assert_array_equal(a["heatmaps"].numpy(), batch["heatmaps"].numpy())
+    np.testing.assert_allclose(a["landmarks"].numpy(), batch["landmarks"].numpy(), atol=1e-4)

@@ -1,0 +1,75 @@
+"""Anatomy label maps: the LV classes are exactly the official mask of the frame's tracing; what lies where."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lvseg.geometry.mask import tracing_mask
+from lvseg.metrics.dice import dice
+from lvseg.synth import labels as L
+from lvseg.synth.plan import appearance, plan_video
+
+
+@pytest.fixture(scope="module")
+def plans():
+    return [plan_video(11, i, max_frames=40) for i in range(6)]
+
+
+def test_lv_classes_are_the_official_mask_at_every_frame(plans):
+    for plan in plans:
+        _, extras = appearance(plan)
+        frames = sorted({plan.timing.ed_frame, plan.timing.es_frame, 0, plan.frames - 1, plan.frames // 2})
+        for t in frames:
+            labels = L.label_map(plan.anatomy(t), extras, (112, 112), 1)
+            official = tracing_mask(plan.tracing(t)).astype(bool)
+            np.testing.assert_array_equal(np.isin(labels, L.LV_CLASSES), official)
+
+
+def test_finer_raster_agrees_with_the_official_mask(plans):
+    """On the renderer's 2x raster the LV is the same polygon, filled with sub-pixel precision."""
+    for plan in plans[:3]:
+        _, extras = appearance(plan)
+        t = plan.timing.es_frame
+        fine = np.isin(L.label_map(plan.anatomy(t), extras, (224, 224), 2), L.LV_CLASSES)
+        coarse = fine.reshape(112, 2, 112, 2).mean(axis=(1, 3)) >= 0.5
+        assert dice(coarse, tracing_mask(plan.tracing(t))) > 0.97
+
+
+def test_trabeculae_lie_inside_the_tracing_and_grow_at_end_systole(plans):
+    shares = []
+    for plan in plans:
+        _, extras = appearance(plan, "heldout-walls")  # dense trabeculae, both papillary muscles
+        share = {}
+        for phase, t in (("ED", plan.timing.ed_frame), ("ES", plan.timing.es_frame)):
+            labels = L.label_map(plan.anatomy(t), extras, (112, 112), 1)
+            trab = labels == L.LV_TRABECULAE
+            assert trab.any() and (labels == L.LV_BLOOD).any()
+            assert not (trab & ~tracing_mask(plan.tracing(t)).astype(bool)).any()
+            share[phase] = trab.sum() / np.isin(labels, L.LV_CLASSES).sum()
+        shares.append(share["ES"] > share["ED"])
+    assert np.mean(shares) >= 0.8
+
+
+def test_chambers_and_walls_are_where_an_apical_four_chamber_view_has_them(plans):
+    for plan in plans:
+        _, extras = appearance(plan)
+        t = plan.timing.ed_frame
+        labels = L.label_map(plan.anatomy(t), extras, (112, 112), 1)
+        centre = {c: np.argwhere(labels == c).mean(axis=0) for c in (L.LV_BLOOD, L.RV_BLOOD, L.LA_BLOOD, L.RA_BLOOD,
+                                                                      L.SEPTUM)}
+        (lv_r, lv_c), (rv_r, rv_c), (la_r, la_c), (ra_r, ra_c) = (centre[c] for c in L.BLOOD_CLASSES)
+        assert rv_c < lv_c and la_r > lv_r and ra_r > rv_r and ra_c < la_c  # RV left, atria below
+        assert rv_c < centre[L.SEPTUM][1] < lv_c  # the septum between the ventricles
+        # the LV is wrapped in myocardium, septum, valve or the open base to the atrium
+        lv = np.isin(labels, L.LV_CLASSES)
+        ring = np.zeros_like(lv)
+        ring[1:-1, 1:-1] = (lv[:-2, 1:-1] | lv[2:, 1:-1] | lv[1:-1, :-2] | lv[1:-1, 2:])[:, :] & ~lv[1:-1, 1:-1]
+        around = labels[ring]
+        assert np.isin(around, (L.LV_MYO, L.SEPTUM, L.MITRAL, L.LA_BLOOD, L.LV_TRABECULAE)).mean() > 0.97
+        assert (labels == L.PERICARDIUM).sum() > 100 and (labels == L.MITRAL).any()
+
+
+def test_the_mitral_leaflets_open_while_the_ventricle_fills():
+    assert L.valve_opening(0.0, False) == 0.0 and L.valve_opening(1.0, True) == 0.0
+    assert L.valve_opening(0.3, True) == 1.0 and 0.0 < L.valve_opening(0.8, True) < 1.0
