@@ -119,7 +119,7 @@ def score(model, images: np.ndarray, masks: np.ndarray) -> dict[str, float]:
 
 def score_all(work: str) -> str:
     """The table: one row per evaluation set, pooled / mean Dice and under-segmented share per model."""
-    from trainer.artifacts import load_trained
+    from lvseg.inference.model_dir import load_trained
 
     sets = evaluation_sets(work)
     models = {tag: load_trained(os.path.join(work, "models", tag))[0] for tag in ("A", "A2", "B")

@@ -1,0 +1,179 @@
+"""The video-analysis job end to end (real Beam runner) with the TEST-ONLY truth oracle (tests/oracles.py).
+
+The oracle answers each frame with the official mask of that frame's true tracing (lvseg.synth.truth), so
+the volume curve, the beats and the EF the job finds are known in advance. The dataset mixes traced,
+untraced, undecodable and constant videos.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from beam_pipelines.analyze import pipeline as analyze
+from lvseg.datasets.video import load_video
+from lvseg.inference.models import describe, load_runner
+from lvseg.inference.stream import StreamAnalyser
+from lvseg.synth import generate_echonet
+from lvseg.synth.clips import write_avi
+from lvseg.synth.truth import video_truth
+from tests.oracles import add_truth
+
+SEED, VIDEOS, FRAMES = 21, 5, 110
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory, oracles) -> dict:
+    """An EchoNet root: 5 clean videos (one without tracings), one undecodable, one constant; and truths."""
+    root = tmp_path_factory.mktemp("analyze_source")
+    generate_echonet(str(root), videos=VIDEOS, seed=SEED, min_frames=FRAMES, max_frames=FRAMES)
+    rows = list(csv.reader(open(root / "FileList.csv")))
+    names = [r[0] for r in rows[1:]]
+    truths = {}
+    for index, name in enumerate(names):
+        truth = video_truth(SEED, index, min_frames=FRAMES, max_frames=FRAMES)
+        assert truth.name == name
+        frames = load_video(str(root / "Videos" / f"{name}.avi"))[0]
+        for frame, mask in zip(frames, truth.masks()):
+            add_truth(oracles, frame, mask)
+        truths[name] = truth
+    untraced = names[1]
+    lines = (root / "VolumeTracings.csv").read_text().splitlines()
+    (root / "VolumeTracings.csv").write_text("\n".join(l for l in lines if not l.startswith(untraced)) + "\n")
+    broken, constant = "0XBROKEN0000000001", "0XCONSTANT00000001"
+    (root / "Videos" / f"{broken}.avi").write_bytes(b"RIFF" + bytes(500))
+    flat = np.full((40, 112, 112), 60, np.uint8)
+    flat[:, 40:80, 40:70] = 5
+    write_avi(str(root / "Videos" / f"{constant}.avi"), flat, 50)
+    mask = np.zeros((112, 112), np.uint8)
+    mask[40:80, 40:70] = 1
+    add_truth(oracles, load_video(str(root / "Videos" / f"{constant}.avi"))[0][0], mask)
+    with open(root / "FileList.csv", "a") as f:
+        for name in (broken, constant):
+            f.write(f"{name},55.0,30.0,66.7,112,112,50,40,TEST\n")
+    return {"root": str(root), "names": names, "truths": truths, "untraced": untraced, "broken": broken,
+            "constant": constant}
+
+
+@pytest.fixture(scope="module")
+def result(source, tmp_path_factory):
+    out = str(tmp_path_factory.mktemp("analysis"))
+    summary = analyze.run(["--videos", source["root"], "--models", "oracle:truth", "--out", out,
+                           "--bootstrap-samples", "100", "--figure-videos", "2", "--gif-max-frames", "20"])
+    return out, summary
+
+
+def rows(path: str) -> list[dict]:
+    return list(csv.DictReader(open(path)))
+
+
+def test_every_video_is_analysed_or_rejected(source, result):
+    out, summary = result
+    counts = summary["counts"]
+    assert counts == {"input_videos": VIDEOS + 2, "analysed_videos": VIDEOS + 1, "rejected_videos": 1,
+                      "skipped_videos": 0, "rejected": {"video_undecodable": 1}}
+    rejected = [json.loads(line) for line in open(os.path.join(out, "rejected.jsonl"))]
+    assert [(r["video_id"], r["reason"]) for r in rejected] == [(source["broken"], "video_undecodable")]
+    manifest = json.load(open(os.path.join(out, "manifest.json")))
+    assert manifest["input_videos"] == manifest["analysed_videos"] + manifest["rejected_videos"]
+
+
+def test_true_masks_give_the_true_beats_and_ef(source, result):
+    out, _ = result
+    by_video = {r["video_id"]: r for r in rows(os.path.join(out, "per_video.csv"))}
+    beats = rows(os.path.join(out, "per_beat.csv"))
+    for name, truth in source["truths"].items():
+        row = by_video[name]
+        assert abs(float(row["ef"]) - float(row["ef_reference"])) < 2.0, row  # FileList EF is the true EF
+        true_ef = (truth.volumes[truth.ed_frame] - truth.volumes[truth.es_frame]) / truth.volumes[truth.ed_frame]
+        for beat in (b for b in beats if b["video_id"] == name):
+            ed, es = int(beat["ed_frame"]), int(beat["es_frame"])
+            # each found ED / ES lies within a frame of the true curve's local maximum / minimum
+            lo, hi = max(0, ed - 4), min(len(truth.volumes), ed + 5)
+            assert abs(ed - (lo + int(np.argmax(truth.volumes[lo:hi])))) <= 1
+            lo, hi = max(0, es - 4), min(len(truth.volumes), es + 5)
+            assert abs(es - (lo + int(np.argmin(truth.volumes[lo:hi])))) <= 1
+            assert float(beat["ef"]) == pytest.approx(100 * true_ef, abs=2.5)
+
+
+def test_untraced_and_constant_videos(source, result):
+    out, _ = result
+    by_video = {r["video_id"]: r for r in rows(os.path.join(out, "per_video.csv"))}
+    untraced = by_video[source["untraced"]]
+    assert untraced["ef"] != "" and untraced["ef_reference"] != "" and untraced["expert_ed_frame"] == ""
+    traced = by_video[source["names"][0]]
+    assert abs(float(traced["ef_expert_frames"]) - float(traced["ef_reference"])) < 2.0  # segmentation error only
+    constant = by_video[source["constant"]]
+    assert constant["ef"] == "" and {"flat", "no_beat"} <= set(constant["quality"].split("+"))
+
+
+def test_csv_json_and_html_agree(result):
+    out, summary = result
+    entry = summary["results"][0]
+    videos = rows(os.path.join(out, "per_video.csv"))
+    pairs = [(float(r["ef"]), float(r["ef_reference"])) for r in videos if r["ef"] and r["ef_reference"]]
+    assert entry["ef_vs_reference"]["n"] == len(pairs)
+    assert entry["ef_vs_reference"]["mae"]["value"] == pytest.approx(np.mean([abs(p - r) for p, r in pairs]), abs=1e-3)
+    html = open(os.path.join(out, "report.html")).read()
+    shown = float(re.search(r'data-model="oracle-truth" data-value="([^"]+)"', html).group(1))
+    assert shown == entry["ef_vs_reference"]["mae"]["value"]
+    assert "Research use only" in html and "<script" not in html
+    for src in re.findall(r'src="([^"]+)"', html):
+        assert os.path.isfile(os.path.join(out, src)), src
+    assert len(summary["gifs"]) == 2
+    curve_files = sorted(os.listdir(os.path.join(out, "curves")))
+    lines = sum(len(open(os.path.join(out, "curves", f)).read().splitlines()) - 1 for f in curve_files)
+    assert lines == sum(int(r["frames"]) for r in videos)
+
+
+def test_stream_and_batch_agree_on_a_video(source, result):
+    out, _ = result
+    name = source["names"][0]
+    frames, fps, _ = load_video(os.path.join(source["root"], "Videos", f"{name}.avi"))
+    analyser = StreamAnalyser(load_runner(describe("oracle:truth")), fps)
+    found = [b for f in frames for b in analyser.push(f).beats] + list(analyser.finish())
+    batch = [b for b in rows(os.path.join(out, "per_beat.csv")) if b["video_id"] == name]
+    assert [(b.ed_frame, b.es_frame) for b in found] == [(int(b["ed_frame"]), int(b["es_frame"])) for b in batch]
+    assert [round(b.ef, 4) for b in found] == [float(b["ef"]) for b in batch]
+
+
+def test_a_plain_folder_of_videos(source, tmp_path):
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    for name in source["names"][:2]:
+        shutil.copy(Path(source["root"], "Videos", f"{name}.avi"), folder)
+    (folder / "notes.txt").write_text("not a video")
+    summary = analyze.run(["--videos", str(folder), "--models", "oracle:truth", "--out", str(tmp_path / "out"),
+                           "--bootstrap-samples", "50", "--figure-videos", "0"])
+    assert summary["counts"]["analysed_videos"] == 2 and summary["inputs"]["layout"] == "folder"
+    videos = rows(str(tmp_path / "out" / "per_video.csv"))
+    assert all(r["ef"] and r["ef_reference"] == "" and r["split"] == "" for r in videos)
+
+
+def test_splits_select_and_the_rest_is_skipped(source, tmp_path):
+    summary = analyze.run(["--videos", source["root"], "--models", "oracle:truth", "--out", str(tmp_path / "out"),
+                           "--splits", "TEST", "--bootstrap-samples", "50", "--figure-videos", "0"])
+    counts = summary["counts"]
+    assert counts["input_videos"] == counts["analysed_videos"] + counts["rejected_videos"] + counts["skipped_videos"]
+    assert counts["skipped_videos"] > 0
+    assert {r["split"] for r in rows(str(tmp_path / "out" / "per_video.csv"))} == {"TEST"}
+
+
+def test_main_prints_the_headline_and_stream_prints_beats(source, result, capsys, tmp_path):
+    from lvseg import cli
+
+    assert cli.main(["analyze", "--stream", os.path.join(source["root"], "Videos", source["names"][0] + ".avi"),
+                     "--models", "oracle:truth"]) == 0
+    printed = capsys.readouterr().out
+    assert re.search(r"beat 1: ED frame \d+ .* EF \d+\.\d %", printed) and "video EF" in printed
+    assert cli.main(["analyze", "--videos", str(tmp_path / "none"), "--models", "oracle:truth",
+                     "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err.startswith("lvseg analyze: error: ")
