@@ -1,7 +1,8 @@
 """``lvseg demo``: every stage end to end on built-in synthetic data, each as its own CLI call.
 
 generate (EchoNet with faults + CAMUS) -> preprocess (Beam) -> train both compact U-Nets ->
-export int8 -> evaluate (TEST + external) -> print the report path and headline table.
+export int8 -> evaluate (TEST + external) -> analyze the TEST videos (EF beat by beat, against the
+FileList EF the generator knows) -> print the reports' paths and headline tables.
 Each stage runs as a subprocess with exactly the command a user would type, printed first.
 """
 
@@ -26,7 +27,7 @@ class DemoConfig:
     camus_patients: int = field(default=20, metadata={"min": 1, "help": "synthetic CAMUS patients (external set)"})
     seed: int = field(default=0, metadata={"help": "seed of the synthetic data and of training"})
     epochs: int = field(default=12, metadata={"min": 1, "help": "training epochs per model"})
-    workers: int = field(default=2, metadata={"min": 1, "help": "Beam local workers"})
+    workers: int = field(default=2, metadata={"min": 1, "help": "processes for synthetic rendering and Beam jobs"})
 
 
 def run_stage(title: str, argv: list[str]) -> float:
@@ -46,7 +47,7 @@ def stages(c: DemoConfig) -> list[tuple[str, list[str]]]:
     plan = [
         ("generate synthetic EchoNet-Dynamic (with one video per kind of fault)",
          ["synth", "echonet", "--out", data, "--videos", str(c.videos), "--seed", str(c.seed), "--faults",
-          "--max-frames", str(c.max_frames)]),
+          "--max-frames", str(c.max_frames), "--workers", str(c.workers)]),
         ("generate a synthetic CAMUS-layout external set",
          ["synth", "camus", "--out", camus, "--patients", str(c.camus_patients), "--seed", str(c.seed)]),
         ("preprocess with Apache Beam", ["preprocess", "--data", data, "--out", records, *beam]),
@@ -63,6 +64,9 @@ def stages(c: DemoConfig) -> list[tuple[str, list[str]]]:
                  ["evaluate", "--models", f"{models}/mask", f"{models}/landmarks",
                   f"{exports}/mask/int8.tflite", f"{exports}/landmarks/int8.tflite",
                   "--records", records, "--external", camus, "--out", report]))
+    plan.append(("analyze every TEST video: EF beat by beat, against FileList EF",
+                 ["analyze", "--videos", data, "--splits", "TEST", "--models", f"{models}/mask", f"{models}/landmarks",
+                  f"{exports}/mask/int8.tflite", "--out", f"{c.out}/analysis", *beam]))
     return plan
 
 
@@ -74,5 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     total = 0.0
     for title, stage_argv in stages(config):
         total += run_stage(title, stage_argv)
-    print(f"\nDemo finished in {total / 60:.1f} min. Report: {os.path.abspath(config.out)}/report/report.html")
+    out = os.path.abspath(config.out)
+    print(f"\nDemo finished in {total / 60:.1f} min. Reports: {out}/report/report.html (Dice), "
+          f"{out}/analysis/report.html (EF)")
     return 0

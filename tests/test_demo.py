@@ -21,6 +21,7 @@ def test_stages_are_commands_chained_through_their_outputs():
     written: set[str] = set()
     for _, argv in plan:
         read = flag(argv, "--data") + flag(argv, "--records") + flag(argv, "--external")
+        read += flag(argv, "--videos") if argv[0] == "analyze" else []  # synth's --videos is a count
         read += flag(argv, "--model") if argv[0] == "export" else []  # train's --model is the kind
         read += flag(argv, "--models")
         for path in read:
