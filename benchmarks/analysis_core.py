@@ -27,10 +27,10 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from lvseg.analysis import volumes  # noqa: E402
 from lvseg.analysis.beats import BeatTracker  # noqa: E402
-from lvseg.inference.stream import StreamAnalyser  # noqa: E402
 from lvseg.geometry.disks import tracing_from_contour  # noqa: E402
 from lvseg.geometry.mask import disk_volume, tracing_mask  # noqa: E402
 from lvseg.inference.decode import segment  # noqa: E402
+from lvseg.inference.stream import StreamAnalyser  # noqa: E402
 from lvseg.synth.anatomy import cycle, sample_heart  # noqa: E402
 
 FPS, BPM, SYSTOLE = 50, 72, 0.35

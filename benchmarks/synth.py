@@ -16,9 +16,9 @@ import shutil
 import tempfile
 import time
 
+from lvseg.datasets.video import load_video
 from lvseg.synth import generate_echonet
 from lvseg.synth.clips import write_avi
-from lvseg.datasets.video import load_video
 
 
 def write_floor(root: str, scratch: str) -> float:

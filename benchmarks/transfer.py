@@ -106,9 +106,9 @@ def evaluation_sets(work: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 def score(model, images: np.ndarray, masks: np.ndarray) -> dict[str, float]:
     """Pooled and mean per-frame Dice, and the share of frames predicted at under half the true area."""
-    from lvseg.metrics.dice import overlap, pooled_dice
     from lvseg.inference.decode import segment
     from lvseg.inference.encode import to_model_input
+    from lvseg.metrics.dice import overlap, pooled_dice
 
     outputs = model.predict(to_model_input(images), batch_size=32, verbose=0)
     overlaps = [overlap(segment("mask", out).mask, true) for out, true in zip(outputs, masks)]

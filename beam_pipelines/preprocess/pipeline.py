@@ -31,10 +31,10 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from beam_pipelines import launch_options
-from beam_pipelines.provenance import input_fingerprint, package_versions
-from beam_pipelines.preprocess.sharding import VIDEOS_PER_SHARD, plan_shards
 from beam_pipelines.dead_letters import CountRejectsFn
+from beam_pipelines.preprocess.sharding import VIDEOS_PER_SHARD, plan_shards
 from beam_pipelines.preprocess.transforms import NAMESPACE, REJECTED, WRITTEN, FinalizeFn, WriteShards
+from beam_pipelines.provenance import input_fingerprint, package_versions
 from beam_pipelines.staged_plan import save_plan
 from lvseg import flags, storage
 from lvseg.datasets.echonet import plan_dataset

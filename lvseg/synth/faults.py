@@ -23,10 +23,10 @@ import cv2
 import numpy as np
 
 from lvseg.datasets.rejects import RejectReason
+from lvseg.datasets.video import VideoError, load_video
 from lvseg.synth import sampling
 from lvseg.synth.clips import Rows, fmt, make_video, write_avi
 from lvseg.synth.style import Style
-from lvseg.datasets.video import VideoError, load_video
 
 FAULT_FRAMES = 40
 TRUNCATE_SHARE = 0.6

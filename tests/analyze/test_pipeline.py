@@ -8,7 +8,6 @@ untraced, undecodable and constant videos.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import re

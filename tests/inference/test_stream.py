@@ -8,11 +8,11 @@ import pytest
 
 from lvseg.analysis import beats as B
 from lvseg.analysis.video import analyse_video
-from lvseg.inference.stream import StreamAnalyser
 from lvseg.geometry.landmarks import landmarks
 from lvseg.geometry.mask import tracing_mask
 from lvseg.geometry.spline import mask_from_landmarks
 from lvseg.inference.decode import Segmentation
+from lvseg.inference.stream import StreamAnalyser
 from lvseg.synth.anatomy import cycle, sample_heart
 
 FPS, BPM, SYSTOLE = 50, 72, 0.35

@@ -1,4 +1,4 @@
-"""The synthetic CAMUS writer: 2023 layout, label meaning, orientation, round trip through lvseg.datasets.camus, determinism."""
+"""The synthetic CAMUS writer: 2023 layout, labels, orientation, round trip through the CAMUS reader, determinism."""
 
 from __future__ import annotations
 

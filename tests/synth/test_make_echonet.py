@@ -12,18 +12,16 @@ import cv2
 import numpy as np
 import pytest
 
+from lvseg.datasets.echonet import EchoVideo, iter_dataset
 from lvseg.datasets.filelist import FILELIST_COLUMNS
 from lvseg.datasets.tracings import TRACING_COLUMNS
-from lvseg.datasets.echonet import EchoVideo, iter_dataset
+from lvseg.datasets.video import load_video
 from lvseg.geometry.mask import Tracing, disk_volume, shoelace_area, tracing_area, tracing_mask
 from lvseg.synth import MM_PER_PIXEL, generate_echonet, sampling
 from lvseg.synth.anatomy import sample_heart
-from lvseg.synth.stats import REAL_RANGES, REAL_STRUCTURE, structure_table, video_stats
-
 from lvseg.synth.clips import write_avi
 from lvseg.synth.plan import appearance, plan_video
-from lvseg.datasets.video import load_video
-
+from lvseg.synth.stats import REAL_RANGES, REAL_STRUCTURE, structure_table, video_stats
 from tests.conftest import SYNTH_MAX_FRAMES, SYNTH_VIDEOS
 
 
@@ -293,7 +291,8 @@ def test_jpeg_quality_changes_the_bytes_deterministically(tmp_path):
 
 def test_the_default_style_mixes_in_domain_randomization():
     weights = [appearance(plan_video(2, i))[0].mode_weight for i in range(60)]
-    randomized, blended = np.mean(np.array(weights) >= 0.75), np.mean((np.array(weights) > 0) & (np.array(weights) < 0.75))
+    weights = np.array(weights)
+    randomized, blended = np.mean(weights >= 0.75), np.mean((weights > 0) & (weights < 0.75))
     assert 0.15 < randomized < 0.45 and 0.1 < blended < 0.4
     assert all(appearance(plan_video(2, i), "bmode")[0].mode_weight == 0 for i in range(10))
     # a training device only: VAL and TEST clips are B-mode, with every other draw the same

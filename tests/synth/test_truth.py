@@ -1,4 +1,4 @@
-"""Probe motion and per-frame truth: rigid motion keeps volumes, traced frames stay in range, truth replays the files."""
+"""Probe motion and per-frame truth: rigid motion keeps volumes, traced frames stay in range, truth replays files."""
 
 from __future__ import annotations
 

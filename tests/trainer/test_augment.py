@@ -7,17 +7,15 @@ import math
 import numpy as np
 import pytest
 
-from lvseg.geometry.landmarks import flip_permutation, landmarks
-from lvseg.geometry.spline import mask_from_landmarks
-from lvseg.geometry.heatmaps import render_heatmaps
-from lvseg.geometry.mask import tracing_mask
 from lvseg.geometry.disks import tracing_from_contour
-from lvseg.geometry.heatmaps import decode_heatmaps, quantize_heatmaps
-from lvseg.geometry.mask import Tracing
+from lvseg.geometry.heatmaps import decode_heatmaps, quantize_heatmaps, render_heatmaps
+from lvseg.geometry.landmarks import flip_permutation, landmarks
+from lvseg.geometry.mask import Tracing, tracing_mask
+from lvseg.geometry.spline import mask_from_landmarks
 from lvseg.metrics.dice import dice
+from lvseg.tf_backend import tf
 from trainer import appearance
 from trainer.augment import AugmentParams, affine_matrices, augment_batch, transform_points, warp
-from lvseg.tf_backend import tf
 from trainer.data import render_heatmaps_tf
 
 SCHEME = "contour12"
