@@ -26,7 +26,7 @@ def readme_commands() -> list[str]:
 
 def test_the_walkthrough_uses_every_command():
     used = {shlex.split(c)[2] for c in readme_commands()}
-    assert used == {"preprocess", "train", "export", "evaluate"}
+    assert used == {"preprocess", "train", "export", "evaluate", "analyze"}
 
 
 @pytest.mark.parametrize("command", readme_commands())
