@@ -43,7 +43,10 @@ def add_dataclass_flags(parser: argparse.ArgumentParser, cls: type) -> None:
         flag = "--" + field.name.replace("_", "-")
         kind = hints[field.name]
         default = field.default if field.default is not dataclasses.MISSING else field.default_factory()
-        help_text = f"{field.metadata.get('help', '')} (default: {default})"
+        help_text = field.metadata.get("help", "")
+        # An empty default means "you must give it" (or a help text that says what empty means): no "(default: )".
+        if default not in ("", (), []) and "(default:" not in help_text:
+            help_text += f" (default: {default})"
         choices = field.metadata.get("choices")
         if kind is bool:
             parser.add_argument(flag, dest=field.name, default=default, help=help_text,

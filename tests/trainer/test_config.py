@@ -26,6 +26,25 @@ def test_flags_come_from_the_dataclass():
             parse_args(bad)
 
 
+def test_help_shows_each_default_once_and_no_empty_ones():
+    import argparse
+    import dataclasses
+
+    from lvseg.flags import add_dataclass_flags
+
+    @dataclasses.dataclass
+    class Options:
+        source: str = dataclasses.field(default="", metadata={"help": "where to read"})
+        splits: tuple[str, ...] = dataclasses.field(default=(), metadata={"help": "splits (default: every row)"})
+        epochs: int = dataclasses.field(default=12, metadata={"help": "passes"})
+
+    parser = argparse.ArgumentParser()
+    add_dataclass_flags(parser, Options)
+    helps = {action.dest: action.help for action in parser._actions}
+    assert helps == {"help": "show this help message and exit", "source": "where to read",
+                     "splits": "splits (default: every row)", "epochs": "passes (default: 12)"}
+
+
 def test_defaults_follow_model_dir(tmp_path):
     config = resolve_paths(TrainConfig(records="R", out=str(tmp_path)), env={})
     assert config.checkpoint_dir == str(tmp_path / "backup")
