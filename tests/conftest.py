@@ -45,8 +45,13 @@ def faulty_root(tmp_path_factory) -> str:
     return root
 
 
-def write_records(dataset_root: str, records_root: str, scheme: str = TEST_SCHEME, sigma: float = TEST_SIGMA) -> str:
-    """Frame and video records of every split, one shard each, published like preprocessing's (without Beam)."""
+def write_records(dataset_root: str, records_root: str, scheme: str = TEST_SCHEME, sigma: float = TEST_SIGMA,
+                  splits: tuple[str, ...] = ("TRAIN", "VAL", "TEST")) -> str:
+    """Frame and video records, one shard per split, published like preprocessing's (without Beam).
+
+    The videos of ``splits`` are written; any other split gets an empty shard, as a preprocessing run of
+    a dataset without that split would.
+    """
     import tensorflow as tf
 
     from lvseg.datasets.echonet import EchoVideo, iter_dataset
@@ -54,7 +59,7 @@ def write_records(dataset_root: str, records_root: str, scheme: str = TEST_SCHEM
     from lvseg.records import shards
     from lvseg.records.examples import frame_examples, video_example
 
-    videos = [v for v in iter_dataset(dataset_root) if isinstance(v, EchoVideo)]
+    videos = [v for v in iter_dataset(dataset_root) if isinstance(v, EchoVideo) and v.meta.split in splits]
     options = tf.io.TFRecordOptions(compression_type="GZIP")
     counts = {}
     with claimed(records_root, shards.OWNED) as run:

@@ -72,11 +72,30 @@ def test_expected_user_errors_are_one_line_with_exit_2(tmp_path, records_root, c
         (["evaluate", "--models", str(tmp_path / "no-model"), "--records", records_root, "--out", str(tmp_path / "e")],
          "no trainer config"),
         (["export", "--model", "m", "--records", "r", "--out", "o", "--quantize", "int4"], "int4"),
+        (["export", "--model", str(tmp_path / "no-model"), "--records", records_root, "--out", str(tmp_path / "x")],
+         "no trainer config"),
         (["demo", "--workers", "0"], "at least 1"),
     ]
     for argv, expected in cases:
         assert cli.main(argv) == 2, argv
         assert expected in one_error_line(capsys, argv[0]), argv
+
+
+def test_an_empty_split_downstream_is_one_line_not_a_stopiteration_or_an_empty_report(synthetic_root, tmp_path,
+                                                                                       capsys):
+    from tests.conftest import write_records
+
+    no_test = write_records(synthetic_root, str(tmp_path / "no-test"), splits=("TRAIN", "VAL"))
+    no_train = write_records(synthetic_root, str(tmp_path / "no-train"), splits=("VAL", "TEST"))
+    cases = [
+        (["train", "--records", no_train, "--out", str(tmp_path / "m"), "--epochs", "1"], "TRAIN split holds no"),
+        (["evaluate", "--models", "m", "--records", no_test, "--out", str(tmp_path / "e")], "TEST split holds no"),
+        (["export", "--model", "m", "--records", no_train, "--out", str(tmp_path / "x")], "TRAIN split holds no"),
+    ]
+    for argv, expected in cases:
+        assert cli.main(argv) == 2, argv
+        assert expected in one_error_line(capsys, argv[0]), argv
+    assert not (tmp_path / "m").exists() and not (tmp_path / "e").exists()
 
 
 def test_debug_shows_the_traceback_instead(tmp_path, monkeypatch):

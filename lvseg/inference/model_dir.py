@@ -13,6 +13,7 @@ import json
 import os
 
 from lvseg import storage
+from lvseg.errors import UserError
 
 MODEL_FILE = "model.keras"
 CONFIG_FILE = "config.json"
@@ -23,9 +24,24 @@ def load_config(model_dir: str) -> dict:
     return json.loads(storage.read_text(storage.join(model_dir, CONFIG_FILE)))
 
 
+class ModelDirError(UserError):
+    """A path given as a MODEL_DIR that is not a completely written one."""
+
+
 def load_trained(model_dir: str):
-    """(tf_keras model, config) of a local MODEL_DIR; the model is loaded for inference (not compiled)."""
+    """(tf_keras model, config) of a local MODEL_DIR; the model is loaded for inference (not compiled).
+
+    config.json is the trainer's completion marker (written last), so it is read first: a folder without
+    it is refused whole, whatever model file it may hold.
+    """
     from lvseg.tf_backend import keras
 
-    model = keras.models.load_model(os.path.join(model_dir, MODEL_FILE), compile=False)
-    return model, load_config(model_dir)
+    try:
+        config = load_config(model_dir)
+    except FileNotFoundError:
+        raise ModelDirError(f"{model_dir}: no trainer config ({CONFIG_FILE}): not a completely written MODEL_DIR"
+                            ) from None
+    model_path = os.path.join(model_dir, MODEL_FILE)
+    if not os.path.isfile(model_path):
+        raise ModelDirError(f"{model_dir}: {CONFIG_FILE} but no {MODEL_FILE}")
+    return keras.models.load_model(model_path, compile=False), config
