@@ -21,12 +21,16 @@ from lvseg.flags import add_dataclass_flags, from_namespace
 
 @dataclass
 class DemoConfig:
+    """The demo's sizes. EF from segmentation needs more training than Dice shows: on the synthetic TEST
+    split the compact mask U-Net's EF MAE was 9.8 with 160 videos x 12 epochs (pooled Dice 0.939), 5.7 with
+    400 x 16 and 4.8 with 600 x 20 (the default); ``--videos 160 --epochs 12`` is a five-minute look."""
+
     out: str = field(default="demo_output", metadata={"help": "folder for everything the demo writes"})
-    videos: int = field(default=160, metadata={"min": 3, "help": "synthetic EchoNet videos"})
+    videos: int = field(default=600, metadata={"min": 3, "help": "synthetic EchoNet videos"})
     max_frames: int = field(default=64, metadata={"min": 16, "help": "frames per synthetic video at most"})
     camus_patients: int = field(default=20, metadata={"min": 1, "help": "synthetic CAMUS patients (external set)"})
     seed: int = field(default=0, metadata={"help": "seed of the synthetic data and of training"})
-    epochs: int = field(default=12, metadata={"min": 1, "help": "training epochs per model"})
+    epochs: int = field(default=20, metadata={"min": 1, "help": "training epochs per model"})
     workers: int = field(default=2, metadata={"min": 1, "help": "processes for synthetic rendering and Beam jobs"})
 
 

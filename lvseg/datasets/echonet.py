@@ -15,7 +15,6 @@ a repeated FileList row keeps the first occurrence and rejects the later ones.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
@@ -23,16 +22,14 @@ from typing import Iterator
 import numpy as np
 
 from lvseg import storage
-from lvseg.datasets.filelist import FILELIST_COLUMNS, VideoMeta, normalize_name, parse_meta
+from lvseg.datasets.filelist import FILELIST, FILELIST_COLUMNS, VideoMeta, check_row, normalize_name, reject_id
 from lvseg.datasets.rejects import Reject, RejectReason
-from lvseg.datasets.tables import NAME_LIMIT, read_rows
+from lvseg.datasets.tables import read_rows
 from lvseg.datasets.tracings import read_tracings, validate_tracings
 from lvseg.datasets.video import VideoError, load_video
 from lvseg.frame import FRAME_SHAPE
 from lvseg.geometry.mask import Tracing, tracing_area, tracing_mask
 
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
-_FILELIST = "FileList.csv"
 
 
 @dataclass(frozen=True)
@@ -76,11 +73,6 @@ class EchoVideo:
         return (self.ed, self.es)
 
 
-def is_safe_name(name: str) -> bool:
-    """True when the name is a plain file name (at most NAME_LIMIT characters) that cannot leave Videos/."""
-    return bool(_SAFE_NAME.fullmatch(name)) and ".." not in name and len(name) <= NAME_LIMIT
-
-
 @dataclass(frozen=True)
 class DatasetPlan:
     """What the CSVs say: one task per usable video, one reject per unusable one, and file-level problems.
@@ -100,33 +92,18 @@ class DatasetPlan:
 
 def plan_dataset(root: str) -> DatasetPlan:
     """Validate both CSVs; one task per usable video and one reject per unusable one, in file order."""
-    filelist = read_rows(storage.join(root, _FILELIST), FILELIST_COLUMNS)
+    filelist = read_rows(storage.join(root, FILELIST), FILELIST_COLUMNS)
     tracings = read_tracings(storage.join(root, "VolumeTracings.csv"))
     tasks: list[VideoTask] = []
     rejects: list[Reject] = []
     seen: set[str] = set()
     for row in filelist:
-        video_id = normalize_name(row.name)
-        if not row.ok:
-            rejects.append(Reject(video_id or f"{_FILELIST}:line {row.line}", RejectReason.MALFORMED_ROW,
-                                  f"{_FILELIST} line {row.line}: {row.problem}"))
-            seen.add(video_id)
+        meta = check_row(row, seen)
+        if isinstance(meta, Reject):
+            rejects.append(meta)
             continue
-        if not is_safe_name(video_id):
-            rejects.append(Reject(_reject_id(video_id, _FILELIST, row.line), RejectReason.UNSAFE_FILENAME,
-                                  "path outside the Videos folder"))
-            continue
-        if video_id in seen:
-            rejects.append(Reject(video_id, RejectReason.DUPLICATE_FILELIST_ROW, "an earlier row is kept"))
-            continue
-        seen.add(video_id)
-        meta = parse_meta(video_id, row.fields)
-        if isinstance(meta, str):
-            rejects.append(Reject(video_id, RejectReason.INVALID_METADATA, f"{_FILELIST} line {row.line}: {meta}"))
-        elif (meta.frame_height, meta.frame_width) != FRAME_SHAPE:
-            rejects.append(Reject(video_id, RejectReason.UNSUPPORTED_FRAME_SIZE,
-                                  f"FileList says {meta.frame_height}x{meta.frame_width}"))
-        elif video_id in tracings.unreadable:
+        video_id = meta.video_id
+        if video_id in tracings.unreadable:
             rejects.append(Reject(video_id, RejectReason.BAD_COORDINATES,
                                   f"unparsable tracing row ({tracings.unreadable[video_id]})"))
         elif video_id not in tracings.rows:
@@ -139,17 +116,9 @@ def plan_dataset(root: str) -> DatasetPlan:
                 tasks.append(VideoTask(meta, storage.join(root, "Videos", video_id + ".avi"), checked))
     listed = {normalize_name(row.name) for row in filelist}
     for video_id in sorted(tracings.ids() - listed):
-        rejects.append(Reject(_reject_id(video_id, "VolumeTracings.csv", tracings.first_line[video_id]),
+        rejects.append(Reject(reject_id(video_id, "VolumeTracings.csv", tracings.first_line[video_id]),
                               RejectReason.ORPHAN_TRACINGS, "no FileList row"))
     return DatasetPlan(tasks, rejects, tracings.problems)
-
-
-def _reject_id(name: str, file: str, line: int) -> str:
-    """A reject's id for a name that may not be a FileName: the name when it is short printable text
-    without separators, else where it was found (``FileList.csv:line 17``), never what the line holds."""
-    if name.isprintable() and 0 < len(name) <= NAME_LIMIT and "," not in name:
-        return name
-    return f"{file}:line {line}"
 
 
 def load_task(task: VideoTask) -> EchoVideo | Reject:

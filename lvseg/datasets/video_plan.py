@@ -15,15 +15,12 @@ import os
 from dataclasses import dataclass, field
 
 from lvseg import storage
-from lvseg.datasets.echonet import is_safe_name
-from lvseg.datasets.filelist import FILELIST_COLUMNS, normalize_name, parse_meta
+from lvseg.datasets.filelist import FILELIST, FILELIST_COLUMNS, check_row, is_safe_name, normalize_name
 from lvseg.datasets.rejects import Reject, RejectReason
 from lvseg.datasets.tables import read_rows
 from lvseg.datasets.tracings import read_tracings, validate_tracings
-from lvseg.frame import FRAME_SHAPE
 from lvseg.geometry.mask import Tracing
 
-FILELIST = "FileList.csv"
 TRACINGS = "VolumeTracings.csv"
 
 
@@ -67,26 +64,13 @@ def _plan_echonet(root: str, splits: tuple[str, ...]) -> VideoPlan:
         if row.ok and splits and row.fields["Split"].strip().upper() not in splits:
             skipped += 1
             continue
-        if not row.ok:
-            rejects.append(Reject(video_id or f"{FILELIST}:line {row.line}", RejectReason.MALFORMED_ROW,
-                                  f"{FILELIST} line {row.line}: {row.problem}"))
-        elif not is_safe_name(video_id):
-            rejects.append(Reject(f"{FILELIST}:line {row.line}", RejectReason.UNSAFE_FILENAME,
-                                  "path outside the Videos folder"))
-        elif video_id in seen:
-            rejects.append(Reject(video_id, RejectReason.DUPLICATE_FILELIST_ROW, "an earlier row is kept"))
+        meta = check_row(row, seen)
+        if isinstance(meta, Reject):
+            rejects.append(meta)
         else:
-            meta = parse_meta(video_id, row.fields)
-            if isinstance(meta, str):
-                rejects.append(Reject(video_id, RejectReason.INVALID_METADATA, f"{FILELIST} line {row.line}: {meta}"))
-            elif (meta.frame_height, meta.frame_width) != FRAME_SHAPE:
-                rejects.append(Reject(video_id, RejectReason.UNSUPPORTED_FRAME_SIZE,
-                                      f"FileList says {meta.frame_height}x{meta.frame_width}"))
-            else:
-                tasks.append(AnalysisTask(video_id, storage.join(root, "Videos", video_id + ".avi"), meta.split,
-                                          meta.fps, meta.number_of_frames, meta.ef,
-                                          _expert_tracings(tracings, video_id, meta.number_of_frames)))
-        seen.add(video_id)
+            tasks.append(AnalysisTask(video_id, storage.join(root, "Videos", video_id + ".avi"), meta.split,
+                                      meta.fps, meta.number_of_frames, meta.ef,
+                                      _expert_tracings(tracings, video_id, meta.number_of_frames)))
     return VideoPlan(tasks, rejects, "echonet", skipped)
 
 

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from lvseg import storage
-from lvseg.datasets.echonet import EchoVideo, is_safe_name, iter_dataset, plan_dataset
+from lvseg.datasets.echonet import EchoVideo, iter_dataset, plan_dataset
+from lvseg.datasets.filelist import is_safe_name
 from lvseg.datasets.filelist import normalize_name
 from lvseg.datasets.rejects import Reject, RejectReason
 from lvseg.datasets.tables import DatasetFormatError

@@ -11,7 +11,7 @@ from lvseg.analysis.video import analyse_video
 from lvseg.geometry.landmarks import landmarks
 from lvseg.geometry.mask import tracing_mask
 from lvseg.geometry.spline import mask_from_landmarks
-from lvseg.inference.decode import Segmentation
+from lvseg.inference.decode import Segmentation, segment
 from lvseg.inference.stream import StreamAnalyser
 from lvseg.synth.anatomy import cycle, sample_heart
 
@@ -154,3 +154,8 @@ def test_stream_over_a_tflite_interpreter(video, tmp_path):
     np.testing.assert_array_equal(runner.quantize_input(noise), runner._quantize(noise))
     raw = np.arange(-128, 128, dtype=np.int8).reshape(1, 16, 16, 1)
     np.testing.assert_array_equal(runner.dequantize_output(raw), runner._dequantize(raw))
+    # and the mask table gives exactly the masks of the shared output rule on the dequantized outputs
+    assert runner._mask_table is not None
+    by_rule = [segment("mask", output).mask for output in runner.predict(noise)]
+    assert all(np.array_equal(a.mask, b) for a, b in zip(runner.segment(noise), by_rule))
+    np.testing.assert_array_equal(runner._mask_table, segment("mask", runner._dequantize(raw)[0]).mask.ravel())
