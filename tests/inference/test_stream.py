@@ -158,4 +158,6 @@ def test_stream_over_a_tflite_interpreter(video, tmp_path):
     assert runner._mask_table is not None
     by_rule = [segment("mask", output).mask for output in runner.predict(noise)]
     assert all(np.array_equal(a.mask, b) for a, b in zip(runner.segment(noise), by_rule))
-    np.testing.assert_array_equal(runner._mask_table, segment("mask", runner._dequantize(raw)[0]).mask.ravel())
+    by_value = segment("mask", runner._dequantize(raw)[0]).mask.ravel()  # outputs -128..127
+    np.testing.assert_array_equal(runner._mask_table[np.arange(-128, 128).astype(np.int8).view(np.uint8)], by_value)
+    np.testing.assert_array_equal(runner.quantize_input(noise[:1]), runner._quantize(noise[:1]))
