@@ -23,7 +23,8 @@ from lvseg.flags import add_dataclass_flags, from_namespace
 class DemoConfig:
     """The demo's sizes. EF from segmentation needs more training than Dice shows: on the synthetic TEST
     split the compact mask U-Net's EF MAE was 9.8 with 160 videos x 12 epochs (pooled Dice 0.939), 5.7 with
-    400 x 16 and 4.8 with 600 x 20 (the default); ``--videos 160 --epochs 12`` is a five-minute look."""
+    400 x 16 and 4.2-4.8 with 600 x 20 (the default, two runs); ``--videos 160 --epochs 12`` is a five-minute
+    look."""
 
     out: str = field(default="demo_output", metadata={"help": "folder for everything the demo writes"})
     videos: int = field(default=600, metadata={"min": 3, "help": "synthetic EchoNet videos"})
