@@ -9,7 +9,6 @@ the ``rejected`` dead-letter output with its reason. I/O errors are re-raised fo
 
 from __future__ import annotations
 
-import logging
 
 import apache_beam as beam
 import numpy as np
@@ -20,14 +19,12 @@ from beam_pipelines.staged_plan import load_plan
 from lvseg import storage
 from lvseg.analysis.video import analyse_video, running_ef
 from lvseg.datasets.rejects import Reject, RejectReason
-from lvseg.datasets.video import VideoError, load_video
-from lvseg.frame import FRAME_SHAPE
+from lvseg.datasets.video import load_or_reject
 from lvseg.inference.models import ModelInfo, load_runner
 from lvseg.report.figures import video_gif
 
 NAMESPACE = "lvseg.analyze"
 REJECTED, BEATS, CURVES, FIGURES = "rejected", "beats", "curves", "figures"
-_LOG = logging.getLogger(__name__)
 
 
 class AnalyzeVideoFn(beam.DoFn):
@@ -46,22 +43,11 @@ class AnalyzeVideoFn(beam.DoFn):
 
     def process(self, video_id: str):
         task = load_plan(self.plan_path)[video_id]
-        try:
-            frames, file_fps, _ = load_video(task.path)
-        except VideoError as err:
-            yield beam.pvalue.TaggedOutput(REJECTED, Reject(video_id, err.reason, err.detail).to_json())
+        loaded = load_or_reject(video_id, task.path)
+        if isinstance(loaded, Reject):
+            yield beam.pvalue.TaggedOutput(REJECTED, loaded.to_json())
             return
-        except Exception as err:
-            if storage.is_transient(err):
-                raise
-            _LOG.exception("decoding %s failed", video_id)
-            yield beam.pvalue.TaggedOutput(REJECTED, Reject(video_id, RejectReason.VIDEO_UNDECODABLE,
-                                                            f"{type(err).__name__}: {err}").to_json())
-            return
-        if frames.shape[1:] != FRAME_SHAPE:
-            yield beam.pvalue.TaggedOutput(REJECTED, Reject(video_id, RejectReason.UNSUPPORTED_FRAME_SIZE,
-                                                            f"video is {frames.shape[1]}x{frames.shape[2]}").to_json())
-            return
+        frames, file_fps, _ = loaded
         fps = task.fps or file_fps
         if not fps or fps <= 0:
             yield beam.pvalue.TaggedOutput(REJECTED, Reject(video_id, RejectReason.INVALID_METADATA,

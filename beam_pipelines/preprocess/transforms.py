@@ -35,15 +35,10 @@ _LOG = logging.getLogger(__name__)
 def convert(task: VideoTask, scheme: str, sigma: float, with_video: bool) -> tuple[list[bytes], bytes | None] | Reject:
     """Decode one video and build its records: (frame records ED then ES, video record or None), or a Reject.
 
-    Any non-I/O failure is a property of this video, so it becomes a Reject instead of failing the job.
+    A video that cannot be decoded is a Reject (lvseg.datasets.video.load_or_reject), never a failed job.
     """
     video_id = task.meta.video_id
-    try:
-        loaded = load_task(task)
-    except Exception as err:
-        if storage.is_transient(err):
-            raise
-        return Reject(video_id, RejectReason.VIDEO_UNDECODABLE, f"{type(err).__name__}: {err}")
+    loaded = load_task(task)
     if not isinstance(loaded, EchoVideo):
         return loaded
     try:

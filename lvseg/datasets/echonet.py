@@ -25,9 +25,8 @@ from lvseg import storage
 from lvseg.datasets.filelist import FILELIST, FILELIST_COLUMNS, VideoMeta, check_row, normalize_name, reject_id
 from lvseg.datasets.rejects import Reject, RejectReason
 from lvseg.datasets.tables import read_rows
-from lvseg.datasets.tracings import read_tracings, validate_tracings
-from lvseg.datasets.video import VideoError, load_video
-from lvseg.frame import FRAME_SHAPE
+from lvseg.datasets.tracings import TRACINGS, read_tracings, validate_tracings
+from lvseg.datasets.video import load_or_reject
 from lvseg.geometry.mask import Tracing, tracing_area, tracing_mask
 
 
@@ -93,7 +92,7 @@ class DatasetPlan:
 def plan_dataset(root: str) -> DatasetPlan:
     """Validate both CSVs; one task per usable video and one reject per unusable one, in file order."""
     filelist = read_rows(storage.join(root, FILELIST), FILELIST_COLUMNS)
-    tracings = read_tracings(storage.join(root, "VolumeTracings.csv"))
+    tracings = read_tracings(storage.join(root, TRACINGS))
     tasks: list[VideoTask] = []
     rejects: list[Reject] = []
     seen: set[str] = set()
@@ -116,26 +115,25 @@ def plan_dataset(root: str) -> DatasetPlan:
                 tasks.append(VideoTask(meta, storage.join(root, "Videos", video_id + ".avi"), checked))
     listed = {normalize_name(row.name) for row in filelist}
     for video_id in sorted(tracings.ids() - listed):
-        rejects.append(Reject(reject_id(video_id, "VolumeTracings.csv", tracings.first_line[video_id]),
+        rejects.append(Reject(reject_id(video_id, f"{TRACINGS}:line {tracings.first_line[video_id]}"),
                               RejectReason.ORPHAN_TRACINGS, "no FileList row"))
     return DatasetPlan(tasks, rejects, tracings.problems)
 
 
 def load_task(task: VideoTask) -> EchoVideo | Reject:
-    """Decode the task's video and assign ED/ES by polygon area; any problem becomes a Reject."""
+    """Decode the task's video and assign ED/ES by polygon area; any problem becomes a Reject.
+
+    (The traced frames lie inside the FileList frame count, checked by the plan, so a video with at
+    least that many complete frames holds them.)
+    """
     video_id = task.meta.video_id
-    try:
-        frames, _, source = load_video(task.video_path)
-    except VideoError as err:
-        return Reject(video_id, err.reason, err.detail)
-    if frames.shape[1:] != FRAME_SHAPE:
-        return Reject(video_id, RejectReason.UNSUPPORTED_FRAME_SIZE, f"video is {frames.shape[1]}x{frames.shape[2]}")
+    loaded = load_or_reject(video_id, task.video_path)
+    if isinstance(loaded, Reject):
+        return loaded
+    frames, _, source = loaded
     if len(frames) < task.meta.number_of_frames:
         return Reject(video_id, RejectReason.VIDEO_TRUNCATED,
                       f"{len(frames)} of {task.meta.number_of_frames} frames complete")
-    for index in task.tracings:
-        if index >= len(frames):
-            return Reject(video_id, RejectReason.FRAME_OUT_OF_RANGE, f"frame {index} of {len(frames)}")
     ed_index, es_index = assign_phases(task.tracings)
     ed = TracedFrame(ed_index, "ED", task.tracings[ed_index], tracing_area(task.tracings[ed_index]))
     es = TracedFrame(es_index, "ES", task.tracings[es_index], tracing_area(task.tracings[es_index]))

@@ -8,17 +8,15 @@ frame sizes and counts, and a known split.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from lvseg.datasets.rejects import Reject, RejectReason
-from lvseg.datasets.tables import NAME_LIMIT, Row, number
+from lvseg.datasets.tables import NAME_LIMIT, Row, is_plain_name, number
 from lvseg.frame import FRAME_SHAPE
 
 FILELIST = "FileList.csv"
 FILELIST_COLUMNS = ["FileName", "EF", "ESV", "EDV", "FrameHeight", "FrameWidth", "FPS", "NumberOfFrames", "Split"]
 SPLITS = ("TRAIN", "VAL", "TEST")
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 
 
 @dataclass(frozen=True)
@@ -79,15 +77,15 @@ def _implausible(v: dict[str, float | int]) -> str:
 
 def is_safe_name(name: str) -> bool:
     """True when the name is a plain file name (at most NAME_LIMIT characters) that cannot leave Videos/."""
-    return bool(_SAFE_NAME.fullmatch(name)) and ".." not in name and len(name) <= NAME_LIMIT
+    return is_plain_name(name) and ".." not in name
 
 
-def reject_id(name: str, file: str, line: int) -> str:
+def reject_id(name: str, where: str) -> str:
     """A reject's id for a name that may not be a FileName: the name when it is short printable text
-    without separators, else where it was found (``FileList.csv:line 17``), never what the line holds."""
+    without separators, else where it was found (e.g. ``FileList.csv:line 17``), never what the line holds."""
     if name.isprintable() and 0 < len(name) <= NAME_LIMIT and "," not in name:
         return name
-    return f"{file}:line {line}"
+    return where
 
 
 def check_row(row: Row, seen: set[str]) -> VideoMeta | Reject:
@@ -99,10 +97,10 @@ def check_row(row: Row, seen: set[str]) -> VideoMeta | Reject:
     video_id = normalize_name(row.name)
     if not row.ok:
         seen.add(video_id)
-        return Reject(video_id or f"{FILELIST}:line {row.line}", RejectReason.MALFORMED_ROW,
+        return Reject(reject_id(video_id, f"{FILELIST}:line {row.line}"), RejectReason.MALFORMED_ROW,
                       f"{FILELIST} line {row.line}: {row.problem}")
     if not is_safe_name(video_id):
-        return Reject(reject_id(video_id, FILELIST, row.line), RejectReason.UNSAFE_FILENAME,
+        return Reject(reject_id(video_id, f"{FILELIST}:line {row.line}"), RejectReason.UNSAFE_FILENAME,
                       "path outside the Videos folder")
     if video_id in seen:
         return Reject(video_id, RejectReason.DUPLICATE_FILELIST_ROW, "an earlier row is kept")

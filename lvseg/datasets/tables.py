@@ -20,6 +20,11 @@ from lvseg.errors import UserError
 
 NAME_LIMIT = 100  # EchoNet FileNames have 15-18 characters; a longer "name" is another field or garbage
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,%d}" % (NAME_LIMIT - 1))
+
+
+def is_plain_name(name: str) -> bool:
+    """A name that can be a FileName: letters, digits, ``_.-``, at most NAME_LIMIT characters."""
+    return bool(_NAME.fullmatch(name))
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -79,7 +84,7 @@ def _row(line: int, raw: bytes, columns: list[str]) -> Row:
         return Row(line, None, _first_field(raw), parsed)
     if len(parsed) != len(columns):
         name = parsed[0].strip() if parsed else ""
-        return Row(line, None, name if _NAME.fullmatch(name) else "", f"{len(parsed)} fields, expected {len(columns)}")
+        return Row(line, None, name if is_plain_name(name) else "", f"{len(parsed)} fields, expected {len(columns)}")
     return Row(line, dict(zip(columns, (c.strip() for c in parsed))), parsed[0].strip())
 
 
@@ -90,7 +95,7 @@ def _first_field(raw: bytes) -> str:
         name = head.decode("ascii")
     except UnicodeDecodeError:
         return ""
-    return name if _NAME.fullmatch(name) else ""
+    return name if is_plain_name(name) else ""
 
 
 def number(text: str, integer: bool = False) -> float | int | None:

@@ -21,7 +21,7 @@ from lvseg.frame import FRAME_SHAPE
 from lvseg.geometry.mask import ROWS_PER_TRACING, Tracing, tracing_area, tracing_mask
 
 TRACING_COLUMNS = ["FileName", "X1", "Y1", "X2", "Y2", "Frame"]
-_FILE = "VolumeTracings.csv"
+TRACINGS = "VolumeTracings.csv"
 
 
 @dataclass
@@ -48,9 +48,9 @@ def read_tracings(path: str) -> TracingTable:
         if values is not None and video_id:
             table.rows[video_id].append(values)
         elif video_id:
-            table.unreadable.setdefault(video_id, f"{_FILE} line {row.line}: {row.problem or 'not numbers'}")
+            table.unreadable.setdefault(video_id, f"{TRACINGS} line {row.line}: {row.problem or 'not numbers'}")
         else:
-            table.problems.append(f"{_FILE} line {row.line}: {row.problem or 'no FileName'}")
+            table.problems.append(f"{TRACINGS} line {row.line}: {row.problem or 'no FileName'}")
     return table
 
 

@@ -8,6 +8,7 @@ own folder: a directory, FIFO or device named like a video, or a symlink that le
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 
@@ -16,7 +17,10 @@ import numpy as np
 
 from lvseg import storage
 from lvseg.datasets.avi import complete_frames
-from lvseg.datasets.rejects import RejectReason
+from lvseg.datasets.rejects import Reject, RejectReason
+from lvseg.frame import FRAME_SHAPE
+
+_LOG = logging.getLogger(__name__)
 
 
 class VideoError(Exception):
@@ -98,3 +102,24 @@ def load_video(path: str) -> tuple[np.ndarray, float, bytes]:
     data = read_source(path)
     frames, fps = decode_bytes(data)
     return frames, fps, data
+
+
+def load_or_reject(video_id: str, path: str) -> tuple[np.ndarray, float, bytes] | Reject:
+    """load_video for a job that must not fail on one video: the frames, or the Reject that says why not.
+
+    Every job that decodes dataset videos (training records, analysis, streaming) takes this one rule: a
+    VideoError keeps its reason; an I/O error Beam may retry is re-raised; anything else is a property of
+    this file (``video_undecodable``, logged with its traceback); frames must be 112x112.
+    """
+    try:
+        frames, fps, source = load_video(path)
+    except VideoError as err:
+        return Reject(video_id, err.reason, err.detail)
+    except Exception as err:
+        if storage.is_transient(err):
+            raise
+        _LOG.exception("decoding %s failed", video_id)
+        return Reject(video_id, RejectReason.VIDEO_UNDECODABLE, f"{type(err).__name__}: {err}")
+    if frames.shape[1:] != FRAME_SHAPE:
+        return Reject(video_id, RejectReason.UNSUPPORTED_FRAME_SIZE, f"video is {frames.shape[1]}x{frames.shape[2]}")
+    return frames, fps, source

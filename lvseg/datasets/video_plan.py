@@ -15,13 +15,12 @@ import os
 from dataclasses import dataclass, field
 
 from lvseg import storage
-from lvseg.datasets.filelist import FILELIST, FILELIST_COLUMNS, check_row, is_safe_name, normalize_name
+from lvseg.datasets.filelist import FILELIST, FILELIST_COLUMNS, check_row, is_safe_name, normalize_name, reject_id
 from lvseg.datasets.rejects import Reject, RejectReason
 from lvseg.datasets.tables import read_rows
-from lvseg.datasets.tracings import read_tracings, validate_tracings
+from lvseg.datasets.tracings import TRACINGS, read_tracings, validate_tracings
 from lvseg.geometry.mask import Tracing
 
-TRACINGS = "VolumeTracings.csv"
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,6 @@ class AnalysisTask:
     path: str
     split: str = ""                      # TRAIN / VAL / TEST from FileList, "" for a plain folder
     fps: float | None = None             # FileList FPS; None: read from the file
-    number_of_frames: int | None = None  # FileList NumberOfFrames; None: whatever the file holds
     ef_reference: float | None = None    # FileList EF
     tracings: dict[int, Tracing] | None = field(default=None, hash=False)  # the experts' ED and ES, if valid
 
@@ -60,17 +58,15 @@ def _plan_echonet(root: str, splits: tuple[str, ...]) -> VideoPlan:
     tracings = read_tracings(storage.join(root, TRACINGS)) if storage.exists(storage.join(root, TRACINGS)) else None
     tasks, rejects, seen, skipped = [], [], set(), 0
     for row in read_rows(storage.join(root, FILELIST), FILELIST_COLUMNS):
-        video_id = normalize_name(row.name)
-        if row.ok and splits and row.fields["Split"].strip().upper() not in splits:
-            skipped += 1
-            continue
-        meta = check_row(row, seen)
+        meta = check_row(row, seen)  # every row, as the training plan does: a duplicate is one whatever its split
         if isinstance(meta, Reject):
             rejects.append(meta)
+        elif splits and meta.split not in splits:
+            skipped += 1
         else:
-            tasks.append(AnalysisTask(video_id, storage.join(root, "Videos", video_id + ".avi"), meta.split,
-                                      meta.fps, meta.number_of_frames, meta.ef,
-                                      _expert_tracings(tracings, video_id, meta.number_of_frames)))
+            tasks.append(AnalysisTask(meta.video_id, storage.join(root, "Videos", meta.video_id + ".avi"),
+                                      meta.split, meta.fps, meta.ef,
+                                      _expert_tracings(tracings, meta.video_id, meta.number_of_frames)))
     return VideoPlan(tasks, rejects, "echonet", skipped)
 
 
@@ -97,7 +93,7 @@ def _plan_folder(folder: str) -> VideoPlan:
         if is_safe_name(video_id):
             tasks.append(AnalysisTask(video_id, path))
         else:
-            rejects.append(Reject(video_id if video_id.isprintable() and len(video_id) <= 100 else "(file name)",
-                                  RejectReason.UNSAFE_FILENAME, "not a plain file name"))
+            rejects.append(Reject(reject_id(video_id, "(file name)"), RejectReason.UNSAFE_FILENAME,
+                                  "not a plain file name"))
     return VideoPlan(tasks, rejects, "folder")
 

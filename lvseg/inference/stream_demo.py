@@ -11,7 +11,8 @@ from __future__ import annotations
 import time
 
 from lvseg import RESEARCH_NOTICE, flags
-from lvseg.datasets.video import VideoError, load_video
+from lvseg.datasets.rejects import Reject
+from lvseg.datasets.video import load_or_reject
 from lvseg.errors import UserError
 from lvseg.inference.models import describe, load_runner
 from lvseg.inference.stream import StreamAnalyser
@@ -28,10 +29,10 @@ def parse(argv: list[str]):
 
 def main(argv: list[str]) -> int:
     args = parse(argv)
-    try:
-        frames, file_fps, _ = load_video(args.stream)
-    except VideoError as err:
-        raise UserError(f"{args.stream}: {err.reason.value}: {err.detail}") from None
+    loaded = load_or_reject(args.stream, args.stream)
+    if isinstance(loaded, Reject):
+        raise UserError(f"{args.stream}: {loaded.reason.value}: {loaded.detail}")
+    frames, file_fps, _ = loaded
     fps = args.fps or file_fps
     if not fps:
         raise UserError(f"{args.stream}: the file gives no frame rate; pass --fps")
