@@ -83,8 +83,7 @@ def run(config: ExportConfig, representative: np.ndarray | None = None) -> int:
 def export_variants(config: ExportConfig, representative: np.ndarray | None = None) -> list[VariantResult]:
     """Convert, measure, card and gate each variant of ``config.quantize`` (in order, duplicates dropped)."""
     variants = list(dict.fromkeys(config.quantize))
-    for split in ("VAL", "TRAIN"):  # refuse incomplete records before any model or frame is loaded
-        require_published(config.records, split)
+    require_published(config.records, "VAL", "TRAIN")  # refuse incomplete records before any model is loaded
     model, model_config = load_trained(config.model)
     kind = model_config["model"]
     if config.prune and "qat" in variants:

@@ -50,31 +50,22 @@ def split_files(records: str, split: str) -> list[str]:
     return sorted(tf.io.gfile.glob(shards.shard_pattern(records, "frames", split)))
 
 
-def count_records(files: list[str]) -> int:
-    """Number of Examples in gzip TFRecord shards (reads them, but does not parse)."""
-    if not files:
-        return 0
-    dataset = tf.data.TFRecordDataset(files, compression_type="GZIP", num_parallel_reads=min(len(files), 8))
-    return int(dataset.reduce(np.int64(0), lambda n, _: n + 1).numpy())
-
-
 def read_records_info(records: str) -> RecordsInfo:
-    """Landmark scheme, K and sigma from the first TRAIN record; frame counts of TRAIN and VAL."""
-    shards.require_published(records, "TRAIN")
-    train, val = split_files(records, "TRAIN"), split_files(records, "VAL")
-    if not train:
-        pattern = shards.shard_pattern(records, "frames", "TRAIN")
-        raise RecordsError(f"no TRAIN frame records under {pattern}")
+    """Landmark scheme, K and sigma from the first TRAIN record; TRAIN and VAL frame counts from the manifest.
+
+    The manifest is trusted for the counts because require_published has checked every file against it
+    (reading all shards to count them would cost a full pass over the data on every start).
+    """
+    counts = shards.require_published(records, "TRAIN")["labeled_frames"]
     # The first record of any shard: with more shards than videos, the first shards can be empty.
-    first = [r.numpy() for r in tf.data.TFRecordDataset(train, compression_type="GZIP").take(1)]
-    if not first:
-        raise RecordsError(f"the TRAIN split under {records} has no frames ({len(train)} empty shards)")
-    frame = schema.decode_frame(first[0])
+    first = next(iter(tf.data.TFRecordDataset(split_files(records, "TRAIN"), compression_type="GZIP").take(1)))
+    frame = schema.decode_frame(first.numpy())
     scheme = frame["landmark_scheme"]
     k = parse_scheme(scheme)
     if k != len(frame["landmarks"]):
         raise RecordsError(f"records say {scheme!r} but hold {len(frame['landmarks'])} landmarks")
-    return RecordsInfo(scheme, k, float(frame["heatmap_sigma"]), count_records(train), count_records(val))
+    return RecordsInfo(scheme, k, float(frame["heatmap_sigma"]), int(counts.get("train", 0)),
+                       int(counts.get("val", 0)))
 
 
 def parsed_frames(files: list[str] | tf.Tensor, num_landmarks: int, keep_heatmaps: bool,

@@ -27,16 +27,15 @@ OWNED = ("frames", "videos", "schema.json", "rejected.jsonl")  # what preprocess
 SHARD_SUFFIX = ".tfrecord.gz"
 
 
-def require_published(records: str, split: str | None = None) -> dict:
+def require_published(records: str, *splits: str) -> dict:
     """The manifest of a completely published RECORDS root (lvseg.publish.read_complete), for every consumer.
 
-    With ``split``, a split without a single labelled frame is refused too: training or scoring nothing
-    would otherwise end in a bare StopIteration or an empty "successful" report.
+    Each of ``splits`` without a single labelled frame is refused too: training or scoring nothing would
+    otherwise end in a bare StopIteration or an empty "successful" report.
     """
     manifest = read_complete(records)
-    if split is not None:
-        name = SPLIT_NAMES.get(split.upper(), split.lower())
-        if not (manifest.get("labeled_frames") or {}).get(name):
+    for split in splits:
+        if not (manifest.get("labeled_frames") or {}).get(split.lower()):
             raise RecordsError(f"{records}: the {split.upper()} split holds no labelled frames (see its manifest.json)")
     return manifest
 
