@@ -39,7 +39,7 @@ class AnalyzeVideoFn(beam.DoFn):
         self.frames = Metrics.counter(NAMESPACE, "frames_segmented")
 
     def setup(self):
-        self.runners = [load_runner(info) for info in self.infos]
+        self.runners = [load_runner(info, self.batch_size) for info in self.infos]
 
     def process(self, video_id: str):
         task = load_plan(self.plan_path)[video_id]
@@ -54,9 +54,7 @@ class AnalyzeVideoFn(beam.DoFn):
                                                             "no frame rate in FileList or the file").to_json())
             return
         for info, runner in zip(self.infos, self.runners):
-            segmentations = []
-            for start in range(0, len(frames), self.batch_size):
-                segmentations += runner.segment(frames[start:start + self.batch_size])
+            segmentations = runner.segment(frames)
             analysis = analyse_video(segmentations, info.kind, fps)
             self.frames.inc(len(frames))
             yield video_row(task, info.name, info.kind, fps, analysis)

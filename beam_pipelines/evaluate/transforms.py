@@ -98,17 +98,15 @@ class VideoGifFn(beam.DoFn):
         self.runner = None
 
     def setup(self):
-        self.runner = load_runner(self.info)
+        self.runner = load_runner(self.info, self.batch_size)
 
     def process(self, serialized: bytes):
         fps, frames = video_frames(serialized, self.dataset, self.max_frames)
         if not frames:
             return
-        segs = []
-        for start in range(0, len(frames), self.batch_size):
-            segs += self.runner.segment(np.stack([f.image for f in frames[start:start + self.batch_size]]))
-        gif = video_gif(np.stack([f.image for f in frames]), [s.mask if s.ok else None for s in segs],
-                              [f.mask for f in frames], fps)
+        images = np.stack([f.image for f in frames])
+        segs = self.runner.segment(images)
+        gif = video_gif(images, [s.mask if s.ok else None for s in segs], [f.mask for f in frames], fps)
         video_id = frames[0].video_id
         path = storage.join(self.folder, f"{self.info.name}__{video_id}.gif")
         storage.write_bytes(path, gif)

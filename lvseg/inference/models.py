@@ -128,14 +128,17 @@ def _metadata(read: Callable[[str], dict], path: str, what: str) -> dict:
         raise ModelSpecError(f"no {what} for {path}: cannot tell the model's kind") from err
 
 
-def load_runner(info: ModelInfo) -> Runner:
-    """The runner of a model (call once per worker: it loads TensorFlow or the interpreter)."""
+def load_runner(info: ModelInfo, batch_size: int = 32) -> Runner:
+    """The runner of a model (call once per worker: it loads TensorFlow or the interpreter).
+
+    ``batch_size``: frames per Keras call (a .tflite runs one frame per invoke, as on a device).
+    """
     handler = _handler(info.spec)
     if handler is not None:
         return handler.load(info)
     if info.format == "tflite":
         return TFLiteRunner(_localize(info.spec, [TFLITE_SUFFIX, ".json"]))
-    return KerasRunner(_localize(info.spec, [MODEL_FILE, CONFIG_FILE]))
+    return KerasRunner(_localize(info.spec, [MODEL_FILE, CONFIG_FILE]), batch_size)
 
 
 def _localize(spec: str, names: list[str]) -> str:

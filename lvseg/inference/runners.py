@@ -160,6 +160,14 @@ class KerasRunner(Runner):
         self.kind = config["model"]
         self.landmark_scheme = config.get("landmark_scheme") if self.kind == "landmarks" else None
 
+    def segment(self, frames: np.ndarray) -> list[Segmentation]:
+        """Like Runner.segment, ``batch_size`` frames at a time: a whole video's raw outputs (one float
+        channel per landmark) never sit in memory at once."""
+        frames, out = _as_frames(frames), []
+        for i in range(0, len(frames), self.batch_size):
+            out += super().segment(frames[i:i + self.batch_size])
+        return out
+
     def predict(self, frames: np.ndarray) -> np.ndarray:
         x = to_model_input(_as_frames(frames))
         if len(x) == 0:
