@@ -65,7 +65,7 @@ def _table(values: dict, default: float) -> np.ndarray:
     return out
 
 
-def _smooth_field(rng: np.random.Generator, shape: tuple[int, int], sigma: tuple[float, float]) -> np.ndarray:
+def smooth_field(rng: np.random.Generator, shape: tuple[int, int], sigma: tuple[float, float]) -> np.ndarray:
     """Zero-mean, unit-std smooth random field (sigma = (along axis 0, along axis 1))."""
     f = cv2.GaussianBlur(rng.standard_normal(shape).astype(np.float32), (0, 0), sigmaX=sigma[1], sigmaY=sigma[0])
     return f / (f.std() + 1e-6)
@@ -144,7 +144,7 @@ def make_probe(look: Look, frames: int, raster_k: int, rng: np.random.Generator)
     tgc_db = look.tgc_compensation * atten_db + ripple
     noise = look.noise * 10.0 ** ((tgc_db - tgc_db[-1] + gain_db[-1]) / 20.0)
     shape = (len(r), n_beams)
-    smooth = lambda sig: _smooth_field(rng, shape, (sig / (SAMPLE_PX * s), sig * 0.6 / (look.radius * dtheta)))  # noqa: E731
+    smooth = lambda sig: smooth_field(rng, shape, (sig / (SAMPLE_PX * s), sig * 0.6 / (look.radius * dtheta)))  # noqa: E731
     haze = look.haze * np.exp(-depth / look.haze_depth)[:, None] * np.exp(0.6 * smooth(4.0 * s)) \
         * (1.0 + 0.4 * np.cos(2 * np.pi * r / (rng.uniform(5.0, 9.0) * s) + rng.uniform(0, 6.3)))[:, None]
     shadow = np.ones(shape, np.float32)

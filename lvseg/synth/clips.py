@@ -4,6 +4,7 @@ A video is its geometry plan (lvseg.synth.plan: EF, heart, rhythm, probe motion,
 stream) rendered in a Look drawn from a Style (lvseg.synth.style, the ``look`` stream) by
 lvseg.synth.render (the ``render`` stream), then written as a 112x112, 3-channel MJPG AVI with the
 clip's JPEG quality (OpenCV's own MJPEG writer: the FFMPEG backend ignores the quality setting).
+Fault videos (lvseg.synth.faults) skip the render: plain frames at DEFAULT_QUALITY, same plan and rows.
 
 Volumes: EDV and ESV are the single-plane method of disks (lvseg.geometry.disk_volume) applied to the
 written (6-decimal) tracings with a fixed pixel size of MM_PER_PIXEL = 1.25 mm, i.e.
@@ -27,7 +28,7 @@ import numpy as np
 from lvseg.frame import FRAME_SHAPE
 from lvseg.geometry.mask import Tracing, disk_volume
 from lvseg.synth import sampling
-from lvseg.synth.plan import VideoPlan, appearance, plan_video
+from lvseg.synth.plan import VideoPlan, appearance
 from lvseg.synth.render import render_clip
 from lvseg.synth.style import Style
 
@@ -46,6 +47,12 @@ class Rows:
 def fmt(value: float) -> str:
     """Fixed float formatting so identical inputs always give identical bytes."""
     return f"{value:.6f}"
+
+
+def write_csv(path: str, header: list[str], rows: list[list[str]]) -> None:
+    """``header`` and ``rows`` comma-joined, one line each: every CSV the generator writes has this layout."""
+    with open(path, "w", newline="") as handle:
+        handle.write("\n".join(",".join(r) for r in [header, *rows]) + "\n")
 
 
 def write_avi(path: str, frames: np.ndarray, fps: int, quality: int = DEFAULT_QUALITY) -> tuple[float, int]:
@@ -75,25 +82,33 @@ def tracing_rows(name: str, tracing: Tracing, frame: int) -> list[list[str]]:
     return [[name + ".avi", *(fmt(v) for v in row), str(frame)] for row in tracing.rows()]
 
 
-def render_video(plan: VideoPlan, style: str | Style = "train", keep_labels: bool = False, split: str = "TRAIN"
-                 ) -> tuple[np.ndarray, int, list[np.ndarray]]:
-    """(uint8 frames, JPEG quality, label rasters if asked) of a planned video; VAL / TEST clips are B-mode."""
+def render_video(plan: VideoPlan, style: str | Style = "train", split: str = "TRAIN") -> tuple[np.ndarray, int]:
+    """(uint8 frames, JPEG quality) of a planned video; VAL / TEST clips are B-mode."""
     look, extras = appearance(plan, style, training=split == "TRAIN")
     rng = sampling.video_rng(plan.seed, plan.index, plan.stream + ":render")
-    frames, labels = render_clip(plan.anatomy, plan.frames, look, extras, rng,
-                                 ecg_timing=(plan.timing.ed_frame, plan.timing.period), keep_labels=keep_labels)
-    return frames, look.jpeg_quality, labels
+    frames, _ = render_clip(plan.anatomy, plan.frames, look, extras, rng,
+                            ecg_timing=(plan.timing.ed_frame, plan.timing.period))
+    return frames, look.jpeg_quality
 
 
-def make_video(out: str, seed: int, index: int, split: str, min_frames: int | None,
-               max_frames: int | None, stream: str = "clean", style: str | Style = "train"
+def plain_frames(frames: int) -> np.ndarray:
+    """Cheap stand-in pixels (a diagonal gradient moving one level per frame) for videos nobody looks at."""
+    ramp = np.add.outer(np.arange(FRAME_SHAPE[0]), np.arange(FRAME_SHAPE[1]))
+    return np.stack([(ramp + t) % 256 for t in range(frames)]).astype(np.uint8)
+
+
+def make_video(out: str, plan: VideoPlan, split: str, style: str | Style = "train", render: bool = True
                ) -> tuple[list[str], list[list[str]], int]:
-    """Render and write one valid video; returns (FileList row, tracing rows, frame count).
+    """Write one valid video of ``plan`` (lvseg.synth.plan.plan_video); returns (FileList row, tracing rows,
+    frame count).
 
-    ``stream`` separates the random draws and ids of clean videos from those of fault videos.
+    ``render=False`` writes plain_frames at DEFAULT_QUALITY instead of the physics render: fault videos
+    need a decodable file and valid rows, not an echo image.
     """
-    plan = plan_video(seed, index, stream, min_frames, max_frames)
-    frames, quality, _ = render_video(plan, style, split=split)
+    if render:
+        frames, quality = render_video(plan, style, split=split)
+    else:
+        frames, quality = plain_frames(plan.frames), DEFAULT_QUALITY
     read_fps, count = write_avi(os.path.join(out, "Videos", plan.name + ".avi"), frames, plan.timing.fps, quality)
     if count != plan.frames:
         raise RuntimeError(f"{plan.name}: wrote {plan.frames} frames, OpenCV reads {count}")

@@ -1,7 +1,8 @@
 """One extra video (or CSV defect) per kind of bad input the EchoNet reader rejects, with the expected reason.
 
-Each fault starts from a valid video drawn from its own random stream ("fault"), so the clean videos
-are byte-identical with or without faults, then breaks exactly one thing. The reader checks a
+Each fault starts from a valid video planned from its own random stream ("fault"), so the clean videos
+are byte-identical with or without faults, then breaks exactly one thing. Its frames are plain
+(clips.make_video render=False): the reader rejects it before any pixel matters. The reader checks a
 FileList row in a fixed order (unsafe name, duplicate row, metadata, frame size, tracings, then the
 video), so every fault leaves everything checked earlier valid. Special cases:
   duplicate_filelist_row  repeats the FIRST clean video's FileList row at the end: that video still
@@ -26,7 +27,7 @@ from lvseg.datasets.rejects import RejectReason
 from lvseg.datasets.video import VideoError, load_video
 from lvseg.synth import sampling
 from lvseg.synth.clips import Rows, fmt, make_video, write_avi
-from lvseg.synth.style import Style
+from lvseg.synth.plan import plan_video
 
 FAULT_FRAMES = 40
 TRUNCATE_SHARE = 0.6
@@ -162,13 +163,18 @@ FAULTS: dict[str, Callable[[str, list[str], list[list[str]], np.random.Generator
 }
 
 
-def add_faults(out: str, seed: int, rows: Rows, max_frames: int | None = None,
-               style: str | Style = "train") -> dict[str, str]:
+def _fault_video(out: str, seed: int, index: int, frames: int) -> tuple[list[str], list[list[str]]]:
+    """A valid, unrendered fault video: (FileList row, tracing rows)."""
+    row, traced, _ = make_video(out, plan_video(seed, index, "fault", frames, frames), "TRAIN", render=False)
+    return row, traced
+
+
+def add_faults(out: str, seed: int, rows: Rows, max_frames: int | None = None) -> dict[str, str]:
     """Append every fault to ``rows`` (and Videos/); returns {video_id: expected reason value}."""
     frames = min(FAULT_FRAMES, max_frames or FAULT_FRAMES)
     expected: dict[str, str] = {}
     for index, (kind, fault) in enumerate(FAULTS.items()):
-        row, traced, _ = make_video(out, seed, index, "TRAIN", frames, frames, stream="fault", style=style)
+        row, traced = _fault_video(out, seed, index, frames)
         rng = sampling.video_rng(seed, index, "fault-edit")
         reason = fault(out, row, traced, rng)
         if reason is None:
@@ -177,7 +183,7 @@ def add_faults(out: str, seed: int, rows: Rows, max_frames: int | None = None,
         rows.tracings.extend(traced)
         expected[row[0]] = RejectReason(reason).value
     # tracings for a video that FileList does not list (no video file either)
-    _, traced, _ = make_video(out, seed, len(FAULTS), "TRAIN", frames, frames, stream="fault", style=style)
+    _, traced = _fault_video(out, seed, len(FAULTS), frames)
     orphan = traced[0][0][:-4]
     os.remove(_video_path(out, orphan))
     rows.tracings.extend(traced)

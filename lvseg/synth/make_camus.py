@@ -27,7 +27,7 @@ import numpy as np
 from lvseg.synth import labels as L
 from lvseg.synth import sampling
 from lvseg.synth.anatomy import sample_heart
-from lvseg.synth.labels import draw_extras, frame_anatomy, label_map
+from lvseg.synth.labels import draw_extras, frame_anatomy
 from lvseg.synth.motion import Similarity
 from lvseg.synth.render import render_clip
 from lvseg.synth.style import STYLES, draw_look
@@ -70,15 +70,15 @@ def make_patient(out: str, seed: int, number: int) -> dict:
     look = draw_look(rng, STYLES["camus"], shape, scale)
     extras = draw_extras(rng, look.trabeculae, look.papillary, look.lung)
     anatomy = [frame_anatomy(heart, c, False, to_image) for c in (1.0, 0.0)]
-    frames, _ = render_clip(anatomy.__getitem__, 2, look, extras, rng, shape, raster_k=1)
+    frames, labels = render_clip(anatomy.__getitem__, 2, look, extras, rng, shape, raster_k=1, keep_labels=True)
     folder = os.path.join(out, patient)
     os.makedirs(folder, exist_ok=True)
-    for phase, image, frame in (("ED", frames[0], anatomy[0]), ("ES", frames[1], anatomy[1])):
+    for phase, image, classes in zip(("ED", "ES"), frames, labels):
         stem = os.path.join(folder, f"{patient}_4CH_{phase}")
         with open(stem + ".nii.gz", "wb") as handle:
             handle.write(nifti_gz(image))
         with open(stem + "_gt.nii.gz", "wb") as handle:
-            handle.write(nifti_gz(camus_labels(label_map(frame, extras, shape, 1))))
+            handle.write(nifti_gz(camus_labels(classes)))
     n_frames = int(rng.integers(14, 31))
     es = int(rng.integers(max(2, n_frames // 2), n_frames + 1))
     info = {"ED": 1, "ES": es, "NbFrame": n_frames, "Sex": "MF"[int(rng.integers(2))], "Age": int(rng.integers(20, 90)),

@@ -14,10 +14,11 @@ from concurrent.futures import ProcessPoolExecutor
 from lvseg.datasets.filelist import FILELIST_COLUMNS
 from lvseg.datasets.tracings import TRACING_COLUMNS
 from lvseg.synth import sampling
-from lvseg.synth.clips import MM_PER_PIXEL, Rows, make_video
+from lvseg.synth.clips import MM_PER_PIXEL, Rows, make_video, write_csv
 from lvseg.synth.faults import add_faults
 from lvseg.synth.style import Style, get_style
-from lvseg.synth.truth import truth_rows, video_truth, write_frame_volumes
+from lvseg.synth.plan import plan_video
+from lvseg.synth.truth import VideoTruth, truth_rows, write_frame_volumes
 
 
 def _single_threaded() -> None:
@@ -29,14 +30,10 @@ def _single_threaded() -> None:
 
 def _make(out: str, seed: int, index: int, split: str, min_frames: int | None, max_frames: int | None,
           style: str | Style, truth: bool) -> tuple[list[str], list[list[str]], int, list[list[str]]]:
-    row, traced, count = make_video(out, seed, index, split, min_frames, max_frames, style=style)
-    frames = truth_rows(video_truth(seed, index, min_frames=min_frames, max_frames=max_frames)) if truth else []
+    plan = plan_video(seed, index, "clean", min_frames, max_frames)
+    row, traced, count = make_video(out, plan, split, style=style)
+    frames = truth_rows(VideoTruth(plan)) if truth else []  # the plan video_truth would replay
     return row, traced, count, frames
-
-
-def write_csv(path: str, header: list[str], rows: list[list[str]]) -> None:
-    with open(path, "w", newline="") as handle:
-        handle.write("\n".join(",".join(r) for r in [header, *rows]) + "\n")
 
 
 def generate_echonet(out: str, videos: int, seed: int = 0, faults: bool = False, max_frames: int | None = None,
@@ -73,7 +70,7 @@ def generate_echonet(out: str, videos: int, seed: int = 0, faults: bool = False,
         total_frames += count
     expected: dict[str, str] = {}
     if faults:
-        expected = add_faults(out, seed, rows, max_frames=max_frames, style=style)
+        expected = add_faults(out, seed, rows, max_frames=max_frames)
         with open(os.path.join(out, "faults.json"), "w") as handle:
             json.dump(expected, handle, indent=2, sort_keys=True)
             handle.write("\n")

@@ -94,7 +94,7 @@ def style_sheet(styles: tuple[str, ...], videos: int = 4, seed: int = 0, zoom: i
         tiles = [_label(_polygon(big(CLASS_COLOURS[truth.labels(t)]), truth.tracings[t], zoom), f"labels {p}", zoom)
                  for p, t in phases]
         for style in styles:
-            frames, _, _ = render_video(plan, style)
+            frames, _ = render_video(plan, style)
             tiles += [_label(cv2.cvtColor(big(frames[t]), cv2.COLOR_GRAY2BGR), f"{style} {p}", zoom) for p, t in phases]
         rows.append(np.concatenate(tiles, axis=1))
     return np.concatenate(rows, axis=0)

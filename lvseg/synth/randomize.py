@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from lvseg.synth import labels as L
+from lvseg.synth.bmode import smooth_field
 from lvseg.synth.style import Look
 
 
@@ -40,9 +41,7 @@ def make_randomizer(look: Look, raster_shape: tuple[int, int], raster_k: int, rn
     means[list(L.BLOOD_CLASSES)] = np.clip(rng.uniform(0.0, 1.0) + rng.uniform(-0.08, 0.08, 4), 0.0, 1.0)
     spreads = rng.uniform(0.0, 0.2, n)
     grain = rng.uniform(0.4, 2.0) * raster_k * look.scale
-    fields = np.stack([cv2.GaussianBlur(rng.standard_normal(raster_shape).astype(np.float32), (0, 0), grain)
-                       for _ in range(2)])
-    fields /= fields.reshape(2, -1).std(axis=1)[:, None, None] + 1e-6
+    fields = np.stack([smooth_field(rng, raster_shape, (grain, grain)) for _ in range(2)])
     coarse = rng.standard_normal((4, 4)).astype(np.float32)
     bias = cv2.resize(coarse, (raster_shape[1], raster_shape[0]), interpolation=cv2.INTER_CUBIC)
     bias = np.exp(look.dr_bias * bias).astype(np.float32)

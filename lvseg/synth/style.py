@@ -76,7 +76,7 @@ class Style:
     dr_noise: Range = (0.0, 0.12)
     dr_bias: Range = (0.0, 0.7)
     dr_gamma: Range = (-0.6, 0.6)   # log of the gamma exponent
-    decorrelation: Range = (0.05, 0.15)  # tissue speckle change per frame (blood: 4x)
+    decorrelation: Range = (0.05, 0.15)  # tissue speckle change per frame (blood: 2.5x)
 
 
 def _heldout(name: str, **ranges) -> Style:

@@ -20,7 +20,7 @@ from functools import cached_property
 import numpy as np
 
 from lvseg.geometry.mask import Tracing, disk_volume, tracing_mask
-from lvseg.synth.clips import MM_PER_PIXEL
+from lvseg.synth.clips import MM_PER_PIXEL, fmt, write_csv
 from lvseg.synth.labels import label_map
 from lvseg.synth.plan import VideoPlan, appearance, plan_video
 from lvseg.synth.style import Style
@@ -81,11 +81,10 @@ def video_truth(seed: int, index: int, stream: str = "clean", min_frames: int | 
 
 def truth_rows(truth: VideoTruth) -> list[list[str]]:
     """FrameVolumes.csv rows of one video."""
-    return [[truth.name, str(t), f"{v:.6f}", str(int(truth.mask(t).sum()))] for t, v in enumerate(truth.volumes)]
+    return [[truth.name, str(t), fmt(v), str(int(truth.mask(t).sum()))] for t, v in enumerate(truth.volumes)]
 
 
 def write_frame_volumes(out: str, rows: list[list[str]]) -> str:
     path = os.path.join(out, "FrameVolumes.csv")
-    with open(path, "w", newline="") as handle:
-        handle.write("\n".join(",".join(r) for r in [COLUMNS, *rows]) + "\n")
+    write_csv(path, COLUMNS, rows)
     return path
