@@ -11,7 +11,6 @@ import io
 import itertools
 import json
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -117,21 +116,21 @@ def first_video_records(records: str, split: str, count: int) -> list[bytes]:
     return list(itertools.islice(shards.iter_serialized(records, "videos", split), count))
 
 
-CAMUS_FILE = re.compile(r"(patient\d+)/\1_4CH_(ED|ES)(_gt)?\.(nii\.gz|nii|mhd|raw)")
-
-
 def local_camus(root: str) -> str:
     """A local folder with the CAMUS set: ``root`` itself, or a temporary copy of a gs:// root's 4CH ED/ES files.
 
-    lvseg.datasets.camus reads local folders only; copying just the files the recipe uses keeps the download small.
+    lvseg.datasets.camus reads local folders only; copying just the files it may read (its ``wanted_file``)
+    keeps the download small.
     """
+    from lvseg.datasets.camus import wanted_file
+
     if not storage.is_gcs(root):
         return root
     local = tempfile.mkdtemp(prefix="lvseg-camus-")
     prefix = root.rstrip("/") + "/"
     for path in storage.list_files(root):
         relative = path[len(prefix):]
-        if CAMUS_FILE.fullmatch(relative):
+        if wanted_file(relative):
             os.makedirs(os.path.join(local, os.path.dirname(relative)), exist_ok=True)
             with open(os.path.join(local, relative), "wb") as f:
                 f.write(storage.read_bytes(path))

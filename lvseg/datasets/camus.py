@@ -7,8 +7,10 @@ Layouts (detected per patient folder, local paths only):
   2023  patientXXXX/patientXXXX_4CH_{ED,ES}.nii.gz and ..._gt.nii.gz (read with nibabel). NIfTI keeps
         x (image column) as the first array axis, so nibabel returns (columns, rows): the arrays are
         transposed to (rows, columns) here, and lvseg.synth.make_camus writes them the same way;
-  2019  patientXXXX/patientXXXX_4CH_{ED,ES}[_gt].mhd + .raw (a minimal MetaImage reader below;
-        DimSize lists x first, the raw data is row-major with x fastest, so it reshapes to (rows, cols)).
+  2019  patientXXXX/patientXXXX_4CH_{ED,ES}[_gt].mhd + .raw, or .zraw when compressed (a minimal MetaImage
+        reader below; DimSize lists x first, the data is row-major with x fastest, so it reshapes to
+        (rows, cols)).
+``wanted_file`` names the files the reader may open (evaluation copies just those from a gs:// root).
 A patient whose files are missing, unreadable, of mismatched shapes or without any LV label is
 skipped, never raised: the reason goes to the optional ``skipped`` list. Only a root that is not a
 folder, or holds no patient folder at all, raises (FileNotFoundError).
@@ -29,6 +31,7 @@ OUTPUT_SHAPE = (112, 112)
 PHASES = ("ED", "ES")
 LV_LABEL = 1
 _PATIENT = re.compile(r"patient\d+")
+_WANTED = re.compile(rf"(patient\d+)/\1_4CH_({'|'.join(PHASES)})[^/]*")
 _MET_TYPES = {"MET_UCHAR": np.uint8, "MET_CHAR": np.int8, "MET_USHORT": np.uint16, "MET_SHORT": np.int16,
               "MET_UINT": np.uint32, "MET_INT": np.int32, "MET_FLOAT": np.float32, "MET_DOUBLE": np.float64}
 
@@ -51,6 +54,13 @@ class CamusSkip:
 
 class CamusError(ValueError):
     """A CAMUS file that cannot be used."""
+
+
+def wanted_file(relative: str) -> bool:
+    """Whether a file at ``relative`` ("patientXXXX/name", "/"-separated, from the root) may be read: any
+    file of a patient folder named ``patientXXXX_4CH_ED...`` or ``..._4CH_ES...`` (images, labels, and
+    MetaImage data files whatever their extension)."""
+    return _WANTED.fullmatch(relative) is not None
 
 
 def read_mhd(path: str) -> np.ndarray:

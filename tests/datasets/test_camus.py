@@ -10,7 +10,7 @@ import nibabel as nib
 import numpy as np
 import pytest
 
-from lvseg.datasets.camus import CamusError, iter_camus, read_mhd, read_nifti, resize_pair
+from lvseg.datasets.camus import CamusError, iter_camus, read_mhd, read_nifti, resize_pair, wanted_file
 
 ROWS, COLS = 40, 30
 
@@ -46,12 +46,15 @@ def write_mhd(path: str, array: np.ndarray, element: str = "MET_UCHAR", compress
         handle.write("\n".join(header) + "\n")
 
 
-def write_patient_2019(root: str, patient: str, image: np.ndarray | None = None, labels: np.ndarray | None = None):
+def write_patient_2019(root: str, patient: str, image: np.ndarray | None = None, labels: np.ndarray | None = None,
+                       compressed: bool = False):
     folder = os.path.join(root, patient)
     os.makedirs(folder, exist_ok=True)
     for phase in ("ED", "ES"):
-        write_mhd(os.path.join(folder, f"{patient}_4CH_{phase}.mhd"), _image() if image is None else image)
-        write_mhd(os.path.join(folder, f"{patient}_4CH_{phase}_gt.mhd"), _labels() if labels is None else labels)
+        write_mhd(os.path.join(folder, f"{patient}_4CH_{phase}.mhd"), _image() if image is None else image,
+                  compressed=compressed)
+        write_mhd(os.path.join(folder, f"{patient}_4CH_{phase}_gt.mhd"), _labels() if labels is None else labels,
+                  compressed=compressed)
     return folder
 
 
@@ -140,6 +143,26 @@ def test_bad_patients_are_skipped_with_a_reason(tmp_path):
     assert "no LV" in reasons["patient0004"]
     assert "unreadable" in reasons["patient0005"]
     assert len(list(iter_camus(root))) == 2  # without a list the skips are silent
+
+
+def test_wanted_files_are_every_4ch_ed_es_file_of_its_own_patient_folder():
+    for name in ("ED.nii.gz", "ES_gt.nii.gz", "ED.nii", "ES.mhd", "ES.raw", "ED_gt.zraw"):
+        assert wanted_file(f"patient0001/patient0001_4CH_{name}"), name
+    for relative in ("patient0001/patient0002_4CH_ED.nii.gz", "patient0001/patient0001_2CH_ED.nii.gz",
+                     "patient0001/patient0001_4CH_half_sequence.nii.gz", "patient0001/Info_4CH.cfg",
+                     "patient0001_4CH_ED.nii.gz", "x/patient0001/patient0001_4CH_ED.mhd",
+                     "patient0001/sub/patient0001_4CH_ED.mhd"):
+        assert not wanted_file(relative), relative
+
+
+def test_a_compressed_metaimage_patient_reads_like_a_raw_one(tmp_path):
+    raw, packed = str(tmp_path / "raw"), str(tmp_path / "packed")
+    write_patient_2019(raw, "patient0001")
+    write_patient_2019(packed, "patient0001", compressed=True)
+    assert any(name.endswith(".zraw") for name in os.listdir(os.path.join(packed, "patient0001")))
+    a, b = list(iter_camus(raw)), list(iter_camus(packed))
+    assert len(a) == len(b) == 2
+    assert all(np.array_equal(x.image, y.image) and np.array_equal(x.mask, y.mask) for x, y in zip(a, b))
 
 
 def test_a_root_without_patients_raises(tmp_path):

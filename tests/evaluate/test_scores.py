@@ -132,3 +132,36 @@ def test_gcs_inputs_read_like_local_ones(gcs_bucket, records_root, tmp_path):
     files = shards.shard_files(records_root, "videos", "TEST")
     all_test = list(tf.data.TFRecordDataset(files, compression_type="GZIP").as_numpy_iterator())  # independent reader
     assert first_video_records(records_root, "TEST", 5) == all_test and len(all_test) == 2
+
+
+def test_gcs_camus_copy_keeps_compressed_metaimage_patients(gcs_bucket, tmp_path):
+    """A gs:// CAMUS root is copied with every file the reader may open, .zraw data included."""
+    import shutil
+    from pathlib import Path
+
+    from beam_pipelines.evaluate.frames import external_frames, local_camus
+    from beam_pipelines.launch_options import fast_emulator_auth
+    from tests.conftest import upload_tree
+    from tests.datasets.test_camus import write_patient_2019
+
+    fast_emulator_auth()
+    local = str(tmp_path / "camus")
+    write_patient_2019(local, "patient0001", compressed=True)
+    write_patient_2019(local, "patient0002")
+    with open(f"{local}/patient0002/Info_4CH.cfg", "w") as handle:
+        handle.write("ED: 1\n")
+    upload_tree(local, f"{gcs_bucket}/camus")
+    staged = local_camus(f"{gcs_bucket}/camus")
+    try:
+        copied = sorted(str(p.relative_to(staged)) for p in Path(staged).rglob("*") if p.is_file())
+    finally:
+        shutil.rmtree(staged)
+    assert "patient0001/patient0001_4CH_ED_gt.zraw" in copied and "patient0002/Info_4CH.cfg" not in copied
+    assert len(copied) == 16  # 2 patients x ED, ES x image, labels x .mhd, data file
+    skipped: list = []
+    remote = external_frames(f"{gcs_bucket}/camus", skipped)
+    expected = external_frames(local)
+    assert not skipped
+    assert [f.frame_id for f in remote] == [f.frame_id for f in expected] == [
+        f"camus/patient000{n}/{p}/0" for n in (1, 2) for p in ("ED", "ES")]
+    assert all(np.array_equal(a.image, b.image) and np.array_equal(a.mask, b.mask) for a, b in zip(remote, expected))
