@@ -20,6 +20,8 @@ from typing import Sequence
 import numpy as np
 from scipy.stats import rankdata
 
+from lvseg.metrics.bootstrap import percentile_ci, resample_indices
+
 LOA_Z = 1.96  # two-sided 95 % normal quantile of the Bland-Altman limits
 AUC_THRESHOLDS = (35.0, 50.0)  # reduced (< 35 %) and below-normal (< 50 %) EF
 
@@ -109,16 +111,14 @@ def agreement(predicted: Sequence[float | None], reference: Sequence[float], sam
         point = statistics(pred[None], ref[None], thresholds)
     boot = None
     if n >= 2:
-        idx = np.random.default_rng(seed).integers(0, n, size=(samples, n))
+        idx = resample_indices(n, samples, seed)
         boot = statistics(pred[idx], ref[idx], thresholds)
-    alpha = 100.0 * (1.0 - level) / 2.0
 
     def estimate(name) -> Estimate:
         value = _finite(point[name][0])
         if value is None or boot is None or not np.isfinite(boot[name]).any():
             return Estimate(value)
-        low, high = np.nanpercentile(boot[name], [alpha, 100.0 - alpha])
-        return Estimate(value, float(low), float(high))
+        return Estimate(value, *percentile_ci(boot[name], level))
 
     return Agreement(n, int((~keep).sum()), *(estimate(k) for k in names[:7]),
                      auc={float(t): estimate(float(t)) for t in thresholds})

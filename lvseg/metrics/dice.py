@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lvseg.metrics.bootstrap import percentile_ci, resample_indices
+
 
 @dataclass(frozen=True)
 class Overlap:
@@ -60,11 +62,9 @@ def bootstrap_ci(overlaps: list[Overlap] | np.ndarray, samples: int = 1000, seed
     counts = _as_counts(overlaps)
     if len(counts) == 0:
         return (float("nan"), float("nan"))
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(counts), size=(samples, len(counts)))
+    idx = resample_indices(len(counts), samples, seed)
     inter = counts[idx, 0].sum(axis=1)
     total = counts[idx, 1].sum(axis=1) + counts[idx, 2].sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         values = np.where(total == 0, 1.0, 2.0 * inter / np.where(total == 0, 1, total))
-    alpha = (1.0 - level) / 2.0
-    return float(np.quantile(values, alpha)), float(np.quantile(values, 1.0 - alpha))
+    return percentile_ci(values, level)
