@@ -12,6 +12,7 @@ import csv
 import io
 import math
 
+from lvseg.analysis.beats import Beat
 from lvseg.analysis.video import VideoAnalysis
 from lvseg.datasets.echonet import assign_phases
 from lvseg.datasets.video_plan import AnalysisTask
@@ -37,7 +38,7 @@ def video_row(task: AnalysisTask, model: str, kind: str, fps: float, analysis: V
         expert_ed, expert_es = assign_phases(task.tracings)
         volumes = analysis.volumes
         if max(expert_ed, expert_es) < len(volumes) and math.isfinite(volumes[expert_ed] + volumes[expert_es]):
-            expert_ef = (volumes[expert_ed] - volumes[expert_es]) / volumes[expert_ed] * 100.0
+            expert_ef = Beat(expert_ed, expert_es, volumes[expert_ed], volumes[expert_es]).ef
     beats = analysis.beats
     return {"video_id": task.video_id, "model": model, "kind": kind, "split": task.split,
             "frames": len(analysis.measures), "fps": _number(fps, 3), "ef": _number(ef),

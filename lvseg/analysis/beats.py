@@ -152,7 +152,7 @@ class BeatTracker:
         """EF from the largest confirmed ED and smallest confirmed ES of any beats (step 6); None without both."""
         if self._best_ed is None or self._best_es is None or not self._best_es[2] < self._best_ed[2]:
             return None
-        return (self._best_ed[2] - self._best_es[2]) / self._best_ed[2] * 100.0
+        return Beat(self._best_ed[0], self._best_es[0], self._best_ed[2], self._best_es[2]).ef
 
     def push(self, volume: float) -> Step:
         step = Step([], [])

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from lvseg.analysis.agreement import LOA_Z  # noqa: E402
 from lvseg.report import overlay  # noqa: E402
 
 MAX_GIF_FPS = 50.0  # browsers slow down GIF frame delays under 20 ms to 100 ms
@@ -107,7 +108,7 @@ def bland_altman(predicted: list[float], reference: list[float], title: str) -> 
     fig, ax = plt.subplots(figsize=(3.8, 3.6))
     ax.scatter(mean, diff, s=14, color=overlay.hex_colour(overlay.PRED_COLOUR), edgecolor="#333333", linewidth=0.4)
     if len(diff) >= 2:
-        bias, spread = float(diff.mean()), 1.96 * float(diff.std(ddof=1))
+        bias, spread = float(diff.mean()), LOA_Z * float(diff.std(ddof=1))  # as in summary.json
         for value, style, label in ((bias, "-", f"bias {bias:+.1f}"), (bias - spread, "--", f"{bias - spread:+.1f}"),
                                     (bias + spread, "--", f"{bias + spread:+.1f}")):
             ax.axhline(value, color="#d55e00", linestyle=style, linewidth=1)
