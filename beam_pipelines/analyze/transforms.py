@@ -60,8 +60,9 @@ class AnalyzeVideoFn(beam.DoFn):
             yield video_row(task, info.name, info.kind, fps, analysis)
             for row in beat_rows(video_id, info.name, analysis):
                 yield beam.pvalue.TaggedOutput(BEATS, row)
-            for row in curve_rows(video_id, info.name, analysis):
-                yield beam.pvalue.TaggedOutput(CURVES, csv_line(row, CURVE_FIELDS))
+            lines = [csv_line(row, CURVE_FIELDS) for row in curve_rows(video_id, info.name, analysis)]
+            if lines:  # one element per video and model, not per frame: a frame's line is tiny
+                yield beam.pvalue.TaggedOutput(CURVES, "\n".join(lines))
             if video_id in self.figure_ids:
                 yield beam.pvalue.TaggedOutput(FIGURES, figure_curve(video_id, info.name, fps, analysis))
                 self._write_gif(video_id, info.name, frames, segmentations, analysis, fps)

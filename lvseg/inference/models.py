@@ -107,13 +107,14 @@ def describe_all(specs: list[str]) -> list[ModelInfo]:
     """ModelInfos with unique, file-name-safe names (``name``, ``name-2``... on collisions)."""
     infos, seen = [], set()
     for spec in specs:
-        base = safe_name(describe(spec).name)
+        info = describe(spec)  # once: on gs:// each read of a config or card is a request
+        base = safe_name(info.name)
         name, n = base, 1
         while name in seen:
             n += 1
             name = f"{base}-{n}"
         seen.add(name)
-        infos.append(describe(spec, name))
+        infos.append(replace(info, name=name))
     return infos
 
 
