@@ -1,4 +1,4 @@
-"""Launcher plumbing shared by the Beam jobs (preprocess, evaluate): flags, PipelineOptions, runner.
+"""Launcher plumbing shared by the Beam jobs (preprocess, evaluate, analyze): flags, PipelineOptions, runner.
 
 Each job has its own options as a typed dataclass (flags via lvseg.flags, ``--kebab-case``); every other
 flag goes to Beam untouched (``--runner``, ``--project``, ``--direct_num_workers``...), as in Google's

@@ -27,11 +27,11 @@ class ExportConfig:
     out: str = field(default="", metadata={"help": "EXPORT_DIR for <name>.tflite + <name>.json (required)"})
     quantize: tuple[str, ...] = field(default=("int8",), metadata={
         "help": f"variants to export, several allowed: {', '.join(VARIANTS)}"})
-    max_drop: float = field(default=DEFAULT_MAX_DROP, metadata={"min": 0, 
+    max_drop: float = field(default=DEFAULT_MAX_DROP, metadata={"min": 0,
         "help": "quality gate: reject a variant whose VAL Dice is more than this below the Keras model's"})
-    representative_frames: int = field(default=300, metadata={"min": 1, 
+    representative_frames: int = field(default=300, metadata={"min": 1,
         "help": "int8 calibration: TRAIN frames drawn (seeded) as the representative dataset"})
-    val_frames: int | None = field(default=None, metadata={"min": 1, 
+    val_frames: int | None = field(default=None, metadata={"min": 1,
         "help": "VAL frames for the gate, a seeded sample (None: every VAL frame)"})
     seed: int = field(default=0, metadata={"help": "seed of frame sampling and fine-tuning"})
     finetune_frames: int = field(default=2000, metadata={
@@ -39,7 +39,7 @@ class ExportConfig:
     qat_steps: int = field(default=200, metadata={"min": 1, "help": "quantization-aware fine-tuning steps"})
     qat_learning_rate: float = field(default=1e-4, metadata={"above": 0, "help": "Adam learning rate of QAT"})
     batch_size: int = field(default=16, metadata={"min": 1, "help": "batch size of QAT and pruning fine-tunes"})
-    prune: float = field(default=0.0, metadata={"min": 0, "max": 0.99, 
+    prune: float = field(default=0.0, metadata={"min": 0, "max": 0.99,
         "help": "target sparsity of conv kernels (e.g. 0.5) by magnitude pruning before conversion; 0 = off. "
                 "Zeros shrink the compressed download, not the flatbuffer itself"})
     prune_steps: int = field(default=200, metadata={
@@ -52,7 +52,7 @@ class ExportConfig:
 
 
 def parse_args(argv: list[str] | None) -> ExportConfig:
-    """Flags -> ExportConfig, with the cross-field checks argparse cannot express."""
+    """Flags -> ExportConfig; field limits are checked while parsing, required flags and variants here."""
     parser = flags.ArgumentParser(prog="lvseg export", epilog=RESEARCH_NOTICE, description=(
         "Convert a trained model to TFLite variants, each with a model card, and reject any variant whose "
         "validation Dice drops more than --max-drop below the Keras model's."))
@@ -64,11 +64,5 @@ def parse_args(argv: list[str] | None) -> ExportConfig:
     unknown = [v for v in config.quantize if v not in VARIANTS]
     if unknown:
         parser.error(f"unknown --quantize {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
-    if not 0.0 <= config.prune < 1.0:
-        parser.error("--prune must be in [0, 1)")
-    if config.qat_steps < 1 or config.prune_steps < 2:
-        parser.error("--qat-steps must be >= 1 and --prune-steps >= 2")
-    if config.max_drop < 0:
-        parser.error("--max-drop must be >= 0")
     return config
 

@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export.__main__", "quantize a trained model to TFLite and check it still segments"),
     "evaluate": ("beam_pipelines.evaluate.pipeline", "Beam: Dice on TEST and an external set, with an HTML report"),
     "analyze": ("beam_pipelines.analyze.pipeline", "Beam: LV volume and EF beat by beat from every frame of any video"),
-    "cloud": ("lvseg.cloud.cli", "submit preprocessing / training / export / evaluation to Google Cloud"),
+    "cloud": ("lvseg.cloud.cli", "submit preprocessing / training / export / evaluation / analysis to Google Cloud"),
 }
 DEBUG_FLAG = "--debug"
 DEBUG_ENV = "LVSEG_DEBUG"

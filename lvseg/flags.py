@@ -3,7 +3,8 @@
 Each field becomes ``--field-name``; the field's ``metadata["help"]`` is the flag's help and
 ``metadata["choices"]`` its choices. Booleans become ``--flag/--no-flag``. Numbers are checked as they are
 parsed: floats must be finite, and ``metadata["min"]`` / ``["above"]`` / ``["max"]`` bound them (inclusive /
-exclusive / inclusive), so ``--epochs 0`` or ``--heatmap-sigma nan`` is refused before any work starts.
+exclusive / inclusive), so ``--epochs 0`` or ``--heatmap-sigma nan`` is refused before any work starts;
+``check_limits`` applies the same limits to options built in code (each job's ``validated()`` calls it).
 Every lvseg parser is an ``ArgumentParser`` from here: a bad flag is an ``OptionError`` (a one-line
 UserError), never a usage dump and ``sys.exit``.
 """
@@ -70,18 +71,44 @@ def checked(kind: type, limits: typing.Mapping[str, Any]) -> Callable[[str], Any
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}")
-        if kind is float and not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-        if "min" in limits and value < limits["min"]:
-            raise argparse.ArgumentTypeError(f"must be at least {limits['min']}, got {text}")
-        if "above" in limits and value <= limits["above"]:
-            raise argparse.ArgumentTypeError(f"must be greater than {limits['above']}, got {text}")
-        if "max" in limits and value > limits["max"]:
-            raise argparse.ArgumentTypeError(f"must be at most {limits['max']}, got {text}")
+        problem = limit_problem(value, limits, text)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
         return value
 
     parse.__name__ = kind.__name__  # argparse names the type in its messages
     return parse
+
+
+def limit_problem(value: float, limits: typing.Mapping[str, Any], text: str | None = None) -> str | None:
+    """What is wrong with a number under a field's limits (finite; "min" / "above" / "max"), or None."""
+    text = str(value) if text is None else text
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{text!r} is not a finite number"
+    if "min" in limits and value < limits["min"]:
+        return f"must be at least {limits['min']}, got {text}"
+    if "above" in limits and value <= limits["above"]:
+        return f"must be greater than {limits['above']}, got {text}"
+    if "max" in limits and value > limits["max"]:
+        return f"must be at most {limits['max']}, got {text}"
+    return None
+
+
+def check_limits(config: T) -> T:
+    """Apply each field's limits to a dataclass built in code, as parsing applies them to argv.
+
+    Raises OptionError (``argument --flag: ...``, the message argparse gives for the same value); None is
+    skipped, tuples are checked item by item, non-numbers are left alone. Returns ``config``.
+    """
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        for item in value if isinstance(value, (tuple, list)) else (value,):
+            if isinstance(item, bool) or not isinstance(item, (int, float)):
+                continue
+            problem = limit_problem(item, field.metadata)
+            if problem:
+                raise OptionError(f"argument --{field.name.replace('_', '-')}: {problem}")
+    return config
 
 
 def _optional_base(kind: Any) -> type:

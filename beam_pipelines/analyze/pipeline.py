@@ -59,6 +59,8 @@ class AnalyzeOptions:
     seed: int = field(default=0, metadata={"help": "bootstrap seed"})
 
     def validated(self) -> "AnalyzeOptions":
+        """A normalized copy (upper-case splits, once each); raises OptionError on missing or out-of-range values."""
+        flags.check_limits(self)
         if not self.videos or not self.models or not self.out:
             raise flags.OptionError("--videos, --models and --out are required")
         return dataclasses.replace(self, splits=tuple(dict.fromkeys(s.upper() for s in self.splits)))

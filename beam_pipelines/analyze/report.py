@@ -22,6 +22,7 @@ from beam_pipelines.analyze import report_page
 from beam_pipelines.analyze.rows import BEAT_FIELDS, OK, VIDEO_FIELDS, VOLUME_UNIT, sort_key, to_csv
 from lvseg import RESEARCH_NOTICE, __version__, storage
 from lvseg.analysis.agreement import Agreement, agreement
+from lvseg.datasets.rejects import reason_counts, rejects_jsonl
 from lvseg.inference.models import ModelInfo
 from lvseg.report import figures
 
@@ -77,16 +78,14 @@ def write_report(out: str, job: dict, infos: list[ModelInfo], videos: list[dict]
     beats = sorted(beats, key=lambda r: sort_key(r, models))
     storage.write_text(storage.join(out, "per_video.csv"), to_csv(videos, VIDEO_FIELDS))
     storage.write_text(storage.join(out, "per_beat.csv"), to_csv(beats, BEAT_FIELDS))
-    ordered = sorted(rejects, key=lambda r: (r["video_id"], r["reason"], r["detail"]))
-    storage.write_text(storage.join(out, "rejected.jsonl"), "".join(json.dumps(r, sort_keys=True) + "\n"
-                                                                    for r in ordered))
+    storage.write_text(storage.join(out, "rejected.jsonl"), rejects_jsonl(rejects))
     results = [summarize_model([r for r in videos if r["model"] == m], job["bootstrap_samples"], job["seed"])
                for m in models if any(r["model"] == m for r in videos)]
     images = _draw(out, results, videos, figure_curves)
     summary = {
         "notice": RESEARCH_NOTICE, "lvseg_version": __version__,
         "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "inputs": job, "counts": {**counts, "rejected": dict(sorted(Counter(r["reason"] for r in rejects).items()))},
+        "inputs": job, "counts": {**counts, "rejected": reason_counts(rejects)},
         "models": [asdict(i) for i in infos], "method": METHOD, "results": results, "images": images,
         "gifs": sorted(f"{GIF_DIR}/{f.rsplit('/', 1)[-1]}" for f in storage.list_files(storage.join(out, GIF_DIR))
                        if f.endswith(".gif")),

@@ -66,11 +66,10 @@ class EvaluateOptions:
     seed: int = field(default=0, metadata={"help": "bootstrap seed"})
 
     def validated(self) -> "EvaluateOptions":
+        """A normalized copy (upper-case split); raises OptionError on missing or out-of-range values."""
+        flags.check_limits(self)
         if not self.models or not self.records or not self.out:
             raise flags.OptionError("--models, --records and --out are required")
-        if self.batch_size < 1 or self.gif_videos < 0 or self.gif_max_frames < 1 or self.bootstrap_samples < 1:
-            raise flags.OptionError("--batch-size, --gif-max-frames and --bootstrap-samples must be positive, "
-                             "--gif-videos at least 0")
         return dataclasses.replace(self, split=self.split.upper())
 
     @property
@@ -145,7 +144,8 @@ def build_pipeline(pipeline: beam.Pipeline, options: EvaluateOptions, infos: lis
 
 def launcher_options(argv: list[str]) -> tuple[EvaluateOptions, PipelineOptions]:
     """The job options and the PipelineOptions this launcher runs with (checks inputs, no cloud call)."""
-    job, beam_args = launch_options.parse_job_args(EvaluateOptions, argv, description=__doc__.split("\n\n")[0])
+    job, beam_args = launch_options.parse_job_args(EvaluateOptions, argv, description=__doc__.split("\n\n")[0],
+                                                   prog="lvseg evaluate")
     job = job.validated()
     options = launch_options.pipeline_options(beam_args)
     # The external set is read here on the launcher (then staged under --out), so it may stay local.

@@ -55,20 +55,17 @@ class PreprocessOptions:
     landmark_scheme: str = field(default=DEFAULT_SCHEME, metadata={"help": "landmark scheme: seed6 or contourK"})
     heatmap_sigma: float = field(default=DEFAULT_SIGMA, metadata={
         "above": 0, "help": "Gaussian sigma of the heatmaps, pixels"})
-    shards: int = field(default=0, metadata={"min": 0, 
+    shards: int = field(default=0, metadata={"min": 0,
         "help": f"shards per split, frames and videos alike; 0 = one per {VIDEOS_PER_SHARD} videos"})
     splits: tuple[str, ...] = field(default=SPLITS, metadata={"help": "splits to write (TRAIN VAL TEST)"})
     write_videos: bool = field(default=True, metadata={"help": "also write whole-video records under videos/"})
 
     def validated(self) -> "PreprocessOptions":
         """A normalized copy (upper-case splits in canonical order); raises OptionError on bad values."""
+        flags.check_limits(self)
         if not self.data or not self.out:
             raise flags.OptionError("--data and --out are required")
         parse_scheme(self.landmark_scheme)
-        if not self.heatmap_sigma > 0:
-            raise flags.OptionError("--heatmap-sigma must be positive")
-        if self.shards < 0:
-            raise flags.OptionError("--shards must be 0 (auto) or positive")
         wanted = {s.upper() for s in self.splits}
         if not wanted or not wanted <= set(SPLITS):
             raise flags.OptionError(f"--splits must be among {SPLITS}, got {self.splits}")
@@ -81,7 +78,6 @@ class PreprocessResult(NamedTuple):
     written: beam.PCollection    # one summary dict per shard
     rejected: beam.PCollection   # one reject dict per rejected video (plan and decode rejects)
     manifest: beam.PCollection   # the single manifest dict, after publishing
-    run: Run                     # the claim on RECORDS the job publishes under
 
 
 def build_pipeline(pipeline: beam.Pipeline, options: PreprocessOptions, run: Run) -> PreprocessResult:
@@ -124,7 +120,7 @@ def build_pipeline(pipeline: beam.Pipeline, options: PreprocessOptions, run: Run
                 | "Finalize" >> beam.ParDo(FinalizeFn(run, base),
                                            summaries=beam.pvalue.AsList(written[WRITTEN]),
                                            rejects=beam.pvalue.AsList(rejected)))
-    return PreprocessResult(written[WRITTEN], rejected, manifest, run)
+    return PreprocessResult(written[WRITTEN], rejected, manifest)
 
 
 def launcher_options(argv: list[str]) -> tuple[PreprocessOptions, PipelineOptions]:

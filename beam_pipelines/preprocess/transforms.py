@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
 from contextlib import ExitStack
 
 import apache_beam as beam
@@ -20,7 +19,7 @@ from beam_pipelines.preprocess.sharding import ShardJob, ShardWriter
 from beam_pipelines.staged_plan import load_plan
 from lvseg import storage
 from lvseg.datasets.echonet import EchoVideo, VideoTask, load_task
-from lvseg.datasets.rejects import Reject, RejectReason
+from lvseg.datasets.rejects import Reject, RejectReason, reason_counts, rejects_jsonl
 from lvseg.publish import Run, publish, release
 from lvseg.records import schema
 from lvseg.records.examples import frame_examples, video_example
@@ -115,9 +114,7 @@ class FinalizeFn(beam.DoFn):
 
     def process(self, _, summaries: list[dict], rejects: list[dict]):
         manifest = build_manifest(self.manifest, summaries, rejects)
-        ordered = sorted(rejects, key=lambda r: (r["video_id"], r["reason"], r["detail"]))
-        lines = "".join(json.dumps(r, sort_keys=True) + "\n" for r in ordered)
-        storage.write_text(storage.join(self.run.staging, "rejected.jsonl"), lines)
+        storage.write_text(storage.join(self.run.staging, "rejected.jsonl"), rejects_jsonl(rejects))
         storage.write_text(storage.join(self.run.staging, "schema.json"), _dumps(schema.schema_json()))
         published = publish(self.run, OWNED, manifest)
         release(self.run)
@@ -134,7 +131,7 @@ def build_manifest(base: dict, summaries: list[dict], rejects: list[dict]) -> di
         entry["frames"] += s["frames"]
         entry["shards"] = s["shards"]
     manifest["written_videos"] = sum(e["videos"] for e in by_split.values())
-    manifest["rejected"] = dict(sorted(Counter(r["reason"] for r in rejects).items()))
+    manifest["rejected"] = reason_counts(rejects)
     manifest["rejected_videos"] = len(rejects)
     manifest["labeled_frames"] = {k: e["frames"] for k, e in by_split.items()}
     manifest["splits"] = by_split

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from lvseg import __version__
+from lvseg.flags import OptionError
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -35,14 +36,14 @@ def bucket_name(bucket: str) -> str:
     name = bucket[len("gs://"):] if bucket.startswith("gs://") else bucket
     name = name.rstrip("/")
     if not _BUCKET.match(name):
-        raise ValueError(f"not a Cloud Storage bucket name: {bucket!r} (expected gs://BUCKET)")
+        raise OptionError(f"not a Cloud Storage bucket name: {bucket!r} (expected gs://BUCKET)")
     return name
 
 
 def check_name(name: str, what: str = "name") -> str:
     """A single path segment (model, report, dataset names): no slashes, no leading dot."""
     if not _NAME.match(name):
-        raise ValueError(f"invalid {what} {name!r}: use letters, digits, '.', '_' or '-'")
+        raise OptionError(f"invalid {what} {name!r}: use letters, digits, '.', '_' or '-'")
     return name
 
 

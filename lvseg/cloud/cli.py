@@ -8,6 +8,8 @@
 
 The bucket layout and image names are in lvseg.cloud.bucket; images come from infra/ (infra/README.md
 walks through a fresh project). Every command prints the exact command it runs; --dry-run stops there.
+A bad flag raises lvseg.flags.OptionError, which ``lvseg``'s one error path (lvseg.cli.run) prints as one
+line with exit status 2 (a traceback with --debug).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 from typing import TextIO
 
 from lvseg.cloud.common import Clock, Runner, subprocess_runner, utc_now
+from lvseg.flags import OptionError
 
 
 def usage() -> str:
@@ -24,7 +27,7 @@ def usage() -> str:
 
 def main(argv: list[str] | None = None, runner: Runner = subprocess_runner, clock: Clock = utc_now,
          out: TextIO | None = None) -> int:
-    """Dispatch to a subcommand; returns its exit status (2 for bad arguments)."""
+    """Dispatch to a subcommand; returns its exit status. Bad arguments raise OptionError (for lvseg.cli.run)."""
     from lvseg.cloud.commands import COMMANDS
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -33,10 +36,5 @@ def main(argv: list[str] | None = None, runner: Runner = subprocess_runner, cloc
         print("usage:\n" + usage(), file=out)
         return 0
     if argv[0] not in COMMANDS:
-        print(f"lvseg cloud: unknown command {argv[0]!r}; choose from {', '.join(COMMANDS)}", file=sys.stderr)
-        return 2
-    try:
-        return COMMANDS[argv[0]](argv[1:], runner=runner, clock=clock, out=out)
-    except ValueError as err:
-        print(f"lvseg cloud {argv[0]}: error: {err}", file=sys.stderr)
-        return 2
+        raise OptionError(f"unknown command {argv[0]!r}; choose from {', '.join(COMMANDS)}")
+    return COMMANDS[argv[0]](argv[1:], runner=runner, clock=clock, out=out)

@@ -1,4 +1,4 @@
-"""`lvseg cloud preprocess | train | export | evaluate`: parse flags, build the launch, print it, run it.
+"""`lvseg cloud preprocess | train | export | evaluate | analyze`: parse flags, build the launch, print it, run it.
 
 Each command prints exactly what it runs; with --dry-run it stops there (deterministic output: give
 --job-name, or the clock decides the default name). Without it, the command runs with the user's own
@@ -66,17 +66,18 @@ def _parse(prog: str, description: str, argv: list[str], *classes: type) -> tupl
     parser = parser_for(prog, description, Target, *classes)
     ns = parser.parse_args(ours)
     parsed = [flags.from_namespace(cls, ns) for cls in (Target, *classes)]
-    try:
-        parsed[0].validate()
-    except ValueError as err:
-        parser.error(str(err))
+    parsed[0].validate()  # raises OptionError, as the parser does
     return parsed, extra
 
 
-def _emit(out: TextIO, header: list[str], argv: list[str]) -> None:
+def _run(target: Target, header: list[str], command: list[str], runner: Runner, out: TextIO) -> int:
+    """Print the header (as # comments) and the command; unless --dry-run, run it and return its exit status."""
     for line in header:
         print(f"# {line}", file=out)
-    print(render(argv), file=out)
+    print(render(command), file=out)
+    if target.dry_run:
+        return 0
+    return runner(_local_python(command))
 
 
 def preprocess(argv: list[str], runner: Runner, clock: Clock, out: TextIO) -> int:
@@ -96,10 +97,7 @@ def preprocess(argv: list[str], runner: Runner, clock: Clock, out: TextIO) -> in
         command = dataflow.direct_command(PREPROCESS_MODULE, args, dataflow.beam_flags(target, workers, name))
         image = workers.image(target)
         header.append(f"workers run {image}" if image else f"workers install {workers.setup_file} on Beam's image")
-    _emit(out, header, command)
-    if target.dry_run:
-        return 0
-    return runner(_local_python(command))
+    return _run(target, header, command, runner, out)
 
 
 def evaluate(argv: list[str], runner: Runner, clock: Clock, out: TextIO) -> int:
@@ -111,11 +109,8 @@ def evaluate(argv: list[str], runner: Runner, clock: Clock, out: TextIO) -> int:
     report = job.report or name
     args = dataflow.evaluate_args(target, job.models, report, job.external, extra)
     command = dataflow.direct_command(EVALUATE_MODULE, args, dataflow.beam_flags(target, workers, name))
-    _emit(out, [f"Dataflow job {name}: report -> {target.layout.report_dir(report)}/report.html",
-                "this machine waits for the job, then writes the report"], command)
-    if target.dry_run:
-        return 0
-    return runner(_local_python(command))
+    return _run(target, [f"Dataflow job {name}: report -> {target.layout.report_dir(report)}/report.html",
+                         "this machine waits for the job, then writes the report"], command, runner, out)
 
 
 def analyze(argv: list[str], runner: Runner, clock: Clock, out: TextIO) -> int:
@@ -127,11 +122,8 @@ def analyze(argv: list[str], runner: Runner, clock: Clock, out: TextIO) -> int:
     analysis = job.analysis or name
     args = dataflow.analyze_args(target, job.data, job.models, analysis, extra)
     command = dataflow.direct_command(ANALYZE_MODULE, args, dataflow.beam_flags(target, workers, name))
-    _emit(out, [f"Dataflow job {name}: analysis -> {target.layout.analysis_dir(analysis)}/report.html",
-                "this machine waits for the job, then writes the report"], command)
-    if target.dry_run:
-        return 0
-    return runner(_local_python(command))
+    return _run(target, [f"Dataflow job {name}: analysis -> {target.layout.analysis_dir(analysis)}/report.html",
+                         "this machine waits for the job, then writes the report"], command, runner, out)
 
 
 def train(argv: list[str], runner: Runner, clock: Clock, out: TextIO) -> int:

@@ -45,14 +45,14 @@ class Target:
     dry_run: bool = field(default=False, metadata={"help": "print what would run, run nothing"})
 
     def validate(self) -> None:
-        """Raise ValueError for a missing or malformed project, region or bucket."""
+        """Raise OptionError for a missing or malformed project, region or bucket."""
         for name in ("project", "region", "bucket"):
             if not getattr(self, name):
-                raise ValueError(f"--{name} is required")
+                raise flags.OptionError(f"--{name} is required")
         if not _PROJECT.match(self.project):
-            raise ValueError(f"not a Google Cloud project id: {self.project!r}")
+            raise flags.OptionError(f"not a Google Cloud project id: {self.project!r}")
         if not _REGION.match(self.region):
-            raise ValueError(f"not a Google Cloud region: {self.region!r} (e.g. us-central1)")
+            raise flags.OptionError(f"not a Google Cloud region: {self.region!r} (e.g. us-central1)")
         if self.job_name is not None:
             check_job_name(self.job_name)
         BucketLayout(self.bucket)
@@ -68,8 +68,8 @@ class Target:
 
 def check_job_name(name: str) -> str:
     if not _JOB_NAME.match(name):
-        raise ValueError(f"invalid job name {name!r}: lowercase letters, digits and '-', starting with a "
-                         "letter, at most 63 characters")
+        raise flags.OptionError(f"invalid job name {name!r}: lowercase letters, digits and '-', starting with a "
+                                "letter, at most 63 characters")
     return name
 
 
@@ -87,8 +87,8 @@ def job_name(target: Target, kind: str, clock: Clock = utc_now) -> str:
 
 def parser_for(prog: str, description: str, *option_classes: type) -> argparse.ArgumentParser:
     """An argparse parser with the flags of each options dataclass (lvseg.flags)."""
-    parser = flags.ArgumentParser(prog=prog, description=description, allow_abbrev=False,
-                                     epilog="Flags after a bare '--' are passed to the job unchanged.")
+    parser = flags.ArgumentParser(prog=prog, description=description,
+                                  epilog="Flags after a bare '--' are passed to the job unchanged.")
     for cls in option_classes:
         flags.add_dataclass_flags(parser, cls)
     return parser

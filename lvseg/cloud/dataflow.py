@@ -1,9 +1,9 @@
-"""Dataflow launches of the two Beam jobs: the exact command, built from the bucket layout.
+"""Dataflow launches of the three Beam jobs (preprocess, evaluate, analyze): the exact command, from the bucket layout.
 
-Direct launch (default): this machine runs ``python -m beam_pipelines.{preprocess,evaluate}`` with
+Direct launch (default): this machine runs ``python -m beam_pipelines.{preprocess,evaluate,analyze}`` with
 ``--runner=DataflowRunner``; the job's workers run the lvseg-beam image (infra/beam/Dockerfile), which
 holds lvseg and every pinned dependency, so workers install nothing. The launcher waits for the job,
-then prints the manifest (preprocess) or writes the report (evaluate), as the local commands do.
+then prints the manifest (preprocess) or writes the report (evaluate, analyze), as the local commands do.
 Flex launch (preprocess only): ``gcloud dataflow flex-template run`` of the template built from the
 same image (see lvseg.cloud.flex and infra/README.md); nothing but gcloud is needed locally.
 """
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from lvseg.cloud.common import Target
 from lvseg.cloud.flex import flags_to_parameters
+from lvseg.flags import OptionError
 
 NO_IMAGE = "none"
 
@@ -39,9 +40,9 @@ class Workers:
 
     def validate(self, target: Target) -> None:
         if self.max_num_workers < 1 or (self.num_workers is not None and self.num_workers < 1):
-            raise ValueError("worker counts must be at least 1")
+            raise OptionError("worker counts must be at least 1")
         if self.image(target) is None and not self.setup_file:
-            raise ValueError("workers need lvseg: keep a worker image or give --setup-file ./setup.py")
+            raise OptionError("workers need lvseg: keep a worker image or give --setup-file ./setup.py")
 
 
 def beam_flags(target: Target, workers: Workers, job_name: str) -> list[str]:
@@ -75,7 +76,7 @@ def evaluate_args(target: Target, models: tuple[str, ...] | list[str], report: s
     """The evaluate job's own flags: trained models (names under models/ or gs:// MODEL_DIRs / .tflite)."""
     layout = target.layout
     if not models:
-        raise ValueError("give at least one model")
+        raise OptionError("give at least one model")
     args = ["--models", *[layout.resolve_model(m) for m in models], "--records", layout.records]
     if external:
         args += ["--external", layout.resolve_dataset(external)]
@@ -87,7 +88,7 @@ def analyze_args(target: Target, data: str, models: tuple[str, ...] | list[str],
     """The analyze job's own flags: every video of a dataset under raw/ (or a gs:// URI) -> gs://BUCKET/analyses/NAME."""
     layout = target.layout
     if not models:
-        raise ValueError("give at least one model")
+        raise OptionError("give at least one model")
     return ["--videos", layout.resolve_dataset(data), "--models", *[layout.resolve_model(m) for m in models],
             "--out", layout.analysis_dir(name), *extra]
 

@@ -24,6 +24,7 @@ import typing
 from pathlib import Path
 
 from lvseg.cloud.bucket import BucketLayout
+from lvseg.flags import OptionError
 
 # pipeline -> (module, options dataclass); the module has launcher_options(argv), build_pipeline and OWNED.
 PIPELINES: dict[str, tuple[str, str]] = {
@@ -115,7 +116,7 @@ def pipeline_argv(cls: type, params: list[str]) -> list[str]:
         base, is_list = _kind(cls, name)
         if base is bool:
             if value.lower() not in ("true", "false"):
-                raise ValueError(f"{name}: expected true or false, got {value!r}")
+                raise OptionError(f"{name}: expected true or false, got {value!r}")
             argv.append(flag if value.lower() == "true" else "--no-" + flag[2:])
         elif is_list:
             argv += [flag, *[v for v in re.split(r"[\s,]+", value) if v]]
@@ -135,7 +136,7 @@ def flags_to_parameters(argv: list[str] | tuple[str, ...]) -> list[str]:
     while i < len(argv):
         token = argv[i]
         if not token.startswith("--") or token == "--":
-            raise ValueError(f"expected a --flag, got {token!r}")
+            raise OptionError(f"expected a --flag, got {token!r}")
         name, eq, value = token[2:].partition("=")
         values = [value] if eq else []
         i += 1
@@ -149,7 +150,7 @@ def flags_to_parameters(argv: list[str] | tuple[str, ...]) -> list[str]:
         else:
             text = "true"
         if "," in text:
-            raise ValueError(f"--{name}: template parameter values cannot contain ',': {text!r}")
+            raise OptionError(f"--{name}: template parameter values cannot contain ',': {text!r}")
         params.append(f"{name.replace('-', '_')}={text}")
     return params
 

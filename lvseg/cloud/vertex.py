@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lvseg.cloud.bucket import BucketLayout, check_name
+from lvseg.flags import OptionError
 from lvseg.inference.decode import MODEL_KINDS
 from trainer.presets import PRESETS
 
@@ -55,21 +56,21 @@ class Machines:
         "help": "where to write the CustomJobSpec for gcloud; None means ./JOB_NAME.custom_job.json"})
 
     def validate(self) -> None:
-        """Raise ValueError for settings (machine/GPU combinations...) Vertex AI would reject."""
+        """Raise OptionError for settings (machine/GPU combinations...) Vertex AI would reject."""
         if self.replica_count < 1:
-            raise ValueError("--replica-count must be at least 1")
+            raise OptionError("--replica-count must be at least 1")
         if self.timeout_hours <= 0:
-            raise ValueError("--timeout-hours must be positive")
+            raise OptionError("--timeout-hours must be positive")
         for item in self.env:
             if "=" not in item or not item.split("=", 1)[0]:
-                raise ValueError(f"--env takes KEY=VALUE, got {item!r}")
+                raise OptionError(f"--env takes KEY=VALUE, got {item!r}")
         if self.accelerator_type == NO_ACCELERATOR:
             return
         family = ACCELERATOR_FAMILIES[self.accelerator_type]
         if not self.machine_type.startswith(family + "-"):
-            raise ValueError(f"{self.accelerator_type} attaches to {family}-* machines, not {self.machine_type}")
+            raise OptionError(f"{self.accelerator_type} attaches to {family}-* machines, not {self.machine_type}")
         if self.accelerator_count not in (1, 2, 4, 8, 16):
-            raise ValueError(f"--accelerator-count must be 1, 2, 4, 8 or 16, got {self.accelerator_count}")
+            raise OptionError(f"--accelerator-count must be 1, 2, 4, 8 or 16, got {self.accelerator_count}")
 
     def machine_spec(self) -> dict:
         spec: dict = {"machineType": self.machine_type}
@@ -106,7 +107,7 @@ class ExportJob:
 def trainer_args(job: TrainJob, layout: BucketLayout, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
     """The container args: ``trainer.task`` flags. No --out: AIP_MODEL_DIR comes from baseOutputDirectory."""
     if job.epochs is not None and job.epochs < 1:
-        raise ValueError("--epochs must be at least 1")
+        raise OptionError("--epochs must be at least 1")
     args = ["--model", job.model, "--records", layout.records]
     if job.epochs is not None:
         args += ["--epochs", str(job.epochs)]
@@ -166,7 +167,7 @@ def export_spec(job: ExportJob, machines: Machines, image: str, layout: BucketLa
                 extra: list[str] | tuple[str, ...] = (), service_account: str | None = None) -> dict:
     """The export job: one replica running ``python3 -m export`` on the FUSE-mounted bucket."""
     if machines.replica_count != 1:
-        raise ValueError("export runs on one replica")
+        raise OptionError("export runs on one replica")
     return custom_job_spec(machines, image, export_args(job, layout, extra), command=EXPORT_COMMAND,
                            service_account=service_account)
 

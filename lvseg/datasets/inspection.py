@@ -12,7 +12,7 @@ from collections import Counter
 
 from lvseg import flags
 from lvseg.datasets.echonet import load_task, plan_dataset
-from lvseg.datasets.rejects import Reject
+from lvseg.datasets.rejects import Reject, reason_counts
 
 
 def inspect_dataset(root: str, decode: bool = True) -> dict:
@@ -29,7 +29,7 @@ def inspect_dataset(root: str, decode: bool = True) -> dict:
     return {
         "input_videos": plan.input_videos,  # FileList rows + orphan tracings, before any decoding
         "usable_videos": dict(sorted(written.items())),
-        "rejected": dict(sorted(Counter(r.reason.value for r in rejects).items())),
+        "rejected": reason_counts([r.to_json() for r in rejects]),
         "rejects": [r.to_json() for r in rejects],
         "videos_decoded": decode,
         "csv_problems": plan.problems,

@@ -6,6 +6,8 @@ never rename one (add a new one instead).
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 
@@ -58,3 +60,14 @@ class Reject:
 
     def to_json(self) -> dict:
         return {"video_id": self.video_id, "reason": self.reason.value, "detail": self.detail}
+
+
+def rejects_jsonl(rejects: list[dict]) -> str:
+    """rejected.jsonl: one JSON object per reject (Reject.to_json), sorted, so reruns give the same file."""
+    ordered = sorted(rejects, key=lambda r: (r["video_id"], r["reason"], r["detail"]))
+    return "".join(json.dumps(r, sort_keys=True) + "\n" for r in ordered)
+
+
+def reason_counts(rejects: list[dict]) -> dict[str, int]:
+    """{reason: how many}, sorted by reason, as manifests and summaries report it."""
+    return dict(sorted(Counter(r["reason"] for r in rejects).items()))

@@ -13,9 +13,11 @@ from beam_pipelines import launch_options
 from beam_pipelines.analyze import pipeline as analyze
 from beam_pipelines.evaluate import pipeline as evaluate
 from beam_pipelines.preprocess import pipeline as preprocess
+from lvseg import cli
 from lvseg.cloud import dataflow
 from lvseg.cloud.cli import main
 from lvseg.cloud.common import Target
+from lvseg.flags import OptionError
 
 TARGET = Target(project="my-proj", region="us-central1", bucket="gs://my-bucket", service_account="sa@p.iam")
 ARGS = ["--project", "my-proj", "--region", "us-central1", "--bucket", "gs://my-bucket"]
@@ -109,7 +111,7 @@ def test_stock_image_needs_a_setup_file():
         dataflow.Workers(worker_image="none").validate(TARGET)
     flags = dataflow.beam_flags(TARGET, dataflow.Workers(worker_image="none", setup_file="./setup.py"), "j")
     assert not any(f.startswith("--sdk_container_image") for f in flags)
-    assert main(["preprocess", *ARGS, "--worker-image", "none", "--dry-run"], out=io.StringIO()) == 2
+    assert cli.main(["cloud", "preprocess", *ARGS, "--worker-image", "none", "--dry-run"]) == 2
 
 
 def test_flex_run_passes_the_job_flags_as_template_parameters():
@@ -129,6 +131,36 @@ def test_flex_run_passes_the_job_flags_as_template_parameters():
                                  ["--bucket", "gs://b/sub"]])
 def test_bad_target_flags_are_usage_errors(bad, capsys):
     argv = ARGS + bad + ["--dry-run"]
-    assert main(["preprocess", *argv], out=io.StringIO()) == 2
+    # The subcommand under lvseg's one error path (lvseg.cli.run), named as its own parser names it.
+    assert cli.run("lvseg cloud preprocess", lambda rest: main(["preprocess", *rest], out=io.StringIO()), argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("lvseg cloud preprocess: error: ") and err.count("\n") == 1
+
+
+def test_a_bad_flag_is_one_line_from_lvseg_and_a_traceback_with_debug(capsys):
+    argv = ["cloud", "evaluate", *ARGS, "--models", "bad name", "--dry-run"]
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("lvseg cloud: error: invalid model name 'bad name'")
+    assert captured.err.count("\n") == 1
+    assert captured.out == ""  # refused before anything is printed
+    with pytest.raises(OptionError, match="invalid model name"):
+        cli.main([*argv, "--debug"])
+    assert cli.main(["cloud", "frobnicate"]) == 2
+    assert "unknown command 'frobnicate'" in capsys.readouterr().err
+
+
+def test_a_bug_is_not_turned_into_a_usage_error(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("a bug, not a bad flag")
+
+    monkeypatch.setattr(dataflow, "evaluate_args", broken)
+    with pytest.raises(ValueError, match="a bug"):
+        cli.main(["cloud", "evaluate", *ARGS, "--dry-run"])
+
+
+def test_options_built_in_code_are_held_to_the_flag_limits():
+    with pytest.raises(OptionError, match="--batch-size: must be at least 1, got 0"):
+        analyze.AnalyzeOptions(videos="v", models=("m",), out="o", batch_size=0).validated()
+    with pytest.raises(OptionError, match="--figure-videos: must be at least 0, got -1"):
+        analyze.AnalyzeOptions(videos="v", models=("m",), out="o", figure_videos=-1).validated()

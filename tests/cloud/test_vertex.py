@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from lvseg import cli
 from lvseg.cloud import vertex
 from lvseg.cloud.bucket import BucketLayout
 from lvseg.cloud.cli import main
@@ -123,10 +124,11 @@ def test_dry_run_runs_nothing_and_writes_nothing(tmp_path, monkeypatch):
     assert status == 0 and not list(tmp_path.iterdir())
 
 
-def test_runner_status_is_returned_and_bad_flags_are_usage_errors(tmp_path, capsys):
+def test_runner_status_is_returned_and_bad_flags_are_usage_errors(tmp_path, capsys, monkeypatch):
     assert main(["export", *TARGET, "--spec-out", str(tmp_path / "s.json")], runner=lambda argv: 5,
                 out=io.StringIO()) == 5
-    assert main(["train", *TARGET, "--machine-type", "g2-standard-4"], runner=lambda argv: 0) == 2
-    assert main(["train", "--project", "my-proj", "--region", "us-central1"], runner=lambda argv: 0) == 2
+    monkeypatch.chdir(tmp_path)  # the real `lvseg cloud` path below: refused before it writes or runs anything
+    assert cli.main(["cloud", "train", *TARGET, "--machine-type", "g2-standard-4"]) == 2
+    assert cli.main(["cloud", "train", "--project", "my-proj", "--region", "us-central1"]) == 2
     assert "--bucket is required" in capsys.readouterr().err
 

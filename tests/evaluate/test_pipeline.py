@@ -143,3 +143,19 @@ def test_bad_arguments_fail_clearly(records_root, oracles, tmp_path):
         evaluate.run(["--records", records_root, "--out", str(tmp_path)])
     with pytest.raises(UserError, match="manifest.json"):
         evaluate.run(["--models", "oracle:truth", "--records", str(tmp_path / "none"), "--out", str(tmp_path)])
+
+
+def test_options_built_in_code_are_held_to_the_flag_limits():
+    from lvseg.flags import OptionError
+
+    given = {"models": ("m",), "records": "r", "out": "o"}
+    for bad in ({"batch_size": 0}, {"gif_videos": -1}, {"gif_max_frames": 0}, {"bootstrap_samples": 0}):
+        (name, value), = bad.items()
+        with pytest.raises(OptionError, match=f"--{name.replace('_', '-')}: must be at least"):
+            evaluate.EvaluateOptions(**given, **bad).validated()
+    assert evaluate.EvaluateOptions(**given, gif_videos=0, split="test").validated().split == "TEST"
+
+
+def test_an_unknown_flag_names_the_command():
+    with pytest.raises(UserError, match=r"--seeds \(did you mean --seed\?\): neither a lvseg evaluate option"):
+        evaluate.launcher_options(["--models", "m", "--records", "r", "--out", "o", "--seeds", "4"])

@@ -38,6 +38,20 @@ def test_bad_flags_are_one_line_errors(argv, capsys):
     assert err.startswith("lvseg export: error: ") and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("flags, message", [
+    (["--prune", "1"], "--prune: must be at most 0.99, got 1"),
+    (["--qat-steps", "0"], "--qat-steps: must be at least 1, got 0"),
+    (["--prune-steps", "1"], "--prune-steps: must be at least 2, got 1"),
+    (["--max-drop", "-0.5"], "--max-drop: must be at least 0, got -0.5"),
+])
+def test_field_limits_are_checked_while_parsing(flags, message):
+    from export.config import parse_args
+    from lvseg.flags import OptionError
+
+    with pytest.raises(OptionError, match=message):
+        parse_args(["--model", "m", "--records", "r", "--out", "o", *flags])
+
+
 def test_gate_threshold_and_message():
     from export.gate import check
 

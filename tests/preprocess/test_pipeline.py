@@ -220,6 +220,16 @@ def test_dataflow_launcher_options():
                           "--project", "p", "--region", "r", "--temp_location", "gs://b/tmp"])
 
 
+def test_options_built_in_code_are_held_to_the_flag_limits():
+    from lvseg.flags import OptionError
+
+    for bad, message in [({"heatmap_sigma": 0.0}, "--heatmap-sigma: must be greater than 0"),
+                         ({"heatmap_sigma": float("nan")}, "--heatmap-sigma: 'nan' is not a finite number"),
+                         ({"shards": -1}, "--shards: must be at least 0, got -1")]:
+        with pytest.raises(OptionError, match=message):
+            PreprocessOptions(data="d", out="o", **bad).validated()
+
+
 def test_local_runner_never_defaults_to_prism():
     assert launch_options.pipeline_options([]).view_as(StandardOptions).runner == launch_options.LOCAL_RUNNER
     runner = launch_options.pipeline_options(["--runner", "DirectRunner"]).view_as(StandardOptions).runner

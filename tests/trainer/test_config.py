@@ -127,3 +127,30 @@ def test_only_the_chief_writes():
     assert is_chief({"TF_CONFIG": json.dumps(workers)})
     workers["task"]["index"] = 1
     assert not is_chief({"TF_CONFIG": json.dumps(workers)})
+
+
+def test_check_limits_holds_options_built_in_code_to_the_flag_limits():
+    import dataclasses
+
+    from lvseg.flags import check_limits
+
+    @dataclasses.dataclass(frozen=True)
+    class Options:
+        sigma: float = dataclasses.field(default=1.0, metadata={"above": 0})
+        count: int | None = dataclasses.field(default=None, metadata={"min": 1})
+        share: float = dataclasses.field(default=0.5, metadata={"min": 0, "max": 0.99})
+        sizes: tuple[int, ...] = dataclasses.field(default=(4, 8), metadata={"min": 2})
+
+    assert check_limits(Options()) == Options()  # None skipped, in-range values pass
+    cases = [(Options(sigma=0.0), "argument --sigma: must be greater than 0, got 0.0"),
+             (Options(sigma=float("nan")), "argument --sigma: 'nan' is not a finite number"),
+             (Options(count=0), "argument --count: must be at least 1, got 0"),
+             (Options(share=1.0), "argument --share: must be at most 0.99, got 1.0"),
+             (Options(sizes=(4, 1)), "argument --sizes: must be at least 2, got 1")]
+    for options, message in cases:
+        with pytest.raises(OptionError) as info:
+            check_limits(options)
+        assert str(info.value) == message
+    with pytest.raises(OptionError) as info:  # the same message as parsing the same value from argv
+        parse_args(["--epochs", "0"])
+    assert str(info.value) == "argument --epochs: must be at least 1, got 0"
