@@ -15,6 +15,7 @@ below the tricuspid one; the atria fill while the ventricles empty.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -48,6 +49,9 @@ class Chamber:
     power: float = 2.0   # superellipse exponent: < 2 gives a more pointed apex
     bend: float = 0.0    # centre-line bow, in px at mid-length (positive = image-right)
     ripple: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # amplitude/phase of 2 harmonics
+    # a wall segment that moves less than the rest: (extra half-width share, centre and spread as fractions of
+    # the length, side -1 image-left / +1 image-right); see Heart.lv
+    regional: tuple[float, float, float, int] = (0.0, 0.5, 0.2, 1)
 
     @property
     def lateral(self) -> np.ndarray:
@@ -56,15 +60,19 @@ class Chamber:
 
     def half_width(self, s: np.ndarray, side: int) -> np.ndarray:
         """Half-width at distances ``s`` from the apex along the axis, image-left (side -1) or right (+1)."""
-        return self._half_width(np.asarray(s, float), self.width_left if side < 0 else self.width_right)
+        return self._half_width(np.asarray(s, float), self.width_left if side < 0 else self.width_right, side)
 
-    def _half_width(self, s: np.ndarray, width: float) -> np.ndarray:
+    def _half_width(self, s: np.ndarray, width: float, side: int) -> np.ndarray:
         half = self.centre * self.length
         rel = np.clip(np.abs(s - half) / half, 0.0, 1.0)
         w = width * (1.0 - rel**self.power) ** (1.0 / self.power)
         a2, p2, a3, p3 = self.ripple
         x = s / self.length
-        return w * (1.0 + a2 * np.sin(2 * np.pi * x + p2) + a3 * np.sin(3 * np.pi * x + p3))
+        w = w * (1.0 + a2 * np.sin(2 * np.pi * x + p2) + a3 * np.sin(3 * np.pi * x + p3))
+        extra, centre, spread, regional_side = self.regional
+        if extra and side == regional_side:
+            w = w * (1.0 + extra * np.exp(-0.5 * ((x - centre) / spread) ** 2))
+        return w
 
     def contour(self) -> np.ndarray:
         """Closed contour (2*CONTOUR_SAMPLES+1, 2) of (x, y): apex, down the left wall, base, up the right wall."""
@@ -74,8 +82,8 @@ class Chamber:
     def _contour(self) -> np.ndarray:
         s = self.length * np.linspace(0.0, 1.0, CONTOUR_SAMPLES + 1)[1:] ** 1.4  # denser near the apex
         bow = self.bend * 4.0 * (s / self.length) * (1.0 - s / self.length)
-        left = -self._half_width(s, self.width_left) + bow
-        right = self._half_width(s, self.width_right) + bow
+        left = -self._half_width(s, self.width_left, -1) + bow
+        right = self._half_width(s, self.width_right, 1) + bow
         local = np.concatenate([[[0.0, 0.0]], np.stack([s, left], 1), np.stack([s, right], 1)[::-1]])
         return self.apex + local[:, :1] * self.axis + local[:, 1:] * self.lateral
 
@@ -108,14 +116,21 @@ class Heart:
     septum: float          # gap between LV and RV cavities at ED (px)
     rv_scale: tuple[float, float, float]  # RV length/L, width/W, how much it contracts
     atria: tuple[float, float, float, float]  # LA length/L, LA bulge, RA length/L, RA bulge
+    # regional hypokinesis: (share of the segment's inward wall motion lost, centre, spread, side); 0 = none
+    hypokinesis: tuple[float, float, float, int] = (0.0, 0.5, 0.2, 1)
 
     def lv(self, c: float) -> Chamber:
-        """The LV at state c (1 = ED, 0 = ES)."""
+        """The LV at state c (1 = ED, 0 = ES).
+
+        A hypokinetic segment keeps a share h of the width the rest of the wall gives up: its width factor is
+        k + h (1 - k) where the others' is k, i.e. (1 + h (1 - k) / k) times theirs."""
         ed = self.lv_ed
         k_len = self.shortening + (1.0 - self.shortening) * c
         k_wid = self.narrowing + (1.0 - self.narrowing) * c
+        h, centre, spread, side = self.hypokinesis
+        regional = (h * (1.0 - k_wid) / k_wid, centre, spread, side)
         return Chamber(ed.apex + (1.0 - c) * self.apex_shift, ed.axis, ed.length * k_len, ed.width_left * k_wid,
-                       ed.width_right * k_wid, ed.centre, ed.power, ed.bend * k_wid, ed.ripple)
+                       ed.width_right * k_wid, ed.centre, ed.power, ed.bend * k_wid, ed.ripple, regional)
 
     def wall(self, c: float) -> float:
         """Myocardial thickness at state c: the wall thickens as the cavity shrinks."""
@@ -212,10 +227,12 @@ def lv_checks(heart: Heart, ef: float) -> bool:
     return tracing_checks(ed, es, ef)
 
 
-def sample_heart(rng: np.random.Generator, ef: float, max_tries: int = 400) -> Heart:
-    """A random heart whose LV reproduces ``ef`` and whose ED/ES tracings are in the real ranges."""
+def sample_heart(rng: np.random.Generator, ef: float, max_tries: int = 400,
+                 hypokinesis: tuple[float, float, float, int] = (0.0, 0.5, 0.2, 1)) -> Heart:
+    """A random heart whose LV reproduces ``ef`` (less the motion a hypokinetic segment loses) and whose ED/ES
+    tracings are in the real ranges."""
     for _ in range(max_tries):
-        heart = _draw_heart(rng, ef)
+        heart = dataclasses.replace(_draw_heart(rng, ef), hypokinesis=hypokinesis)
         if lv_checks(heart, ef):
             return heart
     raise RuntimeError(f"no plausible heart found for EF {ef:.1f} in {max_tries} draws")

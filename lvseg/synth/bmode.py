@@ -29,40 +29,22 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from lvseg.synth import labels as L
+from lvseg.synth.acoustics import DENSITY, EXTINCTION_DB, class_levels, impedance_table, table
 from lvseg.synth.style import Look
 
 MIX = 3           # complex fields mixed per frame and tissue group
 BANDS = 6         # lateral kernels (sigma doubling from BAND0 beams); rows interpolate between two
 BAND0 = 0.6
 SAMPLE_PX = 0.5   # axial sample spacing in anatomy px (the display pixel is 1)
-# acoustic impedance contrast per class (arbitrary units: a step of 1 reflects at the specular level)
-IMPEDANCE = {L.EXTRA: 0.9, L.LV_BLOOD: 0.0, L.LV_TRABECULAE: 0.4, L.LV_MYO: 0.3, L.SEPTUM: 0.8, L.RV_BLOOD: 0.0,
-             L.RV_WALL: 0.7, L.LA_BLOOD: 0.0, L.RA_BLOOD: 0.0, L.ATRIAL_WALL: 0.7, L.MITRAL: 1.0, L.TRICUSPID: 0.9,
-             L.PERICARDIUM: 2.0, L.LUNG: 6.0}
-# share of samples holding a scatterer (a resolution cell spans ~10 samples): trabeculae, pericardium and
-# valves are sparse, bright, spotty reflectors; blood and tissue are fully developed speckle
-DENSITY = {L.LV_TRABECULAE: 0.15, L.PERICARDIUM: 0.3, L.MITRAL: 0.4, L.TRICUSPID: 0.4}
-EXTINCTION_DB = {L.LUNG: 6.0}  # extra one-way loss per anatomy px (air: nothing passes)
-
-
-def class_levels(look: Look) -> np.ndarray:
-    """Linear scattering amplitude per class (myocardium = 1)."""
-    db = np.zeros(len(L.CLASSES))
-    lv = look.levels_db
-    for cls in L.BLOOD_CLASSES:
-        db[cls] = lv["blood"]
-    db[L.LV_TRABECULAE], db[L.SEPTUM], db[L.EXTRA] = lv["trabeculae"], lv["septum"], lv["extracardiac"]
-    db[L.RV_WALL], db[L.ATRIAL_WALL], db[L.PERICARDIUM] = lv["rv_wall"], lv["atrial_wall"], lv["pericardium"]
-    db[L.MITRAL] = db[L.TRICUSPID] = lv["valve"]
-    db[L.LUNG] = -6.0
-    return (10.0 ** (db / 20.0)).astype(np.float32)
-
-
-def _table(values: dict, default: float) -> np.ndarray:
-    out = np.full(len(L.CLASSES), default, np.float32)
-    for cls, v in values.items():
-        out[cls] = v
-    return out
+def dropout_field(look: Look, r: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """(S, B) echo multiplier: 1 outside the lateral-wall drop-out patch, 1 - strength inside (soft edges)."""
+    strength, centre, half, start, end = look.dropout
+    if strength <= 0:
+        return np.ones((len(r), len(theta)), np.float32)
+    across = np.clip((half - np.abs(theta - centre)) / (0.4 * half) + 0.5, 0.0, 1.0)
+    depth = r / look.radius
+    along = np.clip(np.minimum(depth - start, end - depth) / 0.05 + 0.5, 0.0, 1.0)
+    return (1.0 - strength * along[:, None] * across[None, :]).astype(np.float32)
 
 
 def smooth_field(rng: np.random.Generator, shape: tuple[int, int], sigma: tuple[float, float]) -> np.ndarray:
@@ -101,6 +83,7 @@ class Probe:
     noise: np.ndarray        # (S, 1) thermal noise after TGC, amplitude
     haze: np.ndarray         # (S, B) clutter amplitude
     shadow: np.ndarray       # (S, B) rib shadow transmission
+    dropout: np.ndarray      # (S, B) lateral-wall drop-out: tissue and interface echoes lost there
     roughness: np.ndarray    # (S, B) specular patchiness
     texture: np.ndarray      # (S, B) log-normal tissue texture
     blotch: np.ndarray       # (S, B) cavity smoke pattern
@@ -161,12 +144,12 @@ def make_probe(look: Look, frames: int, raster_k: int, rng: np.random.Generator)
         (look.fan_apex[0] * raster_k + off, look.fan_apex[1] * raster_k + off), look.axial / (SAMPLE_PX * s),
         lo, w, _unit_energy(look.axial / (SAMPLE_PX * s), lo, w, look.sidelobe),
         (10.0 ** (gain_db / 20.0)).astype(np.float32)[:, None],
-        noise.astype(np.float32)[:, None], haze.astype(np.float32), shadow,
+        noise.astype(np.float32)[:, None], haze.astype(np.float32), shadow, dropout_field(look, r, theta),
         np.clip(1.0 + 0.45 * smooth(3.0 * s), 0.1, 2.0), np.exp(look.heterogeneity * smooth(2.5 * s)),
         np.clip(smooth(3.0 * s), 0.0, None), rng.uniform(size=shape).astype(np.float32),
         (_complex_fields(rng, shape), _complex_fields(rng, shape)),
         (_mix_weights(rng, frames, look.decorrelation), _mix_weights(rng, frames, 2.5 * look.decorrelation)),
-        levels, _table(IMPEDANCE, 0.0), _table(DENSITY, 1.0), _table(EXTINCTION_DB, 0.0), float(top))
+        levels, impedance_table(look), table(DENSITY, 1.0), table(EXTINCTION_DB, 0.0), float(top))
 
 
 def _kernel(sigma: float, size: int) -> np.ndarray:
@@ -241,7 +224,8 @@ def echo_field(probe: Probe, labels: np.ndarray, frame: int) -> np.ndarray:
     amp = cv2.remap(probe.levels[labels], mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     blood = np.isin(cls, L.BLOOD_CLASSES)
     tissue = ~blood & (cls != L.LUNG)
-    amp = np.where(tissue, amp * probe.texture ** np.where(cls == L.EXTRA, 1.0, 0.4).astype(np.float32), amp)
+    amp = np.where(tissue, amp * probe.texture ** np.where(cls == L.EXTRA, 1.0, 0.4).astype(np.float32)
+                   * probe.dropout, amp)
     amp = np.where(blood, np.maximum(amp, np.float32(look.cavity_haze) * probe.blotch), amp)
     density = probe.density[cls]
     amp = amp * (probe.presence < density) / np.sqrt(density)
@@ -255,7 +239,8 @@ def echo_field(probe: Probe, labels: np.ndarray, frame: int) -> np.ndarray:
     scatter = np.where(blood[..., None], mixed[1], mixed[0]) * (amp * probe.unit_energy)[..., None]
     spec_raster = specular_map(labels, probe.impedance, probe.raster_apex, 0.6 * probe.raster_k * look.scale,
                                look.specular_power)
-    spec = cv2.remap(spec_raster, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT) * probe.roughness
+    spec = cv2.remap(spec_raster, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT) * probe.roughness \
+        * probe.dropout
     # one-way loss: extinction in air, plus a share of the energy reflected at strong interfaces
     loss_db = probe.extinction[cls] * np.float32(SAMPLE_PX) + np.float32(3.0) * np.minimum(spec, 2.0) * (cls == L.LUNG)
     transmission = probe.shadow * 10.0 ** (-np.cumsum(loss_db, axis=0) / np.float32(20.0))

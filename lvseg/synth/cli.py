@@ -1,7 +1,7 @@
 """``lvseg synth``: generate synthetic datasets and preview them.
 
   lvseg synth echonet --out DIR --videos N [--seed S] [--faults] [--max-frames M] [--min-frames M] [--workers W]
-                      [--style NAME] [--truth]
+                      [--style NAME] [--physiology NAME] [--truth]
   lvseg synth camus   --out DIR --patients N [--seed S]
   lvseg synth preview DIR --out FILE.png [--videos K] [--zoom Z]
   lvseg synth stats   DIR [--videos N]
@@ -14,6 +14,7 @@ import argparse
 import json
 import time
 
+from lvseg.synth.physiology import PHYSIOLOGIES
 from lvseg.synth.style import STYLES
 
 
@@ -30,7 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     echo.add_argument("--workers", type=int, default=1, help="render videos in this many processes")
     echo.add_argument("--style", default="train", choices=tuple(STYLES),
                       help="appearance preset (lvseg.synth.style); 'train' is the training default")
-    echo.add_argument("--truth", action="store_true", help="also write FrameVolumes.csv (every frame's LV volume)")
+    echo.add_argument("--physiology", default="train", choices=tuple(PHYSIOLOGIES),
+                      help="rhythm, EF and clip-length preset (lvseg.synth.physiology); 'train' is the default mix")
+    echo.add_argument("--truth", action="store_true",
+                      help="also write FrameVolumes.csv (every frame's LV volume) and Beats.csv (every true beat)")
     camus = sub.add_parser("camus", help="CAMUS 2023 layout: patientXXXX/*_4CH_{ED,ES}[_gt].nii.gz, Info_4CH.cfg")
     camus.add_argument("--out", required=True)
     camus.add_argument("--patients", type=int, default=10)
@@ -61,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
         summary = generate_echonet(args.out, args.videos, args.seed, faults=args.faults,
                                    max_frames=args.max_frames, min_frames=args.min_frames, workers=args.workers,
-                                   style=args.style, truth=args.truth)
+                                   style=args.style, truth=args.truth, physiology=args.physiology)
     elif args.kind == "camus":
         from lvseg.synth.make_camus import generate_camus
 

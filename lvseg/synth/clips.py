@@ -87,7 +87,7 @@ def render_video(plan: VideoPlan, style: str | Style = "train", split: str = "TR
     look, extras = appearance(plan, style, training=split == "TRAIN")
     rng = sampling.video_rng(plan.seed, plan.index, plan.stream + ":render")
     frames, _ = render_clip(plan.anatomy, plan.frames, look, extras, rng,
-                            ecg_timing=(plan.timing.ed_frame, plan.timing.period))
+                            r_waves=np.asarray(plan.timing.r_waves))
     return frames, look.jpeg_quality
 
 

@@ -81,8 +81,18 @@ def ecg_wave(phase: np.ndarray) -> np.ndarray:
     return sum(a * np.exp(-0.5 * ((p - c) / wd) ** 2) for c, wd, a in bumps)
 
 
-def draw_ecg(layer: np.ndarray, screen: Screen, frame: int, ed_frame: int, period: float) -> None:
-    """The sweeping trace at ``frame``: newest samples left of the cursor, the previous sweep to its right."""
+def beat_phase(frames: np.ndarray, r_waves: np.ndarray) -> np.ndarray:
+    """Beat number plus the fraction of the beat elapsed at (fractional) ``frames``, from the R-wave frames;
+    before the first and after the last R wave the nearest RR interval continues."""
+    index = np.arange(len(r_waves), dtype=np.float64)
+    phase = np.interp(frames, r_waves, index)
+    phase = np.where(frames < r_waves[0], (frames - r_waves[0]) / (r_waves[1] - r_waves[0]), phase)
+    return np.where(frames > r_waves[-1], index[-1] + (frames - r_waves[-1]) / (r_waves[-1] - r_waves[-2]), phase)
+
+
+def draw_ecg(layer: np.ndarray, screen: Screen, frame: int, r_waves: np.ndarray) -> None:
+    """The sweeping trace at ``frame``: newest samples left of the cursor, the previous sweep to its right;
+    R waves at ``r_waves`` (frames, at least two), however irregular."""
     row, x0, x1, amplitude, grey, sweep = screen.ecg
     xs = np.arange(int(x0), int(x1))
     if len(xs) < 2:
@@ -91,7 +101,7 @@ def draw_ecg(layer: np.ndarray, screen: Screen, frame: int, ed_frame: int, perio
     cursor = x0 + (frame * speed) % (x1 - x0)
     age = np.mod(cursor - xs, x1 - x0) / speed  # frames since the trace was drawn at x
     keep = (age > 0.5) & (age < sweep - 6.0)  # the erase gap ahead of the cursor
-    ys = row - amplitude * ecg_wave((frame - age - ed_frame) / period)
+    ys = row - amplitude * ecg_wave(beat_phase(frame - age, r_waves))
     pts = np.stack([xs, ys], 1)
     for run in np.split(np.arange(len(xs)), np.nonzero(np.diff(keep.astype(int)))[0] + 1):
         if keep[run[0]] and len(run) > 1:

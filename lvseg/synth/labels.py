@@ -27,9 +27,9 @@ from lvseg.synth.anatomy import Chamber, Heart
 from lvseg.synth.motion import Similarity
 
 CLASSES = ("extracardiac", "lv_blood", "lv_trabeculae", "lv_myo", "septum", "rv_blood", "rv_wall", "la_blood",
-           "ra_blood", "atrial_wall", "mitral", "tricuspid", "pericardium", "lung")
+           "ra_blood", "atrial_wall", "mitral", "tricuspid", "pericardium", "lung", "annulus")
 (EXTRA, LV_BLOOD, LV_TRABECULAE, LV_MYO, SEPTUM, RV_BLOOD, RV_WALL, LA_BLOOD, RA_BLOOD, ATRIAL_WALL, MITRAL,
- TRICUSPID, PERICARDIUM, LUNG) = range(len(CLASSES))
+ TRICUSPID, PERICARDIUM, LUNG, ANNULUS) = range(len(CLASSES))
 LV_CLASSES = (LV_BLOOD, LV_TRABECULAE)
 BLOOD_CLASSES = (LV_BLOOD, RV_BLOOD, LA_BLOOD, RA_BLOOD)
 TRAB_GRID = (64, 32)  # trabecular pattern: rows along the LV axis (apex -> base), columns across it
@@ -47,10 +47,12 @@ class Extras:
     atrial_wall: float
     pericardium: float
     leaflet: float                # leaflet length / annulus span
+    systolic_opening: float       # valve opening kept while the valve should be shut (0 in every training clip)
     lung: tuple[float, float, float, float] | None  # (along L, beyond the lateral wall px, radius along, across)
 
 
-def draw_extras(rng: np.random.Generator, trabeculae: float, papillary: tuple[bool, bool], lung: bool) -> Extras:
+def draw_extras(rng: np.random.Generator, trabeculae: float, papillary: tuple[bool, bool], lung: bool,
+                systolic_opening: float = 0.0) -> Extras:
     """Random trabeculation, papillary muscles, wall thicknesses and lung position of one clip."""
     field = cv2.GaussianBlur(rng.standard_normal(TRAB_GRID).astype(np.float32), (0, 0), sigmaX=1.2, sigmaY=2.5)
     level = float(np.quantile(field, 1.0 - trabeculae))
@@ -58,7 +60,7 @@ def draw_extras(rng: np.random.Generator, trabeculae: float, papillary: tuple[bo
                     for side, present in zip((1, -1), papillary) if present)
     lung_at = (rng.uniform(0.2, 0.8), rng.uniform(10.0, 22.0), rng.uniform(10.0, 22.0), rng.uniform(6.0, 14.0))
     return Extras(field, level, rng.uniform(1.5, 3.5), muscles, rng.uniform(1.5, 3.0), rng.uniform(1.0, 2.2),
-                  rng.uniform(2.0, 4.0), rng.uniform(0.38, 0.5), lung_at if lung else None)
+                  rng.uniform(2.0, 4.0), rng.uniform(0.38, 0.5), systolic_opening, lung_at if lung else None)
 
 
 @dataclass(frozen=True)
@@ -69,20 +71,20 @@ class FrameAnatomy:
     lv_polygon: np.ndarray  # (N, 2) (x, y): the official tracing polygon (EchoNet) or the LV contour (CAMUS)
     official: bool          # fill lv_polygon with the official rule at k = 1
     c: float
-    filling: bool
+    valve: float            # mitral (and tricuspid) opening, 0 closed .. 1 wide open
     wall: float             # LV wall thickness, image px
     septum: float           # septal thickness, image px
     wall_growth: float      # wall(c) / wall(ED)
     scale: float = 1.0      # image px per anatomy px
 
 
-def frame_anatomy(heart: Heart, c: float, filling: bool, to_image: Similarity,
+def frame_anatomy(heart: Heart, c: float, valve: float, to_image: Similarity,
                   polygon: np.ndarray | None = None) -> FrameAnatomy:
     """The heart at LV state c moved by ``to_image``; ``polygon`` (image coords) = the official tracing polygon."""
     chambers = {k: to_image.chamber(ch) for k, ch in heart.chambers(c).items()}
     wall = heart.wall(c)
     lv_polygon = chambers["lv"].contour() if polygon is None else np.asarray(polygon, float)
-    return FrameAnatomy(chambers, lv_polygon, polygon is not None, float(c), bool(filling), wall * to_image.scale,
+    return FrameAnatomy(chambers, lv_polygon, polygon is not None, float(c), float(valve), wall * to_image.scale,
                         heart.septum * wall / heart.wall_ed * to_image.scale, wall / heart.wall_ed, to_image.scale)
 
 
@@ -107,8 +109,11 @@ def _axis_coords(ch: Chamber, grid: tuple[np.ndarray, np.ndarray]) -> tuple[np.n
     return dx * f(ch.axis[0]) + dy * f(ch.axis[1]), dx * f(lat[0]) + dy * f(lat[1])
 
 
-def _leaflets(mask: np.ndarray, ch: Chamber, opening: float, leaflet: float, thick: int) -> None:
-    """Annulus hinges and two leaflets: across the base when closed, swung toward the apex when open."""
+def _valve(shape: tuple[int, int], ch: Chamber, opening: float, leaflet: float, thick: int
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """(leaflets, annulus) masks: two leaflets across the base when closed, swung toward the apex when open,
+    and the two annulus hinges, small fibrous rings that stay put whatever the leaflets do."""
+    leaflets, annulus = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
     left, right = ch.base_points
     span = float(np.linalg.norm(right - left))
     for hinge, other, length in ((left, right, leaflet * 1.15), (right, left, leaflet * 0.85)):
@@ -116,13 +121,9 @@ def _leaflets(mask: np.ndarray, ch: Chamber, opening: float, leaflet: float, thi
         direction = across * (1.0 - opening) - ch.axis * opening
         tip = hinge + direction / np.linalg.norm(direction) * span * length + ch.axis * 0.06 * span * (1 - opening)
         p, q = (tuple(int(v) for v in np.round(pt * 16)) for pt in (hinge, tip))
-        cv2.line(mask, p, q, 1, thick, cv2.LINE_8, shift=4)
-        cv2.circle(mask, p, int(round(16 * 0.08 * span)), 1, -1, cv2.LINE_8, shift=4)
-
-
-def valve_opening(c: float, filling: bool) -> float:
-    """0 closed .. 1 fully open: open while the ventricle fills, closing as it reaches end-diastole."""
-    return float(np.clip((0.95 - c) / 0.45, 0.0, 1.0)) if filling else 0.0
+        cv2.line(leaflets, p, q, 1, thick, cv2.LINE_8, shift=4)
+        cv2.circle(annulus, p, int(round(16 * 0.08 * span)), 1, -1, cv2.LINE_8, shift=4)
+    return leaflets.astype(bool), annulus.astype(bool)
 
 
 def label_map(frame: FrameAnatomy, extras: Extras, shape: tuple[int, int], k: int = 1) -> np.ndarray:
@@ -160,13 +161,12 @@ def label_map(frame: FrameAnatomy, extras: Extras, shape: tuple[int, int], k: in
     labels[lv] = LV_BLOOD
     labels[lv & _trabeculae(frame, extras, ch["lv"], along, across, lv, k_px)] = LV_TRABECULAE
     thick = max(1, int(round(0.8 * k_px)))
-    opening = valve_opening(frame.c, frame.filling)
+    opening = max(frame.valve, extras.systolic_opening)
     for name, value in (("lv", MITRAL), ("rv", TRICUSPID)):
-        valve = np.zeros(shape, np.uint8)
-        _leaflets(valve, ch[name], opening, extras.leaflet, thick)
-        valve = valve.astype(bool)
-        labels[valve & ~lv] = value
-        labels[valve & lv] = LV_TRABECULAE
+        leaflets, annulus = _valve(shape, ch[name], opening, extras.leaflet, thick)
+        labels[leaflets & ~lv] = value
+        labels[annulus & ~lv] = ANNULUS
+        labels[(leaflets | annulus) & lv] = LV_TRABECULAE
     if extras.lung is not None:
         labels[_lung(extras.lung, ch["lv"], along, across, k_px) & (labels == EXTRA)] = LUNG
     return labels

@@ -18,7 +18,8 @@ from lvseg.synth.clips import MM_PER_PIXEL, Rows, make_video, write_csv
 from lvseg.synth.faults import add_faults
 from lvseg.synth.style import Style, get_style
 from lvseg.synth.plan import plan_video
-from lvseg.synth.truth import VideoTruth, truth_rows, write_frame_volumes
+from lvseg.synth.physiology import Physiology, get_physiology
+from lvseg.synth.truth import VideoTruth, beat_rows, truth_rows, write_truth
 
 
 def _single_threaded() -> None:
@@ -29,16 +30,19 @@ def _single_threaded() -> None:
 
 
 def _make(out: str, seed: int, index: int, split: str, min_frames: int | None, max_frames: int | None,
-          style: str | Style, truth: bool) -> tuple[list[str], list[list[str]], int, list[list[str]]]:
-    plan = plan_video(seed, index, "clean", min_frames, max_frames)
+          style: str | Style, truth: bool, physiology: str | Physiology
+          ) -> tuple[list[str], list[list[str]], int, list[list[str]], list[list[str]]]:
+    plan = plan_video(seed, index, "clean", min_frames, max_frames, physiology)
     row, traced, count = make_video(out, plan, split, style=style)
-    frames = truth_rows(VideoTruth(plan)) if truth else []  # the plan video_truth would replay
-    return row, traced, count, frames
+    if not truth:
+        return row, traced, count, [], []
+    replay = VideoTruth(plan)  # the plan video_truth would replay
+    return row, traced, count, truth_rows(replay), beat_rows(replay)
 
 
 def generate_echonet(out: str, videos: int, seed: int = 0, faults: bool = False, max_frames: int | None = None,
                      min_frames: int | None = None, workers: int = 1, style: str | Style = "train",
-                     truth: bool = False) -> dict:
+                     truth: bool = False, physiology: str | Physiology = "train") -> dict:
     """Write a synthetic EchoNet-Dynamic dataset under ``out``; returns a small summary.
 
     ``faults=True`` appends one extra video (or CSV defect) per kind of bad input the reader rejects and
@@ -46,16 +50,19 @@ def generate_echonet(out: str, videos: int, seed: int = 0, faults: bool = False,
     ``min_frames`` / ``max_frames`` bound NumberOfFrames (tests use short clips). ``workers`` > 1 renders
     videos in that many processes; the bytes written do not depend on it. ``style`` names the appearance
     (lvseg.synth.style.STYLES; the geometry and tracings do not depend on it). ``truth`` also writes
-    FrameVolumes.csv (lvseg.synth.truth) for the clean videos.
+    FrameVolumes.csv and Beats.csv (lvseg.synth.truth) for the clean videos. ``physiology`` names the rhythm,
+    EF and clip-length ranges (lvseg.synth.physiology.PHYSIOLOGIES; 'train' is every default video's).
     """
     if videos < 0:
         raise ValueError("videos must be >= 0")
     get_style(style)  # fail early on an unknown name
+    get_physiology(physiology)
     os.makedirs(os.path.join(out, "Videos"), exist_ok=True)
     rows = Rows([], [])
     total_frames = 0
     splits = sampling.assign_splits(videos, seed)
-    jobs = [(out, seed, index, splits[index], min_frames, max_frames, style, truth) for index in range(videos)]
+    jobs = [(out, seed, index, splits[index], min_frames, max_frames, style, truth, physiology)
+            for index in range(videos)]
     if workers > 1 and videos > 1:
         context = multiprocessing.get_context("spawn")  # no fork: the caller may hold TensorFlow threads
         with ProcessPoolExecutor(min(workers, videos), mp_context=context, initializer=_single_threaded) as pool:
@@ -63,10 +70,12 @@ def generate_echonet(out: str, videos: int, seed: int = 0, faults: bool = False,
     else:
         results = [_make(*job) for job in jobs]
     frame_rows: list[list[str]] = []
-    for row, traced, count, frames in results:
+    beats: list[list[str]] = []
+    for row, traced, count, frames, video_beats in results:
         rows.filelist.append(row)
         rows.tracings.extend(traced)
         frame_rows.extend(frames)
+        beats.extend(video_beats)
         total_frames += count
     expected: dict[str, str] = {}
     if faults:
@@ -77,8 +86,9 @@ def generate_echonet(out: str, videos: int, seed: int = 0, faults: bool = False,
     write_csv(os.path.join(out, "FileList.csv"), FILELIST_COLUMNS, rows.filelist)
     write_csv(os.path.join(out, "VolumeTracings.csv"), TRACING_COLUMNS, rows.tracings)
     if truth:
-        write_frame_volumes(out, frame_rows)
+        write_truth(out, frame_rows, beats)
     return {"out": out, "videos": videos, "frames": total_frames, "seed": seed,
             "splits": {s: splits.count(s) for s in ("TRAIN", "VAL", "TEST")},
             "faults": len(expected), "mm_per_pixel": MM_PER_PIXEL,
-            "style": style if isinstance(style, str) else style.name, "truth": truth}
+            "style": style if isinstance(style, str) else style.name, "truth": truth,
+            "physiology": physiology if isinstance(physiology, str) else physiology.name}

@@ -1,5 +1,7 @@
 """One video's geometry, drawn before any pixel: EF, heart, rhythm, probe position and motion, traced frames.
 
+The physiology preset (lvseg.synth.physiology) sets the ranges of the rhythm, EF, hypokinesis and clip length.
+
 Every draw here comes from the video's own ``geometry`` stream (lvseg.synth.sampling.video_rng), so the
 plan is a pure function of (seed, index, stream, min_frames, max_frames): the appearance (another stream,
 drawn from any Style) never changes the hearts, tracings or volumes. ``video_truth`` (lvseg.synth.truth)
@@ -22,6 +24,7 @@ from lvseg.synth import sampling
 from lvseg.synth.anatomy import Heart, sample_heart, tracing_checks
 from lvseg.synth.labels import Extras, FrameAnatomy, draw_extras, frame_anatomy
 from lvseg.synth.motion import Motion, Similarity, draw_motion
+from lvseg.synth.physiology import Physiology, get_physiology
 from lvseg.synth.style import Look, Style, draw_apex, draw_look, get_style
 
 ED_LISTED_FIRST = 0.8
@@ -66,7 +69,7 @@ class VideoPlan:
     def anatomy(self, frame: int) -> FrameAnatomy:
         """The frame's moved chambers with its tracing polygon as the LV region."""
         xs, ys = tracing_polygon(self.tracing(frame))
-        return frame_anatomy(self.heart, float(self.timing.states[frame]), bool(self.timing.filling[frame]),
+        return frame_anatomy(self.heart, float(self.timing.states[frame]), float(self.timing.valve[frame]),
                              self.pose(frame), np.stack([xs, ys], 1))
 
 
@@ -81,14 +84,23 @@ def _moved_ok(heart: Heart, timing: sampling.Timing, motion: Motion, ef: float) 
     return tracing_checks(*tracings, ef)
 
 
+def draw_hypokinesis(rng: np.random.Generator, physiology: Physiology) -> tuple[float, float, float, int]:
+    """A regionally hypokinetic segment (share of wall motion lost, centre, spread, side), or none."""
+    present = rng.uniform() < physiology.hypokinesis
+    strength, centre, spread = rng.uniform(*physiology.hypo_strength), rng.uniform(0.2, 0.85), rng.uniform(0.1, 0.25)
+    side = int(rng.choice((-1, 1)))
+    return (float(strength), float(centre), float(spread), side) if present else (0.0, 0.5, 0.2, 1)
+
+
 def plan_video(seed: int, index: int, stream: str = "clean", min_frames: int | None = None,
-               max_frames: int | None = None) -> VideoPlan:
+               max_frames: int | None = None, physiology: str | Physiology = "train") -> VideoPlan:
     """Draw one video's geometry (deterministic in its arguments)."""
+    phys = get_physiology(physiology)
     rng = sampling.video_rng(seed, index, stream)
-    ef = sampling.draw_ef(rng)
-    heart = sample_heart(rng, ef)
+    ef = sampling.draw_ef(rng, phys)
+    heart = sample_heart(rng, ef, hypokinesis=draw_hypokinesis(rng, phys))
     fps = sampling.draw_fps(rng)
-    timing = sampling.draw_timing(rng, fps, sampling.draw_frames(rng, min_frames, max_frames))
+    timing = sampling.draw_timing(rng, fps, sampling.draw_frames(rng, min_frames, max_frames, phys), phys)
     apex = draw_apex(rng, Style())
     motion = Motion.still(timing.frames, apex)
     for attempt in range(MOTION_TRIES):
@@ -108,4 +120,4 @@ def appearance(plan: VideoPlan, style: str | Style = "train", shape: tuple[int, 
     style = get_style(style)
     rng = sampling.video_rng(plan.seed, plan.index, plan.stream + ":look")
     look = draw_look(rng, style, shape, apex=plan.apex, training=training)
-    return look, draw_extras(rng, look.trabeculae, look.papillary, look.lung)
+    return look, draw_extras(rng, look.trabeculae, look.papillary, look.lung, look.systolic_opening)

@@ -25,11 +25,11 @@ RASTER_K = 2
 
 def render_clip(anatomy: Callable[[int], FrameAnatomy], frames: int, look: Look, extras: Extras,
                 rng: np.random.Generator, shape: tuple[int, int] = (112, 112), raster_k: int = RASTER_K,
-                ecg_timing: tuple[int, float] | None = None, keep_labels: bool = False
+                r_waves: np.ndarray | None = None, keep_labels: bool = False
                 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """uint8 (T, H, W) frames of ``anatomy(t)`` for t < frames, and (when asked) each frame's label raster.
 
-    ``ecg_timing`` = (ED frame, frames per beat) places the ECG trace's R waves at end-diastole.
+    ``r_waves`` (frames of every end-diastole, at least two) places the ECG trace's R waves.
     """
     raster = (shape[0] * raster_k, shape[1] * raster_k)
     probe = bmode.make_probe(look, frames, raster_k, rng)
@@ -49,9 +49,9 @@ def render_clip(anatomy: Callable[[int], FrameAnatomy], frames: int, look: Look,
         grain = cv2.GaussianBlur(rng.standard_normal(shape, dtype=np.float32), (0, 0), 0.8)
         image += np.abs(grain) * np.float32(look.floor / 255.0 / 0.35)
         overlay = None
-        if screen.ecg is not None and ecg_timing is not None:
+        if screen.ecg is not None and r_waves is not None:
             overlay = np.zeros(shape, np.float32)
-            display.draw_ecg(overlay, screen, t, *ecg_timing)
+            display.draw_ecg(overlay, screen, t, r_waves)
         out[t] = display.finish(screen, image, overlay)
         if keep_labels:
             kept.append(labels)

@@ -14,6 +14,10 @@ Named presets (``STYLES``):
   heldout-psf        a much lower-resolution scanner: axial and lateral PSF 2x wider than in training;
   heldout-contrast   low dynamic range and high gain: washed-out grey tissue, bright cavities;
   heldout-walls      faint specular walls with strong drop-out, dense bright trabeculae in the cavity;
+  heldout-base-hidden     no leaflets, faint annulus, LA exactly as dark (and hazy) as the LV;
+  heldout-base-dropout    a wide lateral-wall drop-out that erases the wall;
+  heldout-base-bright-la  an LA much brighter than the LV (dense spontaneous contrast);
+  heldout-base-open-es    the mitral valve held open through systole (leaflet tips in the LV at ES);
   camus              another scanner for the CAMUS set: higher frequency (finer speckle), wider dynamic
                      range, weaker TGC, narrow sector, no overlays.
 The held-out styles render no domain randomization: they test appearance the model was never shown.
@@ -77,6 +81,17 @@ class Style:
     dr_bias: Range = (0.0, 0.7)
     dr_gamma: Range = (-0.6, 0.6)   # log of the gamma exponent
     decorrelation: Range = (0.05, 0.15)  # tissue speckle change per frame (blood: 2.5x)
+    # The base of the LV. On real echoes the mitral leaflets are thin and often faint or invisible, the LA is as
+    # dark as the LV right below it, and only the annulus hinges mark where experts close the LV; so leaflet
+    # visibility runs from clear to absent, and a share of clips have none at all.
+    valve_visibility: Range = (0.0, 1.0)  # leaflet echo and impedance, times the valve level (0 = invisible)
+    valve_hidden: float = 0.35      # probability of leaflets at most 0.1 visible
+    annulus_db: Range = (-4.0, 10.0)  # the annulus hinges: small bright fibrous rings
+    la_db: Range = (-3.0, 5.0)      # LA blood re LV blood (spontaneous contrast in the atrium)
+    systolic_opening: Range = (0.0, 0.0)  # valve opening kept in systole (a held-out anomaly only)
+    dropout: float = 0.5            # probability of a lateral-wall drop-out patch
+    dropout_strength: Range = (0.3, 0.85)  # share of the echo lost in it
+    dropout_width_deg: Range = (4.0, 12.0)
 
 
 def _heldout(name: str, **ranges) -> Style:
@@ -93,6 +108,12 @@ STYLES: dict[str, Style] = {
                                  blood_db=(-12.0, -8.0)),
     "heldout-walls": _heldout("heldout-walls", specular_db=(-6.0, 0.0), specular_power=(6.0, 9.0),
                               trabeculae=(0.85, 1.0), trabeculae_db=(3.0, 6.0), papillary=1.0),
+    "heldout-base-hidden": _heldout("heldout-base-hidden", valve_visibility=(0.0, 0.0), valve_hidden=1.0,
+                                    annulus_db=(-14.0, -8.0), la_db=(-1.0, 1.0), cavity_haze_share=1.0),
+    "heldout-base-dropout": _heldout("heldout-base-dropout", dropout=1.0, dropout_strength=(0.95, 1.0),
+                                     dropout_width_deg=(16.0, 24.0)),
+    "heldout-base-bright-la": _heldout("heldout-base-bright-la", la_db=(10.0, 16.0), valve_hidden=0.6),
+    "heldout-base-open-es": _heldout("heldout-base-open-es", systolic_opening=(0.5, 0.8), valve_hidden=0.0),
     "camus": _heldout("camus", half_angle_deg=(30.0, 36.0), fan_share=(0.5, 0.8), axial_px=(0.18, 0.26),
                       lateral_px=(0.35, 0.5),
                       dynamic_range_db=(58.0, 66.0), tissue_grey=(70.0, 95.0), tgc_compensation=(0.6, 0.75),
@@ -148,6 +169,10 @@ class Look:
     dr_bias: float
     dr_gamma: float
     decorrelation: float
+    valve_visibility: float = 1.0
+    systolic_opening: float = 0.0
+    dropout: tuple[float, float, float, float, float] = (0.0, 0.0, 0.0, 0.0, 1.0)  # strength, angle and
+    # half-width (radians), depth from and to (share of the radius)
     scale: float = 1.0
 
 
@@ -190,7 +215,8 @@ def draw_look(rng: np.random.Generator, style: Style, shape: tuple[int, int] = (
     blended = rng.uniform() < style.blend_share
     weight = rng.uniform(0.75, 1.0) if randomized else (_u(rng, style.blend) if blended else 0.0)
     weight = weight if training else 0.0
-    levels = {"blood": _u(rng, style.blood_db), "septum": _u(rng, style.septum_db),
+    blood = _u(rng, style.blood_db)
+    levels = {"blood": blood, "septum": _u(rng, style.septum_db),
               "trabeculae": _u(rng, style.trabeculae_db), "extracardiac": _u(rng, style.extracardiac_db),
               "rv_wall": rng.uniform(-4.0, 2.0), "atrial_wall": rng.uniform(-6.0, 0.0),
               "valve": _u(rng, style.valve_db), "pericardium": rng.uniform(5.0, 12.0)}
@@ -213,4 +239,19 @@ def draw_look(rng: np.random.Generator, style: Style, shape: tuple[int, int] = (
         overlays=tuple(bool(v) for v in rng.uniform(size=3) < style.overlays), lung=bool(rng.uniform() < style.lung),
         rib=bool(rng.uniform() < style.rib), papillary=tuple(bool(v) for v in rng.uniform(size=2) < style.papillary),
         dr_blur=_u(rng, style.dr_blur) * scale, dr_noise=_u(rng, style.dr_noise), dr_bias=_u(rng, style.dr_bias),
-        dr_gamma=float(np.exp(_u(rng, style.dr_gamma))), decorrelation=_u(rng, style.decorrelation), scale=scale)
+        dr_gamma=float(np.exp(_u(rng, style.dr_gamma))), decorrelation=_u(rng, style.decorrelation),
+        scale=scale, **_base_look(rng, style, levels, blood))
+
+
+def _base_look(rng: np.random.Generator, style: Style, levels: dict, blood: float) -> dict:
+    """The base-of-the-LV draws (leaflets, annulus, LA, lateral drop-out); ``levels`` gains annulus and LA."""
+    hidden = rng.uniform() < style.valve_hidden
+    visibility = rng.uniform(0.0, 0.1) if hidden else _u(rng, style.valve_visibility)
+    levels["annulus"], levels["la_blood"] = _u(rng, style.annulus_db), blood + _u(rng, style.la_db)
+    dropout = (0.0, 0.0, 0.0, 0.0, 1.0)
+    if rng.uniform() < style.dropout:
+        start = rng.uniform(0.25, 0.45)
+        dropout = (_u(rng, style.dropout_strength), rng.uniform(0.12, 0.42),
+                   np.radians(_u(rng, style.dropout_width_deg)) / 2, start, start + rng.uniform(0.2, 0.45))
+    return {"valve_visibility": float(min(visibility, style.valve_visibility[1])),
+            "systolic_opening": _u(rng, style.systolic_opening), "dropout": tuple(float(v) for v in dropout)}

@@ -7,7 +7,10 @@ frames the tracings are exactly the rows of VolumeTracings.csv and the volumes t
 ``lvseg synth echonet --truth`` also writes them as FrameVolumes.csv:
     FileName,Frame,Volume,Area
 FileName as in FileList.csv (no .avi), Frame 0-based, Volume in mL (method of disks, 1.25 mm/px, on the
-written 6-decimal tracing), Area = official-mask pixels. Masks are ``lvseg.geometry.tracing_mask`` of
+written 6-decimal tracing), Area = official-mask pixels; and Beats.csv, every beat whose ED and ES both fall
+inside the clip, in order:
+    FileName,Beat,EDFrame,ESFrame,EDV,ESV,EF,Ectopic,Rhythm
+(an ectopic beat is 1 in Ectopic; Rhythm is sinus, afib or ectopic, the same on every row of a video). Masks are ``lvseg.geometry.tracing_mask`` of
 the frame's tracing; ``labels(frame)`` gives the frame's full anatomy label map (lvseg.synth.labels).
 """
 
@@ -22,10 +25,12 @@ import numpy as np
 from lvseg.geometry.mask import Tracing, disk_volume, tracing_mask
 from lvseg.synth.clips import MM_PER_PIXEL, fmt, write_csv
 from lvseg.synth.labels import label_map
+from lvseg.synth.physiology import Physiology
 from lvseg.synth.plan import VideoPlan, appearance, plan_video
 from lvseg.synth.style import Style
 
 COLUMNS = ["FileName", "Frame", "Volume", "Area"]
+BEAT_COLUMNS = ["FileName", "Beat", "EDFrame", "ESFrame", "EDV", "ESV", "EF", "Ectopic", "Rhythm"]
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,9 @@ class VideoTruth:
 
 
 def video_truth(seed: int, index: int, stream: str = "clean", min_frames: int | None = None,
-                max_frames: int | None = None) -> VideoTruth:
-    """Truth of video ``index`` of a dataset generated with this seed and frame bounds."""
-    return VideoTruth(plan_video(seed, index, stream, min_frames, max_frames))
+                max_frames: int | None = None, physiology: str | Physiology = "train") -> VideoTruth:
+    """Truth of video ``index`` of a dataset generated with this seed, frame bounds and physiology."""
+    return VideoTruth(plan_video(seed, index, stream, min_frames, max_frames, physiology))
 
 
 def truth_rows(truth: VideoTruth) -> list[list[str]]:
@@ -84,7 +89,19 @@ def truth_rows(truth: VideoTruth) -> list[list[str]]:
     return [[truth.name, str(t), fmt(v), str(int(truth.mask(t).sum()))] for t, v in enumerate(truth.volumes)]
 
 
-def write_frame_volumes(out: str, rows: list[list[str]]) -> str:
-    path = os.path.join(out, "FrameVolumes.csv")
-    write_csv(path, COLUMNS, rows)
-    return path
+def beat_rows(truth: VideoTruth) -> list[list[str]]:
+    """Beats.csv rows of one video (volumes from the frames' tracings, as FileList's EDV and ESV)."""
+    volumes, rows = truth.volumes, []
+    for number, beat in enumerate(truth.plan.timing.beats):
+        edv, esv = volumes[beat.ed_frame], volumes[beat.es_frame]
+        rows.append([truth.name, str(number), str(beat.ed_frame), str(beat.es_frame), fmt(edv), fmt(esv),
+                     fmt((edv - esv) / edv * 100.0), str(int(beat.ectopic)), truth.plan.timing.rhythm])
+    return rows
+
+
+def write_truth(out: str, frame_rows: list[list[str]], beats: list[list[str]]) -> tuple[str, str]:
+    """FrameVolumes.csv and Beats.csv under ``out``."""
+    paths = os.path.join(out, "FrameVolumes.csv"), os.path.join(out, "Beats.csv")
+    write_csv(paths[0], COLUMNS, frame_rows)
+    write_csv(paths[1], BEAT_COLUMNS, beats)
+    return paths

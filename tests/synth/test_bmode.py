@@ -18,7 +18,7 @@ def plain_look(**changes):
     """A B-mode look without texture, clutter, noise, attenuation or TGC ripple."""
     look = draw_look(np.random.default_rng(0), STYLES["bmode"], apex=(55.5, -2.0))
     plain = dict(haze=0.0, heterogeneity=0.0, cavity_haze=0.0, noise=1e-9, rib=False, attenuation_db=0.0,
-                 tgc_knots_db=(0.0,) * 6, sidelobe=0.0)
+                 tgc_knots_db=(0.0,) * 6, sidelobe=0.0, dropout=(0.0, 0.0, 0.0, 0.0, 1.0))
     return dataclasses.replace(look, **{**plain, **changes})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -66,10 +68,21 @@ def test_chambers_and_walls_are_where_an_apical_four_chamber_view_has_them(plans
         ring = np.zeros_like(lv)
         ring[1:-1, 1:-1] = (lv[:-2, 1:-1] | lv[2:, 1:-1] | lv[1:-1, :-2] | lv[1:-1, 2:])[:, :] & ~lv[1:-1, 1:-1]
         around = labels[ring]
-        assert np.isin(around, (L.LV_MYO, L.SEPTUM, L.MITRAL, L.LA_BLOOD, L.LV_TRABECULAE)).mean() > 0.97
+        assert np.isin(around, (L.LV_MYO, L.SEPTUM, L.MITRAL, L.ANNULUS, L.LA_BLOOD, L.LV_TRABECULAE)).mean() > 0.97
         assert (labels == L.PERICARDIUM).sum() > 100 and (labels == L.MITRAL).any()
 
 
-def test_the_mitral_leaflets_open_while_the_ventricle_fills():
-    assert L.valve_opening(0.0, False) == 0.0 and L.valve_opening(1.0, True) == 0.0
-    assert L.valve_opening(0.3, True) == 1.0 and 0.0 < L.valve_opening(0.8, True) < 1.0
+def test_the_mitral_leaflets_swing_toward_the_apex_as_the_valve_opens_and_the_hinges_stay(plans):
+    plan = plans[0]
+    _, extras = appearance(plan)
+    frame = plan.anatomy(plan.timing.ed_frame)
+    lv = frame.chambers["lv"]
+    maps = {v: L.label_map(dataclasses.replace(frame, valve=v), extras, (112, 112), 1) for v in (0.0, 1.0)}
+    rows, cols = np.mgrid[0:112, 0:112]
+    along = (cols - lv.apex[0]) * lv.axis[0] + (rows - lv.apex[1]) * lv.axis[1]
+    swung = (maps[1.0] == L.LV_TRABECULAE) & (maps[0.0] != L.LV_TRABECULAE)  # open leaflet tips inside the LV
+    assert swung.sum() >= 5 and along[swung].mean() < lv.length - 2
+    np.testing.assert_array_equal(maps[0.0] == L.ANNULUS, maps[1.0] == L.ANNULUS)
+    assert (maps[0.0] == L.ANNULUS).sum() >= 2
+
+

@@ -73,5 +73,7 @@ def test_truth_replays_the_written_tracings_and_volumes(tmp_path):
         # the volume curve follows the LV state: largest at ED, smallest at ES within the traced beat
         lo, hi = sorted((truth.ed_frame, truth.es_frame))
         beat = truth.volumes[lo:hi + 1]
-        assert beat.max() == truth.volumes[truth.ed_frame] and beat.min() == truth.volumes[truth.es_frame]
+        # the isovolumic plateaus hold the state; motion changes the rounded tracings' volumes by ~1e-7 mL
+        assert beat.max() == pytest.approx(truth.volumes[truth.ed_frame], rel=1e-6)
+        assert beat.min() == pytest.approx(truth.volumes[truth.es_frame], rel=1e-6)
         np.testing.assert_array_equal(truth.mask(truth.ed_frame), tracing_mask(truth.tracings[truth.ed_frame]))
