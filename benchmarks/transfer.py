@@ -1,21 +1,23 @@
-"""Held-out-appearance study: does a mask U-Net trained on one generator survive appearance it never saw?
+"""Held-out study: do models trained on this tree's synthetic data survive appearance and LV bases they never saw?
 
-Models, identical but for their training data and on-the-fly augmentation:
-  A   the OLD generator and trainer (a checkout of main before issue 12, ``--base``, run with PYTHONPATH=BASE);
-  B   this tree's generator (default training style) and trainer;
-  A2  (ablation, ``--only A2``) A's data with this tree's trainer: the new appearance augmentation alone.
-Both: ``lvseg train --model mask --preset compact --epochs E --seed 0`` on ``--videos`` videos (seed 0,
-``--max-frames 64``). Each is scored (lvseg.metrics.dice: pooled Dice over all frames and the mean per-frame
-Dice) on every evaluation set: the TEST split of both training sets, held-out style sets rendered by
-this tree with appearance settings outside the training ranges (``lvseg synth echonet --style NAME``,
-every traced frame of every video), the synthetic CAMUS set of both generators (another scanner), and
-``under`` = share of frames whose predicted area is below half the true one (the real-frame failure).
-Scores also land in WORK/scores.json.
+Everything comes from this tree (no other checkout): the training set (``lvseg synth echonet``, default styles,
+seed 0), the models (``lvseg train --preset compact``, one per arm), and the evaluation sets:
+  TEST                   the training set's TEST split;
+  heldout-*              clips of seed 1 rendered in the appearance styles (haze, psf, contrast, walls) and the
+                         base styles (hidden leaflets, lateral drop-out, bright LA, valve open at ES) that no
+                         training clip uses (lvseg.synth.style), every traced frame of every video;
+  CAMUS                  the synthetic CAMUS-layout set (another scanner, 4 chamber ED/ES).
+Arms: ``mask`` and ``landmarks`` (the default trainer), and ``mask-base`` (``--base-weight W``) when the
+trainer has that flag and ``--base-weight`` is given. Per set and model it prints mean Dice (per frame, as
+evaluation's tables), the median predicted/true area ratio at ED and ES, and the median LA leak at ES:
+predicted LV pixels inside the true left atrium (and mitral apparatus), as a share of the true LV area,
+from the generator's own label maps (lvseg.synth.truth; not available for CAMUS). Scores also land in
+WORK/scores.json.
 
-Every stage is the real CLI (``lvseg synth / preprocess / train``) in a subprocess and is skipped when its
-output exists, so an interrupted run resumes. Scoring uses the Python APIs evaluation uses.
-Usage: python benchmarks/transfer.py --work DIR [--base /tmp/base] [--videos 250] [--epochs 20]
-       [--only A|A2|B|heldout|score]
+Every stage is the real CLI in a subprocess and is skipped when its output exists, so an interrupted run
+resumes; the scores are recomputed every time.
+Usage: python benchmarks/transfer.py --work DIR [--videos 250] [--epochs 20] [--heldout-videos 40]
+       [--base-weight W] [--only data|train|score]
 """
 
 from __future__ import annotations
@@ -30,15 +32,17 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HELDOUT = ("heldout-haze", "heldout-psf", "heldout-contrast", "heldout-walls")
+APPEARANCE = ("heldout-haze", "heldout-psf", "heldout-contrast", "heldout-walls")
+BASE = ("heldout-base-hidden", "heldout-base-dropout", "heldout-base-bright-la", "heldout-base-open-es")
+TRAIN_SEED, HELDOUT_SEED, MAX_FRAMES = 0, 1, 64
 
 
-def lvseg(tree: str, argv: list[str], log: str) -> float:
-    """Run ``lvseg ARGV`` with ``tree`` first on PYTHONPATH; returns seconds taken."""
-    env = {**os.environ, "PYTHONPATH": tree, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+def lvseg(argv: list[str], log: str) -> float:
+    """Run ``lvseg ARGV`` from this tree; returns seconds taken."""
+    env = {**os.environ, "PYTHONPATH": HERE, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
     start = time.time()
     with open(log, "a") as handle:
-        handle.write(f"$ PYTHONPATH={tree} lvseg {' '.join(argv)}\n")
+        handle.write(f"$ lvseg {' '.join(argv)}\n")
         handle.flush()
         subprocess.run([sys.executable, "-m", "lvseg.cli", *argv], check=True, env=env, stdout=handle,
                        stderr=subprocess.STDOUT)
@@ -47,91 +51,121 @@ def lvseg(tree: str, argv: list[str], log: str) -> float:
     return seconds
 
 
-def build(work: str, tag: str, tree: str, args: argparse.Namespace, data_tag: str | None = None) -> None:
-    """Data, records and model of one arm (tag 'A' = old, 'B' = new; ``data_tag`` reuses another arm's data)."""
-    data, records = (os.path.join(work, k, data_tag or tag) for k in ("data", "records"))
-    model = os.path.join(work, "models", tag)
-    log = os.path.join(work, f"log-{tag}.txt")
-    if not os.path.exists(os.path.join(data, "FileList.csv")):
-        lvseg(tree, ["synth", "echonet", "--out", data, "--videos", str(args.videos), "--seed", "0",
-                     "--max-frames", "64", *(["--workers", str(args.workers)] if tag == "B" else [])], log)
-    if not os.path.exists(os.path.join(records, "manifest.json")):
-        lvseg(HERE, ["preprocess", "--data", data, "--out", records, "--no-write-videos"], log)
-    if not os.path.exists(os.path.join(model, "model.keras")):
-        lvseg(tree, ["train", "--model", "mask", "--preset", "compact", "--records", records, "--out", model,
-                     "--epochs", str(args.epochs), "--seed", "0"], log)
-    camus = os.path.join(work, "camus", data_tag or tag)
-    if not os.path.isdir(camus):
-        lvseg(tree, ["synth", "camus", "--out", camus, "--patients", str(args.camus), "--seed", "1"], log)
-
-
-def build_heldout(work: str, args: argparse.Namespace) -> None:
-    log = os.path.join(work, "log-heldout.txt")
-    for style in HELDOUT:
-        out = os.path.join(work, "data", style)
+def build_data(work: str, args: argparse.Namespace) -> None:
+    log = os.path.join(work, "log-data.txt")
+    sets = [("train", "train", args.videos, TRAIN_SEED)] + [(s, s, args.heldout_videos, HELDOUT_SEED)
+                                                           for s in APPEARANCE + BASE]
+    for name, style, videos, seed in sets:
+        out = os.path.join(work, "data", name)
         if not os.path.exists(os.path.join(out, "FileList.csv")):
-            lvseg(HERE, ["synth", "echonet", "--out", out, "--videos", str(args.heldout_videos), "--seed", "1",
-                         "--max-frames", "64", "--style", style, "--workers", str(args.workers)], log)
+            lvseg(["synth", "echonet", "--out", out, "--videos", str(videos), "--seed", str(seed), "--max-frames",
+                   str(MAX_FRAMES), "--style", style, "--workers", str(args.workers)], log)
+    records = os.path.join(work, "records")
+    if not os.path.exists(os.path.join(records, "manifest.json")):
+        lvseg(["preprocess", "--data", os.path.join(work, "data", "train"), "--out", records,
+               "--no-write-videos"], log)
+    camus = os.path.join(work, "camus")
+    if not os.path.isdir(camus):
+        lvseg(["synth", "camus", "--out", camus, "--patients", str(args.camus), "--seed", "1"], log)
 
 
-def echonet_frames(root: str, split: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """Traced frames and official masks of a dataset (one split, or all when ``split`` is None)."""
+def arms(args: argparse.Namespace) -> dict[str, list[str]]:
+    """Model tag -> ``lvseg train`` flags."""
+    found = {"mask": ["--model", "mask"], "landmarks": ["--model", "landmarks"]}
+    if args.base_weight:
+        found["mask-base"] = ["--model", "mask", "--base-weight", str(args.base_weight)]
+    return found
+
+
+def train(work: str, args: argparse.Namespace) -> None:
+    for tag, flags in arms(args).items():
+        model = os.path.join(work, "models", tag)
+        if not os.path.exists(os.path.join(model, "model.keras")):
+            lvseg(["train", *flags, "--preset", "compact", "--records", os.path.join(work, "records"), "--out",
+                   model, "--epochs", str(args.epochs), "--seed", "0"], os.path.join(work, f"log-{tag}.txt"))
+
+
+class Frames:
+    """Traced frames of one evaluation set: images, true masks, phases and (synthetic sets) true LA masks."""
+
+    def __init__(self, images, masks, phases, atria) -> None:
+        self.images, self.masks, self.phases, self.atria = images, masks, phases, atria
+
+
+def echonet_frames(root: str, split: str | None, seed: int, style: str) -> Frames:
+    """Every traced frame (of one split, or all) with the generator's own LA region of that frame."""
     from lvseg.datasets.echonet import EchoVideo, iter_dataset
+    from lvseg.synth import labels as L
+    from lvseg.synth.sampling import video_id
+    from lvseg.synth.truth import video_truth
 
-    images, masks = [], []
+    index = {video_id(seed, i): i for i in range(10_000)}
+    images, masks, phases, atria = [], [], [], []
     for video in iter_dataset(root):
-        if isinstance(video, EchoVideo) and (split is None or video.meta.split == split):
-            for traced in video.traced:
-                images.append(video.frames[traced.index])
-                masks.append(traced.mask)
-    return np.stack(images), np.stack(masks)
+        if not isinstance(video, EchoVideo) or (split is not None and video.meta.split != split):
+            continue
+        truth = video_truth(seed, index[video.video_id], max_frames=MAX_FRAMES)
+        for traced in video.traced:
+            images.append(video.frames[traced.index])
+            masks.append(traced.mask)
+            phases.append(traced.phase)
+            labels = truth.labels(traced.index, style)
+            atria.append(np.isin(labels, (L.LA_BLOOD, L.MITRAL, L.ANNULUS)) & ~traced.mask.astype(bool))
+    return Frames(np.stack(images), np.stack(masks), phases, np.stack(atria))
 
 
-def camus_frames(root: str) -> tuple[np.ndarray, np.ndarray]:
+def camus_frames(root: str) -> Frames:
     from lvseg.datasets.camus import iter_camus
 
     frames = list(iter_camus(root))
-    return np.stack([f.image for f in frames]), np.stack([f.mask for f in frames])
+    return Frames(np.stack([f.image for f in frames]), np.stack([f.mask for f in frames]),
+                  [f.phase for f in frames], None)
 
 
-def evaluation_sets(work: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    sets = {"TEST old generator": echonet_frames(os.path.join(work, "data", "A"), "TEST"),
-            "TEST new generator": echonet_frames(os.path.join(work, "data", "B"), "TEST")}
-    for style in HELDOUT:
-        sets[style] = echonet_frames(os.path.join(work, "data", style), None)
-    sets["CAMUS old generator"] = camus_frames(os.path.join(work, "camus", "A"))
-    sets["CAMUS new generator"] = camus_frames(os.path.join(work, "camus", "B"))
+def evaluation_sets(work: str) -> dict[str, Frames]:
+    sets = {"TEST": echonet_frames(os.path.join(work, "data", "train"), "TEST", TRAIN_SEED, "train")}
+    for style in APPEARANCE + BASE:
+        sets[style] = echonet_frames(os.path.join(work, "data", style), None, HELDOUT_SEED, style)
+    sets["CAMUS"] = camus_frames(os.path.join(work, "camus"))
     return sets
 
 
-def score(model, images: np.ndarray, masks: np.ndarray) -> dict[str, float]:
-    """Pooled and mean per-frame Dice, and the share of frames predicted at under half the true area."""
-    from lvseg.inference.decode import segment
-    from lvseg.inference.encode import to_model_input
-    from lvseg.metrics.dice import overlap, pooled_dice
+def score(runner, frames: Frames) -> dict[str, float | None]:
+    """Mean per-frame Dice, median area ratio at ED and ES, median LA leak at ES, share under half the area."""
+    from lvseg.metrics.dice import overlap
 
-    outputs = model.predict(to_model_input(images), batch_size=32, verbose=0)
-    overlaps = [overlap(segment("mask", out).mask, true) for out, true in zip(outputs, masks)]
-    return {"pooled": pooled_dice(overlaps), "mean": float(np.mean([o.dice for o in overlaps])),
-            "under": float(np.mean([o.predicted < 0.5 * o.true for o in overlaps])),
-            "empty": float(np.mean([o.predicted == 0 for o in overlaps])), "frames": len(overlaps)}
+    predicted = [s.mask for s in runner.segment(frames.images)]
+    overlaps = [overlap(p, t) for p, t in zip(predicted, frames.masks)]
+    ratio = np.array([o.predicted / o.true for o in overlaps])
+    phases = np.array(frames.phases)
+    out: dict[str, float | None] = {
+        "dice": float(np.mean([o.dice for o in overlaps])), "frames": len(overlaps),
+        "area_ed": float(np.median(ratio[phases == "ED"])), "area_es": float(np.median(ratio[phases == "ES"])),
+        "under": float(np.mean(ratio < 0.5)), "leak_es": None}
+    if frames.atria is not None:
+        leak = np.array([(p.astype(bool) & a).sum() / t.sum() for p, a, t in
+                         zip(predicted, frames.atria, frames.masks)])
+        out["leak_es"] = float(np.median(leak[phases == "ES"]))
+    return out
 
 
-def score_all(work: str) -> str:
-    """The table: one row per evaluation set, pooled / mean Dice and under-segmented share per model."""
-    from lvseg.inference.model_dir import load_trained
+def score_all(work: str, args: argparse.Namespace) -> str:
+    """The table: one row per evaluation set, a column group per model."""
+    from lvseg.inference.models import describe, load_runner
 
     sets = evaluation_sets(work)
-    models = {tag: load_trained(os.path.join(work, "models", tag))[0] for tag in ("A", "A2", "B")
-              if os.path.exists(os.path.join(work, "models", tag, "model.keras"))}
-    lines = [f"{'evaluation set':<22}{'frames':>7}  " + "  ".join(
-        f"{tag + ' pooled':>9} {tag + ' mean':>7} {tag + ' under':>8}" for tag in models)]
+    runners = {tag: load_runner(describe(os.path.join(work, "models", tag)), 32) for tag in arms(args)
+               if os.path.exists(os.path.join(work, "models", tag, "model.keras"))}
+    head = f"{'evaluation set':<24}{'frames':>7}"
+    lines = [head + "".join(f" | {tag:<10} Dice  areaED  areaES  leakES" for tag in runners)]
     results = {}
-    for name, (images, masks) in sets.items():
-        row = {tag: score(model, images, masks) for tag, model in models.items()}
-        results[name] = row
-        lines.append(f"{name:<22}{len(images):>7}  " + "  ".join(
-            f"{r['pooled']:>9.3f} {r['mean']:>7.3f} {r['under']:>8.3f}" for r in row.values()))
+    for name, frames in sets.items():
+        results[name] = {tag: score(runner, frames) for tag, runner in runners.items()}
+        cells = []
+        for r in results[name].values():
+            leak = "    -" if r["leak_es"] is None else f"{100 * r['leak_es']:5.1f}%"
+            cells.append(f" | {'':<10}{r['dice']:5.3f}  {r['area_ed']:6.3f}  {r['area_es']:6.3f}  {leak:>6}")
+        lines.append(f"{name:<24}{len(frames.images):>7}" + "".join(cells))
     with open(os.path.join(work, "scores.json"), "w") as handle:
         json.dump(results, handle, indent=2)
     return "\n".join(lines)
@@ -140,25 +174,21 @@ def score_all(work: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", required=True)
-    parser.add_argument("--base", default="/tmp/base", help="checkout of the old generator and trainer")
     parser.add_argument("--videos", type=int, default=250)
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--heldout-videos", type=int, default=40)
-    parser.add_argument("--camus", type=int, default=40, help="synthetic CAMUS patients per generator")
+    parser.add_argument("--camus", type=int, default=40, help="synthetic CAMUS patients")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--only", choices=("A", "A2", "B", "heldout", "score"), default=None)
+    parser.add_argument("--base-weight", type=float, default=0.0, help="also train a mask arm with this weight")
+    parser.add_argument("--only", choices=("data", "train", "score"), default=None)
     args = parser.parse_args(argv)
     os.makedirs(args.work, exist_ok=True)
-    if args.only in (None, "A"):
-        build(args.work, "A", os.path.abspath(args.base), args)
-    if args.only == "A2":
-        build(args.work, "A2", HERE, args, data_tag="A")
-    if args.only in (None, "B"):
-        build(args.work, "B", HERE, args)
-    if args.only in (None, "heldout"):
-        build_heldout(args.work, args)
+    if args.only in (None, "data"):
+        build_data(args.work, args)
+    if args.only in (None, "train"):
+        train(args.work, args)
     if args.only in (None, "score"):
-        print(score_all(args.work))
+        print(score_all(args.work, args))
     return 0
 
 
