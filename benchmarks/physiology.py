@@ -1,0 +1,161 @@
+"""Held-out physiology: `lvseg analyze` on synthetic clips of each rhythm preset, scored against the true beats.
+
+For every preset of lvseg.synth.physiology (bradycardia, tachycardia, afib, ectopic, low-ef, hypokinesis, long;
+and ``train``, the default mixture) it generates ``--videos`` clips of a seed no threshold was tuned on
+(default 2; lvseg.analysis thresholds are tuned on other seeds, see benchmarks/beats.py), with ``--truth``
+(Beats.csv, FrameVolumes.csv), runs the real ``lvseg analyze`` with the given MODEL_DIRs or .tflite files, and
+prints per preset and model:
+  beats exact   share of videos whose beat count equals the true whole-beat count;
+  ED err, ES err  median |frame error| of each true beat's ED / ES to the nearest found one (found beats only);
+  EF MAE        video EF against FileList EF (the traced beat, as on real data), and against the median of the
+                true beats' EFs (``MAE med``);
+  jitter        median over videos of the rms second difference of the predicted volume curve, divided by its
+                mean (the same for the true curve is the floor: the curve's own curvature);
+  erratic       share of videos flagged ``erratic``, on clips whose rhythm is regular (sinus; a false flag) and
+                on irregular ones (afib, ectopic).
+Usage: python benchmarks/physiology.py --work DIR --models M [M ...] [--videos 20] [--seed 2]
+       [--presets ...] [--analyze-args "..."]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import glob
+import os
+import shlex
+import subprocess
+import sys
+import time
+from collections import defaultdict
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PRESETS = ("train", "bradycardia", "tachycardia", "afib", "ectopic", "low-ef", "hypokinesis", "long")
+
+
+def lvseg(argv: list[str], log: str) -> None:
+    env = {**os.environ, "PYTHONPATH": HERE, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+    start = time.time()
+    with open(log, "a") as handle:
+        handle.write(f"$ lvseg {' '.join(argv)}\n")
+        handle.flush()
+        subprocess.run([sys.executable, "-m", "lvseg.cli", *argv], check=True, env=env, stdout=handle,
+                       stderr=subprocess.STDOUT)
+    print(f"  {time.time() - start:7.1f} s  lvseg {' '.join(argv)}", flush=True)
+
+
+def read_csv(path: str) -> list[dict]:
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def curves(out: str) -> dict[tuple[str, str], np.ndarray]:
+    """(video, model) -> predicted volume per frame (NaN where failed)."""
+    frames: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+    for path in glob.glob(os.path.join(out, "curves", "*")):
+        for row in read_csv(path):
+            volume = float(row["volume"]) if row["volume"] and row["ok"] == "True" else np.nan
+            frames[(row["video_id"], row["model"])][int(row["frame"])] = volume
+    return {key: np.array([v[i] for i in range(len(v))]) for key, v in frames.items()}
+
+
+def jitter(volumes: np.ndarray) -> float:
+    v = volumes[np.isfinite(volumes)]
+    return float(np.sqrt(np.mean(np.diff(v, 2) ** 2)) / np.mean(v)) if len(v) > 3 else float("nan")
+
+
+def score(data: str, out: str) -> dict[str, dict[str, float]]:
+    """Per model: the figures of the module docstring over one preset's videos."""
+    truth_beats: dict[str, list[dict]] = defaultdict(list)
+    for row in read_csv(os.path.join(data, "Beats.csv")):
+        truth_beats[row["FileName"]].append(row)
+    true_volumes: dict[str, dict[int, float]] = defaultdict(dict)
+    for row in read_csv(os.path.join(data, "FrameVolumes.csv")):
+        true_volumes[row["FileName"]][int(row["Frame"])] = float(row["Volume"])
+    predicted = curves(out)
+    per_model: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for row in read_csv(os.path.join(out, "per_video.csv")):
+        video, m = row["video_id"], per_model[row["model"]]
+        beats = truth_beats[video]
+        found_ed = [int(f) for f in row["ed_frames"].split()]
+        found_es = [int(f) for f in row["es_frames"].split()]
+        m["exact"].append(len(found_ed) == len(beats))
+        for b in beats:
+            if found_ed:
+                m["ed_err"].append(min(abs(int(b["EDFrame"]) - f) for f in found_ed))
+                m["es_err"].append(min(abs(int(b["ESFrame"]) - f) for f in found_es))
+        ef = float(row["ef"]) if row["ef"] else np.nan
+        m["ef_err"].append(ef - float(row["ef_reference"]))
+        if beats:
+            m["ef_err_median"].append(ef - float(np.median([float(b["EF"]) for b in beats])))
+        m["jitter"].append(jitter(predicted.get((video, row["model"]), np.array([]))))
+        truth = true_volumes[video]
+        m["jitter_true"].append(jitter(np.array([truth[i] for i in range(len(truth))])))
+        regular = not beats or beats[0]["Rhythm"] == "sinus"
+        m["erratic_regular" if regular else "erratic_irregular"].append("erratic" in row["quality"])
+        m["no_ef"].append(not np.isfinite(ef))
+    return {model: summarize(m) for model, m in per_model.items()}
+
+
+def summarize(m: dict[str, list]) -> dict[str, float]:
+    def mean(key: str) -> float:
+        return float(np.mean(m[key])) if m[key] else float("nan")
+
+    def abs_mean(key: str) -> float:
+        values = np.abs(np.array(m[key], float))
+        values = values[np.isfinite(values)]
+        return float(values.mean()) if len(values) else float("nan")
+
+    return {"videos": len(m["exact"]), "beats_exact": mean("exact"),
+            "ed_err": float(np.median(m["ed_err"])) if m["ed_err"] else float("nan"),
+            "es_err": float(np.median(m["es_err"])) if m["es_err"] else float("nan"),
+            "ef_mae": abs_mean("ef_err"), "ef_mae_median_beat": abs_mean("ef_err_median"),
+            "jitter": float(np.nanmedian(m["jitter"])), "jitter_true": float(np.nanmedian(m["jitter_true"])),
+            "erratic_regular": mean("erratic_regular"), "erratic_irregular": mean("erratic_irregular"),
+            "no_ef": mean("no_ef")}
+
+
+def table(results: dict[str, dict[str, dict[str, float]]]) -> str:
+    head = (f"{'preset':<12}{'model':<14}{'videos':>6}{'beats exact':>12}{'ED err':>7}{'ES err':>7}{'EF MAE':>7}"
+            f"{'MAE med':>8}{'jitter':>8}{'floor':>7}{'erratic reg':>12}{'irreg':>6}{'no EF':>6}")
+    lines = [head]
+    for preset, models in results.items():
+        for model, r in models.items():
+            lines.append(f"{preset:<12}{model:<14}{r['videos']:>6}{r['beats_exact']:>12.0%}{r['ed_err']:>7.1f}"
+                         f"{r['es_err']:>7.1f}{r['ef_mae']:>7.2f}{r['ef_mae_median_beat']:>8.2f}"
+                         f"{r['jitter']:>8.4f}{r['jitter_true']:>7.4f}{r['erratic_regular']:>12.0%}"
+                         f"{r['erratic_irregular']:>6.0%}{r['no_ef']:>6.0%}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--models", nargs="+", required=True)
+    parser.add_argument("--videos", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=2, help="a data seed no threshold was tuned on")
+    parser.add_argument("--presets", nargs="+", default=list(PRESETS))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--analyze-args", default="", help="extra flags for lvseg analyze, one string")
+    parser.add_argument("--tag", default="", help="names this analysis (rerun with other --analyze-args)")
+    args = parser.parse_args(argv)
+    results = {}
+    for preset in args.presets:
+        data = os.path.join(args.work, "data", preset)
+        log = os.path.join(args.work, "log.txt")
+        if not os.path.exists(os.path.join(data, "FileList.csv")):
+            lvseg(["synth", "echonet", "--out", data, "--videos", str(args.videos), "--seed", str(args.seed),
+                   "--physiology", preset, "--truth", "--workers", str(args.workers)], log)
+        out = os.path.join(args.work, "analysis" + (f"-{args.tag}" if args.tag else ""), preset)
+        if not os.path.exists(os.path.join(out, "per_video.csv")):
+            lvseg(["analyze", "--videos", data, "--models", *args.models, "--out", out, "--figure-videos", "0",
+                   *shlex.split(args.analyze_args)], log)
+        results[preset] = score(data, out)
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
