@@ -28,3 +28,11 @@ def test_stages_are_commands_chained_through_their_outputs():
             assert any(path == w or path.startswith(w + "/") for w in written), f"{argv[0]} reads {path} nobody wrote"
         written.update(flag(argv, "--out"))
     assert all(path.startswith("OUT/") for path in written)
+
+
+def test_the_analysis_runs_on_a_seed_nothing_was_trained_or_tuned_on():
+    plan = stages(DemoConfig(out="OUT", seed=4))
+    synth = {flag(argv, "--out")[0]: flag(argv, "--seed")[0] for _, argv in plan if argv[:2] == ["synth", "echonet"]}
+    analyze = next(argv for _, argv in plan if argv[0] == "analyze")
+    assert synth["OUT/echonet"] == "4"
+    assert synth[flag(analyze, "--videos")[0]] == "5" and "--splits" not in analyze
