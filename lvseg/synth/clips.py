@@ -58,7 +58,7 @@ def write_csv(path: str, header: list[str], rows: list[list[str]]) -> None:
 def write_avi(path: str, frames: np.ndarray, fps: int, quality: int = DEFAULT_QUALITY) -> tuple[float, int]:
     """Write grey uint8 (T, H, W) frames as a 3-channel MJPG AVI; returns (FPS, frame count) OpenCV reads back."""
     h, w = frames.shape[1:]
-    writer = cv2.VideoWriter(path, cv2.CAP_OPENCV_MJPEG, cv2.VideoWriter_fourcc(*"MJPG"), float(fps), (w, h), True)
+    writer = cv2.VideoWriter(path, cv2.CAP_OPENCV_MJPEG, cv2.VideoWriter.fourcc(*"MJPG"), float(fps), (w, h), True)
     if not writer.isOpened() or not writer.set(cv2.VIDEOWRITER_PROP_QUALITY, float(quality)):
         raise RuntimeError(f"OpenCV cannot write MJPG (quality {quality}) to {path}")
     for frame in frames:

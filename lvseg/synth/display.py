@@ -78,7 +78,7 @@ def ecg_wave(phase: np.ndarray) -> np.ndarray:
     """An ECG beat (R wave at phase 0 = end-diastole): P, Q, R, S and T as Gaussians."""
     p = np.mod(phase + 0.5, 1.0) - 0.5
     bumps = ((-0.14, 0.025, 0.15), (-0.02, 0.008, -0.15), (0.0, 0.01, 1.0), (0.025, 0.01, -0.25), (0.33, 0.05, 0.3))
-    return sum(a * np.exp(-0.5 * ((p - c) / wd) ** 2) for c, wd, a in bumps)
+    return np.sum([a * np.exp(-0.5 * ((p - c) / wd) ** 2) for c, wd, a in bumps], axis=0)
 
 
 def beat_phase(frames: np.ndarray, r_waves: np.ndarray) -> np.ndarray:
@@ -93,6 +93,8 @@ def beat_phase(frames: np.ndarray, r_waves: np.ndarray) -> np.ndarray:
 def draw_ecg(layer: np.ndarray, screen: Screen, frame: int, r_waves: np.ndarray) -> None:
     """The sweeping trace at ``frame``: newest samples left of the cursor, the previous sweep to its right;
     R waves at ``r_waves`` (frames, at least two), however irregular."""
+    if screen.ecg is None:
+        return
     row, x0, x1, amplitude, grey, sweep = screen.ecg
     xs = np.arange(int(x0), int(x1))
     if len(xs) < 2:

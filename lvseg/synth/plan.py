@@ -81,7 +81,7 @@ def _moved_ok(heart: Heart, timing: sampling.Timing, motion: Motion, ef: float) 
             tracings.append(tracing_from_contour(lv.contour(), lv.apex, lv.base_mid))
         except ValueError:
             return False
-    return tracing_checks(*tracings, ef)
+    return tracing_checks(tracings[0], tracings[1], ef)
 
 
 def draw_hypokinesis(rng: np.random.Generator, physiology: Physiology) -> tuple[float, float, float, int]:

@@ -180,6 +180,14 @@ def _u(rng: np.random.Generator, bounds: Range) -> float:
     return float(rng.uniform(*bounds))
 
 
+def _flags2(draws: np.ndarray) -> tuple[bool, bool]:
+    return bool(draws[0]), bool(draws[1])
+
+
+def _flags3(draws: np.ndarray) -> tuple[bool, bool, bool]:
+    return bool(draws[0]), bool(draws[1]), bool(draws[2])
+
+
 def fan_share(apex: tuple[float, float], half_angle: float, radius: float, shape: tuple[int, int]) -> float:
     """Share of the frame's pixel centres inside the sector."""
     y, x = np.mgrid[0:shape[0], 0:shape[1]].astype(np.float64)
@@ -236,8 +244,8 @@ def draw_look(rng: np.random.Generator, style: Style, shape: tuple[int, int] = (
         dynamic_range_db=_u(rng, style.dynamic_range_db),
         tissue_grey=_u(rng, style.tissue_grey), grey_gamma=_u(rng, style.grey_gamma),
         jpeg_quality=int(round(_u(rng, style.jpeg_quality))),
-        overlays=tuple(bool(v) for v in rng.uniform(size=3) < style.overlays), lung=bool(rng.uniform() < style.lung),
-        rib=bool(rng.uniform() < style.rib), papillary=tuple(bool(v) for v in rng.uniform(size=2) < style.papillary),
+        overlays=_flags3(rng.uniform(size=3) < style.overlays), lung=bool(rng.uniform() < style.lung),
+        rib=bool(rng.uniform() < style.rib), papillary=_flags2(rng.uniform(size=2) < style.papillary),
         dr_blur=_u(rng, style.dr_blur) * scale, dr_noise=_u(rng, style.dr_noise), dr_bias=_u(rng, style.dr_bias),
         dr_gamma=float(np.exp(_u(rng, style.dr_gamma))), decorrelation=_u(rng, style.decorrelation),
         scale=scale, **_base_look(rng, style, levels, blood))
