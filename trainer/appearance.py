@@ -10,7 +10,12 @@ and landmarks alone. A max of 0 switches a transform off.
   haze   an additive near-field veil: a smooth positive field fading with depth from the top (where the
          sector apex and the LV apex are), added inside the sector only (pixels near any non-black one),
          so cavities near the apex fill with clutter as in real frames;
-  noise  additive Gaussian noise of std up to ``noise``.
+  noise  additive Gaussian noise of std up to ``noise``;
+  dropout  a wedge of the sector (seen from the probe at the top centre, 3-12 degrees wide, over part of the
+         depth) darkened by a factor 1 - s, s up to ``dropout``: echoes lost where a wall runs along the beam.
+         On real echoes the lateral wall often fades out there; a model that learned "the LV ends at the
+         wall echo" then runs out through the gap, so it must learn the wall's course from the rest of the
+         contour. The generator's held-out drop-out style stays wider (16-24 degrees) than any wedge here.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ class AppearanceParams:
     blur: float = 1.0
     haze: float = 0.25
     noise: float = 0.04
+    dropout: float = 0.9
 
 
 def _strength(seed: tf.Tensor, batch: tf.Tensor, high: float) -> tf.Tensor:
@@ -100,11 +106,31 @@ def additive_noise(images: tf.Tensor, seed: tf.Tensor, std: float) -> tf.Tensor:
     return images + level * tf.random.stateless_normal(tf.shape(images), seed=seeds[1])
 
 
-def appearance(images: tf.Tensor, seed: tf.Tensor, params: AppearanceParams) -> tf.Tensor:
-    """All enabled transforms in a fixed order (curve, bias, blur, haze, noise), clipped to [0, 1]."""
+def wall_dropout(images: tf.Tensor, seed: tf.Tensor, strength: float) -> tf.Tensor:
+    """Darken one wedge of the sector over a band of depths (soft edges), by a factor 1 - s, s in [0, strength]."""
+    batch = tf.shape(images)[0]
     seeds = tf.random.experimental.stateless_split(seed, 5)
+    height, width = tf.cast(tf.shape(images)[1], tf.float32), tf.cast(tf.shape(images)[2], tf.float32)
+
+    def draw(i: int, low: float, high: float) -> tf.Tensor:
+        return tf.random.stateless_uniform([batch, 1, 1, 1], seed=seeds[i], minval=low, maxval=high)
+
+    rows = tf.range(height)[None, :, None, None] + 0.03 * height  # the probe sits just above the frame
+    cols = tf.range(width)[None, None, :, None] - (width - 1.0) / 2.0
+    angle, radius = tf.atan2(cols, rows), tf.sqrt(rows * rows + cols * cols)
+    centre, half = draw(0, -0.45, 0.45), draw(1, math.radians(1.5), math.radians(6.0))
+    start = draw(2, 0.2, 0.5) * height
+    end = start + draw(3, 0.2, 0.45) * height
+    across = tf.clip_by_value((half - tf.abs(angle - centre)) / (0.4 * half) + 0.5, 0.0, 1.0)
+    along = tf.clip_by_value(tf.minimum(radius - start, end - radius) / (0.05 * height) + 0.5, 0.0, 1.0)
+    return images * (1.0 - draw(4, 0.0, strength) * across * along)
+
+
+def appearance(images: tf.Tensor, seed: tf.Tensor, params: AppearanceParams) -> tf.Tensor:
+    """All enabled transforms in a fixed order (curve, bias, blur, haze, noise, dropout), clipped to [0, 1]."""
+    seeds = tf.random.experimental.stateless_split(seed, 6)
     steps = ((params.curve, random_curve), (params.bias, bias_field), (params.blur, gaussian_blur),
-             (params.haze, near_field_haze), (params.noise, additive_noise))
+             (params.haze, near_field_haze), (params.noise, additive_noise), (params.dropout, wall_dropout))
     for i, (amount, transform) in enumerate(steps):
         if amount > 0:
             images = tf.clip_by_value(transform(images, seeds[i], amount), 0.0, 1.0)

@@ -47,10 +47,11 @@ class AugmentParams:
     blur: float = AppearanceParams.blur
     haze: float = AppearanceParams.haze
     noise: float = AppearanceParams.noise
+    dropout: float = AppearanceParams.dropout
 
     @property
     def appearance(self) -> AppearanceParams:
-        return AppearanceParams(self.curve, self.bias, self.blur, self.haze, self.noise)
+        return AppearanceParams(self.curve, self.bias, self.blur, self.haze, self.noise, self.dropout)
 
 
 def affine_matrices(angle: tf.Tensor, scale: tf.Tensor, flip: tf.Tensor, shift: tf.Tensor,

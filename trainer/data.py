@@ -119,7 +119,8 @@ def to_example(batch: dict, config: TrainConfig, sigma: float) -> tuple[tf.Tenso
 def augment_params(config: TrainConfig) -> AugmentParams:
     return AugmentParams(rotation_deg=config.rotation_deg, zoom=config.zoom, shift=config.shift, flip=config.flip,
                          gain=config.gain, gamma=config.gamma, speckle=config.speckle, curve=config.curve,
-                         bias=config.bias, blur=config.blur, haze=config.haze, noise=config.noise)
+                         bias=config.bias, blur=config.blur, haze=config.haze, noise=config.noise,
+                         dropout=config.dropout)
 
 
 def should_cache(config: TrainConfig, frames: int, num_landmarks: int, keep_heatmaps: bool) -> bool:

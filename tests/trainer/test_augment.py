@@ -43,7 +43,8 @@ def sample_batch(scheme: str = SCHEME, copies: int = 8) -> dict:
             "heatmaps": stack(heatmaps)}
 
 
-NO_APPEARANCE = dict(gain=0.0, gamma=0.0, speckle=0.0, curve=0.0, bias=0.0, blur=0.0, haze=0.0, noise=0.0)
+NO_APPEARANCE = dict(gain=0.0, gamma=0.0, speckle=0.0, curve=0.0, bias=0.0, blur=0.0, haze=0.0, noise=0.0,
+                     dropout=0.0)
 STRONG = AugmentParams(rotation_deg=20.0, zoom=0.2, shift=0.05, flip=True, **NO_APPEARANCE)
 
 
