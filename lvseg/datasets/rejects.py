@@ -46,6 +46,17 @@ class RejectReason(str, Enum):
     # built (a geometry the landmark code cannot handle, or a bug). The traceback is in the job's log.
     RECORD_BUILD_FAILED = "record_build_failed"
 
+    # Scanner exports (DICOM cine loops, screen recordings): lvseg.datasets.scanner.
+    DICOM_NO_PIXEL_DATA = "dicom_no_pixel_data"          # a DICOM object without an image
+    DICOM_NOT_A_CINE = "dicom_not_a_cine"                # a single-frame DICOM image, not a loop
+    DICOM_STRUCTURED_REPORT = "dicom_structured_report"  # a measurement report, not an image
+    UNSUPPORTED_TRANSFER_SYNTAX = "unsupported_transfer_syntax"  # no installed decoder for its compression
+    COLOUR_DOPPLER = "colour_doppler"                    # colour flow over the sector (or a colour-flow region)
+    NOT_B_MODE = "not_b_mode"                            # only M-mode / spectral Doppler / waveform regions
+    NO_SECTOR_FOUND = "no_sector_found"                  # no fan-shaped scan sector in the pixels
+    NO_FRAME_RATE = "no_frame_rate"                      # the file states no usable frame rate and none was given
+    FRAMES_TOO_LARGE = "frames_too_large"                # frame size or count beyond the reader's limits
+
     def __str__(self) -> str:
         return self.value
 
