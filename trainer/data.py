@@ -120,7 +120,7 @@ def augment_params(config: TrainConfig) -> AugmentParams:
     return AugmentParams(rotation_deg=config.rotation_deg, zoom=config.zoom, shift=config.shift, flip=config.flip,
                          gain=config.gain, gamma=config.gamma, speckle=config.speckle, curve=config.curve,
                          bias=config.bias, blur=config.blur, haze=config.haze, noise=config.noise,
-                         dropout=config.dropout)
+                         dropout=config.wall_dropout)
 
 
 def should_cache(config: TrainConfig, frames: int, num_landmarks: int, keep_heatmaps: bool) -> bool:
