@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 
-from lvseg import publish_lock, publish_swap, storage
+from lvseg import publish_lock, publish_owner, publish_swap, storage
 from lvseg.errors import UserError
 
 MANIFEST = publish_swap.MANIFEST              # the completion marker: removed first, written last
@@ -46,6 +46,8 @@ class Run:
     owned: tuple[str, ...]
     lock_generation: int | None = None   # gs://: the generation of our OUT/.lock (release's precondition)
     removed_staging: tuple[str, ...] = ()  # staging folders of killed runs that begin removed
+    stage: str = ""                      # the publishing stage's name ("": known by its owned names)
+    keep: tuple[str, ...] = ()           # names an earlier run of the stage published that this one leaves be
 
     @property
     def lock(self) -> str:
@@ -53,18 +55,28 @@ class Run:
 
 
 @contextlib.contextmanager
-def claimed(out: str, owned: tuple[str, ...]) -> Iterator[Run]:
-    """``begin`` a run for the block and ``release`` it however the block ends (publish inside it)."""
-    run = begin(out, owned)
+def claimed(out: str, owned: tuple[str, ...], stage: str = "", keep_others: bool = False) -> Iterator[Run]:
+    """``begin`` a run for the block and ``release`` it however the block ends (publish inside it); a
+    block that fails (an error, Ctrl-C, SIGTERM) also removes the run's staging folder on the way out."""
+    run = begin(out, owned, stage, keep_others)
     try:
         yield run
+    except BaseException:
+        discard(run)
+        raise
     finally:
         release(run)
 
 
-def begin(out: str, owned: tuple[str, ...]) -> Run:
-    """Claim OUT for a new run: take OUT/.lock (PublicationError if a live run holds it), remove the
-    staging folders of killed runs (logging each), and return the run with its staging folder."""
+def begin(out: str, owned: tuple[str, ...], stage: str = "", keep_others: bool = False) -> Run:
+    """Claim OUT for a new run: take OUT/.lock (PublicationError if a live run holds it), check that OUT
+    holds nothing under the owned names but what an earlier run of this stage published (publish_owner),
+    remove the staging folders of killed runs (logging each), and return the run with its staging folder.
+
+    ``stage`` names the stage in the manifest (without one, a stage is known by its owned names);
+    ``keep_others``: names the previous run of the stage published and this one does not own stay
+    published (export: one EXPORT_DIR collects the variants of several runs).
+    """
     out, owned = _clean_out(out), _check_owned(owned)
     if not storage.is_gcs(out):
         if os.path.isfile(out):
@@ -76,9 +88,13 @@ def begin(out: str, owned: tuple[str, ...]) -> Run:
         generation = publish_lock.acquire(lock, publish_lock.record(run_id))
     except publish_lock.LockHeld as held:
         raise PublicationError(_held_message(out, lock, held.holder)) from None
-    run = Run(out, run_id, storage.join(out, STAGING_PREFIX + run_id), owned, generation)
+    run = Run(out, run_id, storage.join(out, STAGING_PREFIX + run_id), owned, generation, stage=stage)
     try:
-        run = dataclasses.replace(run, removed_staging=_remove_stale_staging(out))
+        try:
+            keep = publish_owner.check(out, owned, stage, keep_others)
+        except publish_owner.NotOwned as err:
+            raise PublicationError(str(err)) from None
+        run = dataclasses.replace(run, removed_staging=_remove_stale_staging(out), keep=keep)
         if not storage.is_gcs(out):
             os.makedirs(run.staging)
     except BaseException:
@@ -104,16 +120,33 @@ def publish(run: Run, owned: tuple[str, ...], manifest: dict,
         raise PublicationError(f"{run.out}: run {run.run_id} no longer holds {run.lock}, so another run may be "
                                f"writing there and this one was not published; run the stage again")
     staged = publish_swap.listing(run.staging, run.owned)
-    written = {**manifest, "run_id": run.run_id, "owned": list(run.owned), "files": staged}
+    kept = publish_swap.listing(run.out, run.keep) if run.keep else {}
+    written = {**manifest, "run_id": run.run_id, "owned": list(run.owned + run.keep),
+               "files": dict(sorted({**kept, **staged}.items()))}
+    if run.stage:
+        written[publish_owner.STAGE_KEY] = run.stage
     text = json.dumps(written, indent=2, sort_keys=True) + "\n"
     step = observer or (lambda name: None)
+    if not storage.is_gcs(run.out):
+        _check_local_staging(run)
+    # What this swap may leave in OUT, so that the next run knows those files are its stage's own even
+    # when a kill stops the swap between removing the manifest and writing the new one.
+    publish_owner.write_journal(run.staging, run.owned, {**publish_swap.listing(run.out, run.owned), **staged})
     if storage.is_gcs(run.out):
         publish_swap.swap_gcs(run.out, run.staging, run.owned, staged, text, step)
     else:
-        _check_local_staging(run)
         publish_swap.swap_local(run.out, run.staging, run.owned, text, step)
     log.info("%s: published run %s (%d files)", run.out, run.run_id, len(staged))
     return json.loads(text)
+
+
+def discard(run: Run) -> None:
+    """Remove a run's staging folder (a failed or interrupted run: nothing of it is published)."""
+    try:
+        paths = storage.list_files(run.staging) if storage.is_gcs(run.out) else [run.staging]
+        publish_swap.remove(run.out, paths)
+    except Exception as err:  # the lock is still released; the next run removes what is left, and says so
+        log.warning("%s: could not remove the staging folder (%s)", run.staging, err)
 
 
 def release(run: Run) -> None:
@@ -151,12 +184,15 @@ def _clean_out(out: str) -> str:
 
 
 def _check_owned(owned: tuple[str, ...]) -> tuple[str, ...]:
-    """Top-level names only, never the marker, the lock or staging (all of which start with a dot)."""
+    """Relative names ("a" or "a/b"), none inside another, never the marker, the lock or staging (all of
+    which start with a dot), no part starting with a dot."""
     owned = tuple(owned)
-    bad = [n for n in owned if not isinstance(n, str) or not n or "/" in n or os.sep in n
-           or n.startswith(".") or n == MANIFEST]
-    if not owned or bad or len(set(owned)) != len(owned):
-        raise ValueError(f"owned must be distinct top-level names other than {MANIFEST}: {owned!r}")
+    bad = [n for n in owned if not isinstance(n, str) or not n or os.sep != "/" and os.sep in n
+           or any(not part or part.startswith(".") for part in n.split("/")) or n == MANIFEST]
+    nested = [n for n in owned if not bad and publish_swap.is_owned(n, tuple(o for o in owned if o != n))]
+    if not owned or bad or nested or len(set(owned)) != len(owned):
+        raise ValueError(f"owned must be distinct relative names, none inside another, other than {MANIFEST}: "
+                         f"{owned!r}")
     return owned
 
 

@@ -52,6 +52,12 @@ def _fsync_dir(path: str) -> None:
         os.close(fd)
 
 
+def _rename(source: str, target: str) -> None:
+    """os.rename, creating the target's folder for an owned name inside a folder ("rejected/a.tflite")."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    os.rename(source, target)
+
+
 def swap_local(out: str, staging: str, owned: tuple[str, ...], text: str, step: Callable[[str], None]) -> None:
     """remove manifest -> set aside each old owned name -> move in each staged one -> write manifest
     (temp file + rename) -> remove staging. Not repeatable: the caller refuses a second try."""
@@ -63,11 +69,11 @@ def swap_local(out: str, staging: str, owned: tuple[str, ...], text: str, step: 
     os.mkdir(replaced)
     for name in owned:
         if os.path.lexists(os.path.join(out, name)):
-            os.rename(os.path.join(out, name), os.path.join(replaced, name))
+            _rename(os.path.join(out, name), os.path.join(replaced, name))
         step(f"set aside {name}")
     for name in owned:
         if os.path.lexists(os.path.join(staging, name)):
-            os.rename(os.path.join(staging, name), os.path.join(out, name))
+            _rename(os.path.join(staging, name), os.path.join(out, name))
         step(f"move in {name}")
     _fsync_dir(out)  # the outputs' renames are durable before the marker that vouches for them
     temp = os.path.join(staging, _MANIFEST_TEMP)

@@ -21,7 +21,7 @@ import time
 import pytest
 
 from lvseg import publish_lock, storage
-from lvseg.publish import LOCK, MANIFEST, PublicationError, begin, publish, read_complete, release
+from lvseg.publish import LOCK, MANIFEST, PublicationError, begin, claimed, publish, read_complete, release
 from tests.conftest import REPO_ROOT
 
 OWNED = ("frames", "videos", "schema.json", "rejected.jsonl")
@@ -378,10 +378,62 @@ def test_a_local_lock_that_cannot_be_proven_stale_is_refused(tmp_path, fields, e
     assert expected in message and f"rm {os.path.join(out, LOCK)}" in message
 
 
-def test_owned_names_are_top_level_and_never_the_marker(tmp_path):
-    for owned in [(), ("frames", "frames"), ("frames/TRAIN",), (MANIFEST,), (LOCK,), (".tmp-x",)]:
+def test_owned_names_are_distinct_relative_names_and_never_the_marker(tmp_path):
+    for owned in [(), ("frames", "frames"), ("frames", "frames/TRAIN"), ("frames//x",), ("frames/.x",),
+                  (MANIFEST,), (LOCK,), (".tmp-x",)]:
         with pytest.raises(ValueError):
             begin(str(tmp_path / "out"), owned)
+
+
+@pytest.mark.parametrize("theirs", [{"frames/mine.txt": "a user's file"}, {"schema.json": "a user's schema"}])
+def test_a_folder_holding_files_under_owned_names_that_no_run_published_is_refused(out, theirs):
+    write(out, {**theirs, **UNOWNED})
+    with pytest.raises(PublicationError, match="never replaces files it does not own") as err:
+        begin(out, OWNED)
+    assert list(theirs)[0] in one_line(err)
+    assert everything(out) == {**theirs, **UNOWNED}
+    assert publish_lock.holder(storage.join(out, LOCK)) is None  # refused before anything was claimed
+
+
+def test_a_file_added_by_hand_under_an_owned_name_is_not_deleted_by_the_next_run(out):
+    full_run(out, OLD)
+    write(out, {"frames/notes.txt": "added later"})
+    with pytest.raises(PublicationError, match="frames/notes.txt"):
+        begin(out, OWNED)
+    assert storage.read_text(storage.join(out, "frames/notes.txt")) == "added later"
+
+
+def test_another_stages_output_folder_is_refused(out):
+    first = full_run(out, OLD)
+    with pytest.raises(PublicationError, match="another stage") as err:
+        begin(out, ("summary.json", "report.html"))
+    assert "owning frames" in one_line(err)
+    assert read_complete(out) == first
+    with pytest.raises(PublicationError, match="another stage"):  # nor does a named stage with those names
+        begin(out, OWNED, stage="named")
+    assert publish_lock.holder(storage.join(out, LOCK)) is None
+
+
+def test_a_named_stage_keeps_what_its_earlier_runs_published_under_other_names(out):
+    for names in (("a.tflite", "a.json"), ("b.tflite", "b.json"), ("a.tflite", "a.json")):
+        run = begin(out, names, stage="export", keep_others=True)
+        write(run.staging, {name: f"{name} of {run.run_id}" for name in names})
+        published = publish(run, names, {})
+        release(run)
+    assert sorted(published["files"]) == ["a.json", "a.tflite", "b.json", "b.tflite"]
+    assert published["publisher"] == "export" and read_complete(out) == published
+    with pytest.raises(PublicationError, match="another stage"):
+        begin(out, OWNED)
+
+
+def test_a_failed_run_leaves_no_staging_and_no_lock(out):
+    with pytest.raises(RuntimeError):
+        with claimed(out, OWNED) as run:
+            write(run.staging, NEW)
+            raise RuntimeError("the job failed")
+    assert not [p for p in storage.list_files(out) if "/.tmp-" in p]
+    assert not storage.is_gcs(out) and not os.path.exists(run.staging) or storage.is_gcs(out)
+    assert publish_lock.holder(storage.join(out, LOCK)) is None
 
 
 def test_the_emulator_ignores_generation_preconditions(gcs_bucket):
