@@ -41,6 +41,13 @@ def check(variant: str, keras_dice: float, tflite_dice: float, max_drop: float =
     return GateResult(variant, float(keras_dice), float(tflite_dice), float(max_drop))
 
 
+def published_names(name: str) -> tuple[str, ...]:
+    """Every path a variant called ``name`` may occupy in EXPORT_DIR: accepted or rejected, file and card.
+    An export owns all four (lvseg.publish), so the outcome it did not reach is removed when it publishes."""
+    return tuple(os.path.join(folder, name + ext) if folder else name + ext
+                 for folder in ("", REJECTED_DIR) for ext in (".tflite", ".json"))
+
+
 def settle(result: GateResult, export_dir: str, name: str) -> tuple[str, str]:
     """Leave ``name``.tflite/.json in EXPORT_DIR if it passed, else move both to EXPORT_DIR/rejected/.
 

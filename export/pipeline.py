@@ -7,6 +7,7 @@ original (unpruned) Keras model: the gate judges what ships against what was tra
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import platform
 import sys
@@ -24,10 +25,12 @@ from export.qat import FineTune, check_pqat_supported, kernel_sparsity, pruned, 
 from export.variants import INT8_VARIANTS
 from lvseg.inference.model_dir import MODEL_FILE, load_trained
 from lvseg.inference.runners import KerasRunner, TFLiteRunner
+from lvseg.publish import claimed, publish
 from lvseg.records.shards import require_published
 from trainer.model import count_flops
 
 LATENCY_WARMUP = 5
+STAGE = "export"  # EXPORT_DIR's manifest.json names it (lvseg.publish)
 
 
 @dataclass
@@ -85,11 +88,28 @@ def export_variants(config: ExportConfig, representative: np.ndarray | None = No
     variants = list(dict.fromkeys(config.quantize))
     require_published(config.records, "VAL", "TRAIN")  # refuse incomplete records before any model is loaded
     model, model_config = load_trained(config.model)
-    kind = model_config["model"]
     if config.prune and "qat" in variants:
         check_pqat_supported(model)  # fail before any fine-tuning time is spent
-    os.makedirs(config.out, exist_ok=True)
+    owned = tuple(name for variant in variants for name in gate.published_names(variant_name(config, variant)))
+    # EXPORT_DIR is published like every stage's output (claimed before any time is spent): a killed or
+    # concurrent export leaves the previous complete one in place, and variants that earlier exports
+    # published under other names stay published.
+    with claimed(config.out, owned, stage=STAGE, keep_others=True) as run:
+        results, source = _export_into(run.staging, config, variants, model, model_config, representative)
+        publish(run, owned, {"kind": "model export", "source_model": source,
+                             "variants": {r.variant: r.gate.passed for r in results}})
+    return [dataclasses.replace(r, tflite_path=_published(r.tflite_path, run), card_path=_published(r.card_path, run))
+            for r in results]
 
+
+def _published(staged: str, run) -> str:
+    return os.path.join(run.out, os.path.relpath(staged, run.staging))
+
+
+def _export_into(folder: str, config: ExportConfig, variants: list[str], model, model_config: dict,
+                 representative: np.ndarray | None) -> tuple[list[VariantResult], dict]:
+    """Every variant converted, measured, carded and gated inside ``folder`` (the run's staging)."""
+    kind = model_config["model"]
     val = sample_frames(config.records, "VAL", config.val_frames, config.seed)
     keras_dice = validation_dice(KerasRunner.from_model(model, model_config), val.images, val.masks)
     _log(f"Keras model: VAL Dice {keras_dice:.4f} on {len(val)} frames")
@@ -126,19 +146,19 @@ def export_variants(config: ExportConfig, representative: np.ndarray | None = No
         if variant == "int8":
             quantization.update(representative_frames=len(representative), seed=config.seed,
                                 representative_split="TRAIN" if calibration_from_records else "given by the caller")
-        results.append(_export_one(config, variant, to_convert, model_config, val, keras_dice, representative,
-                                   source, quantization))
-    return results
+        results.append(_export_one(config, folder, variant, to_convert, model_config, val, keras_dice,
+                                   representative, source, quantization))
+    return results, source
 
 
-def _export_one(config: ExportConfig, variant: str, model, model_config: dict, val: FrameSet, keras_dice: float,
-                representative: np.ndarray | None, source: dict, quantization: dict) -> VariantResult:
+def _export_one(config: ExportConfig, folder: str, variant: str, model, model_config: dict, val: FrameSet,
+                keras_dice: float, representative: np.ndarray | None, source: dict,
+                quantization: dict) -> VariantResult:
+    """Convert, measure, card and gate one variant inside the run's staging ``folder``."""
     name = variant_name(config, variant)
-    tflite_path = os.path.join(config.out, name + ".tflite")
-    card_path = os.path.join(config.out, name + ".json")
+    tflite_path = os.path.join(folder, name + ".tflite")
+    card_path = os.path.join(folder, name + ".json")
     flatbuffer = to_tflite(model, variant, representative if variant == "int8" else None)
-    if os.path.exists(card_path):  # an earlier run's card must not describe the new file
-        os.remove(card_path)
     with open(tflite_path, "wb") as f:
         f.write(flatbuffer)
 
@@ -159,5 +179,5 @@ def _export_one(config: ExportConfig, variant: str, model, model_config: dict, v
                             io=(runner.input_details, runner.output_details), config=model_config, source=source,
                             quantization=quantization, validation=validation, latency=latency)
     cards.write_card(card, card_path)
-    tflite_path, card_path = gate.settle(verdict, config.out, name)
+    tflite_path, card_path = gate.settle(verdict, folder, name)
     return VariantResult(variant, verdict, tflite_path, card_path, card, model)

@@ -159,9 +159,23 @@ def upload_tree(local: str, gs_root: str) -> None:
 
 
 def write_card_stub(path: str, kind: str, method: str, scheme: str | None, source_dir: str | None = None) -> None:
-    """A model card with just the fields lvseg.inference.models reads (export.card writes the full one)."""
+    """A model card with just the fields lvseg.inference reads and checks (export.card writes the full one):
+    the file's sha256 and, for a real model, its tensors (lvseg.inference.card)."""
+    import hashlib
+
+    with open(path, "rb") as f:
+        data = f.read()
     card = {"tflite_file": os.path.basename(path), "kind": kind, "landmark_scheme": scheme,
-            "quantization": {"method": method}}
+            "quantization": {"method": method}, "tflite_sha256": hashlib.sha256(data).hexdigest()}
+    if data:
+        from ai_edge_litert.interpreter import Interpreter
+
+        from export.card import tensor_spec
+
+        interpreter = Interpreter(model_content=data)
+        card["input"] = tensor_spec(interpreter.get_input_details()[0], "input")
+        card["output"] = tensor_spec(interpreter.get_output_details()[0], "output")
+        card["num_landmarks"] = card["output"]["shape"][-1] if kind == "landmarks" else None
     if source_dir:
         card["source_model"] = {"model_dir": source_dir}
     with open(path[: -len(".tflite")] + ".json", "w") as f:

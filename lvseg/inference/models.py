@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from typing import Callable
@@ -22,7 +23,7 @@ from lvseg import storage
 from lvseg.errors import UserError
 from lvseg.inference.card import card_path, read_card
 from lvseg.inference.decode import MODEL_KINDS
-from lvseg.inference.model_dir import CONFIG_FILE, MODEL_FILE, load_config
+from lvseg.inference.model_dir import CONFIG_FILE, MODEL_FILE, check_model_file, load_config
 from lvseg.inference.runners import KerasRunner, Runner, TFLiteRunner
 
 TFLITE_SUFFIX = ".tflite"
@@ -104,10 +105,12 @@ def model_dir_name(model_dir: str) -> str:
 
 
 def describe_all(specs: list[str]) -> list[ModelInfo]:
-    """ModelInfos with unique, file-name-safe names (``name``, ``name-2``... on collisions)."""
+    """Checked ModelInfos (``check``) with unique, file-name-safe names (``name``, ``name-2``... on
+    collisions): what a launcher calls, so a damaged model is one line before any worker starts."""
     infos, seen = [], set()
     for spec in specs:
         info = describe(spec)  # once: on gs:// each read of a config or card is a request
+        check(info)
         base = safe_name(info.name)
         name, n = base, 1
         while name in seen:
@@ -116,6 +119,23 @@ def describe_all(specs: list[str]) -> list[ModelInfo]:
         seen.add(name)
         infos.append(replace(info, name=name))
     return infos
+
+
+def check(info: ModelInfo) -> None:
+    """Raise a one-line UserError unless the model's files are whole and agree: a MODEL_DIR's model.keras
+    is an intact archive; a .tflite is the file its card describes (sha256) and its interpreter's tensors
+    are the card's (LiteRT only: a model of kilobytes to a few megabytes, no TensorFlow)."""
+    if _handler(info.spec) is not None:
+        return
+    if info.format == "tflite":
+        local = _localize(info.spec, [TFLITE_SUFFIX, ".json"])
+        try:
+            TFLiteRunner(local)
+        finally:
+            if local != info.spec:
+                shutil.rmtree(os.path.dirname(local), ignore_errors=True)
+    else:
+        check_model_file(info.spec)
 
 
 def safe_name(name: str) -> str:
@@ -127,6 +147,8 @@ def _metadata(read: Callable[[str], dict], path: str, what: str) -> dict:
         return read(path)
     except FileNotFoundError as err:
         raise ModelSpecError(f"no {what} for {path}: cannot tell the model's kind") from err
+    except storage.NotAFileError as err:
+        raise ModelSpecError(f"{what} {err}") from None
 
 
 def load_runner(info: ModelInfo, batch_size: int = 32) -> Runner:
@@ -162,7 +184,9 @@ def _localize(spec: str, names: list[str]) -> str:
         try:
             data = storage.read_bytes(source)
         except FileNotFoundError:
-            continue  # a missing card: TFLiteRunner then guesses the kind from the output channels
+            if spec.endswith(TFLITE_SUFFIX) and name.endswith(".json"):
+                continue  # a missing card: TFLiteRunner then guesses the kind from the output channels
+            raise FileNotFoundError(2, "No such file or directory", source) from None
         with open(os.path.join(local, name), "wb") as f:
             f.write(data)
     return target

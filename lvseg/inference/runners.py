@@ -14,7 +14,7 @@ import os
 import cv2
 import numpy as np
 
-from lvseg.inference.card import card_path, read_card
+from lvseg.inference.card import CardError, card_path, check_file, check_tensors, read_card
 from lvseg.inference.decode import Segmentation, segment
 from lvseg.inference.encode import to_model_input
 
@@ -59,10 +59,20 @@ class TFLiteRunner(Runner):
             card = read_card(card_path(path))
         self.path = path
         self.card = card
-        self.interpreter = Interpreter(model_path=path, num_threads=num_threads)
-        self.interpreter.allocate_tensors()
+        with open(path, "rb") as f:
+            flatbuffer = f.read()
+        if card is not None:  # the card must describe this very file before its rules are applied to it
+            check_file(card, path, flatbuffer)
+        try:
+            self.interpreter = Interpreter(model_content=flatbuffer, num_threads=num_threads)
+            self.interpreter.allocate_tensors()
+        except ValueError as err:  # LiteRT's answer to bytes that are not a model it can run
+            raise CardError(f"{path}: not a TFLite model the interpreter can load ({' '.join(str(err).split())})"
+                            ) from None
         self._input = self.interpreter.get_input_details()[0]
         self._output = self.interpreter.get_output_details()[0]
+        if card is not None:
+            check_tensors(card, path, self._input, self._output)
         # Integer I/O: every uint8 grey level and every int8 output value maps to one fixed number, so the
         # rules below are evaluated once for all 256 of them (identical values, a table lookup per frame).
         self._input_table = self._quantize(np.arange(256, dtype=np.uint8)) if self._is_int(self._input) else None

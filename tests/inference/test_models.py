@@ -28,8 +28,6 @@ def test_describe_reads_config_and_model_card(tmp_path):
     cloud_dir.mkdir(parents=True)
     (cloud_dir / "config.json").write_text(json.dumps({"model": "landmarks", "landmark_scheme": "contour16"}))
     assert describe(str(cloud_dir)).name == "landmarks"
-    names = [i.name for i in describe_all([str(keras_dir), str(keras_dir)])]
-    assert names == ["mask_model", "mask_model-2"]
     (tmp_path / "bad.json").write_text(json.dumps({"kind": "classifier"}))
     with pytest.raises(ValueError, match="kind"):
         describe(str(tmp_path / "bad.tflite"))
@@ -59,14 +57,19 @@ def test_models_on_gcs_load_like_local_ones(model_files, records_root, gcs_bucke
         assert all(np.array_equal(a.mask, b.mask) and a.ok == b.ok for a, b in zip(got, want))
 
 
-def test_exported_variant_files_are_named_after_their_model(tmp_path):
+def test_describe_all_gives_each_model_a_unique_name(model_files):
+    mask_dir = model_files[0]
+    assert [i.name for i in describe_all([mask_dir, mask_dir])] == ["mask-keras", "mask-keras-2"]
+
+
+def test_exported_variant_files_are_named_after_their_model(tmp_path, model_files):
     from lvseg.inference.models import describe_all
 
     paths = []
-    for model in ("mask", "landmarks"):
+    for model, source in (("mask", model_files[1]), ("landmarks", model_files[2])):
         path = tmp_path / "exports" / model / "int8.tflite"
         path.parent.mkdir(parents=True)
-        path.write_bytes(b"")
+        path.write_bytes(open(source, "rb").read())
         write_card_stub(str(path), model, "int8", TEST_SCHEME if model == "landmarks" else None,
               source_dir=str(tmp_path / "models" / model))
         paths.append(str(path))
