@@ -20,7 +20,7 @@ from lvseg.datasets.video_plan import AnalysisTask
 VIDEO_FIELDS = ["video_id", "model", "kind", "split", "frames", "fps", "ef", "ef_reference", "ef_error",
                 "ef_expert_frames", "expert_ed_frame", "expert_es_frame", "beats", "ed_frames", "es_frames",
                 "failed_frames", "quality"]
-BEAT_FIELDS = ["video_id", "model", "beat", "ed_frame", "es_frame", "edv", "esv", "ef"]
+BEAT_FIELDS = ["video_id", "model", "beat", "ed_frame", "es_frame", "edv", "esv", "ef", "quality"]
 CURVE_FIELDS = ["video_id", "model", "frame", "ok", "area", "length", "volume", "smoothed"]
 VOLUME_UNIT = "disk volume at 1 mm per pixel, in mL (1e-3 px^3): EF needs no pixel spacing"
 OK = "ok"
@@ -51,8 +51,10 @@ def video_row(task: AnalysisTask, model: str, kind: str, fps: float, analysis: V
 
 
 def beat_rows(video_id: str, model: str, analysis: VideoAnalysis) -> list[dict]:
+    """The per_beat.csv rows; ``quality``: 'good' (counted in the video's EF) or 'poor:' and the reasons."""
     return [{"video_id": video_id, "model": model, "beat": i + 1, "ed_frame": b.ed_frame, "es_frame": b.es_frame,
-             "edv": _number(b.edv), "esv": _number(b.esv), "ef": _number(b.ef)} for i, b in enumerate(analysis.beats)]
+             "edv": _number(b.edv), "esv": _number(b.esv), "ef": _number(b.ef), "quality": b.quality}
+            for i, b in enumerate(analysis.beats)]
 
 
 def curve_rows(video_id: str, model: str, analysis: VideoAnalysis) -> list[dict]:

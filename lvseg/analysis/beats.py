@@ -1,119 +1,65 @@
-"""From a per-frame LV volume curve to beats and ejection fraction, one frame at a time.
+"""From a per-frame LV volume curve to beats and ejection fraction, one frame at a time, cycle by cycle.
 
-BeatTracker is the whole algorithm. Besides a smoothing window it keeps O(1) state, so a stream and a
-whole video run exactly the same code (lvseg.analysis.video.analyse_curve feeds a video through it).
+BeatTracker is the whole algorithm. Its state is bounded (a smoothing window, a ring buffer of the last
+few seconds, the EFs of the last few beats), so a stream and a whole video run exactly the same code
+(lvseg.analysis.video.analyse_curve feeds a video through it).
 
 1. Gaps: failed frames (NaN volume) are bridged by linear interpolation when the gap lasts at most
    max_gap_s; a longer gap ends the current run of frames and the analysis restarts after it, so no
    beat spans it. Failed frames before the first or after the last good frame are not extrapolated.
 2. Smoothing: Savitzky-Golay per run, as scipy.signal.savgol_filter(mode='interp') (lvseg.analysis.smoothing).
-3. Turning points, by hysteresis: a running maximum is an end-diastole (ED) once the curve has fallen
-   below it by a swing, a running minimum an end-systole (ES) once the curve has risen above it by one;
-   a swing is min_swing of the ED volume and, after the first beat, at least follow_swing of the last
-   beat's. Unlike scipy.signal.find_peaks (prominence over the whole signal, edges ignored) it decides
-   from the past alone, so a stream needs no look-back, and it sees the clip's edges.
-4. A beat is an ED followed by the next ES (one systole). Its EF is (EDV - ESV) / EDV * 100 with the
-   (gap-bridged) volumes at the ED and ES frames, as FileList EF is from the traced frames; the smoothed
-   curve only locates the frames. Rejected (and flagged 'erratic'): a systole shorter than
-   min_systole_s or longer than max_systole_s; of two EDs closer than min_period_s, the beat with the
-   smaller stroke volume (so a beat is released once no closer ED can come). Not a beat (no flag): an
-   extremum at a run's first or last frame where the curve is not flat (the clip starts or ends inside
-   the systole). An ES at the end of a run is kept when it is an interior minimum of the smoothed curve.
-5. EF: median over the beats whose stroke volume is at least major_fraction of the largest one;
-   quality flags for each problem (``BeatTracker.flags``).
-6. A clip with no whole systole (a short clip that starts inside one systole and ends inside the next, as
+3. The cycle (lvseg.analysis.cycle): a ring buffer of the run's last window_s seconds gives the curve's
+   stroke scale (P95 - P5). A run's first settle_s seconds (one cycle at the slowest rate) are held until
+   the buffer spans them, so the first beat too is judged against a whole cycle.
+4. One ED and one ES per cycle (lvseg.analysis.turning): hysteresis whose swing is major_fraction of the
+   stroke scale, so a notch, a wobble in diastasis or an atrial kick is never a turning point. A beat is
+   an ED and the next ES; its EF is (EDV - ESV) / EDV * 100 with the (gap-bridged) volumes at those frames,
+   as FileList EF is from the traced frames. Impossible timing is rejected and flagged 'erratic': a systole
+   shorter than min_systole_s or longer than max_systole_s; two EDs closer than min_period_s or than
+   min_cycle_fraction of the run's typical ED-ED interval (the smaller stroke goes). A systole the clip
+   starts or ends inside (its edge extremum short of the window's ED / ES level) is not a beat (no flag).
+5. Premature beats: a beat is held until the next one is found (a device shows it about a cycle late);
+   an ED-to-ED interval of pause_fraction of the typical one (a compensatory pause; a run's first
+   interval is judged against its second) is searched for a fall of at least ectopic_fraction of the
+   stroke scale: an ectopic beat, kept as a beat of poor quality.
+6. EF: the median over the good beats (lvseg.analysis.quality: not ectopic, no small stroke, not at the
+   clip's edge, no bridged gap inside), or over all beats when none is good; quality flags (``flags``).
+7. A clip with no whole systole (a short clip that starts inside one systole and ends inside the next, as
    many EchoNet clips of under two beats do): EF from the largest confirmed ED and the smallest confirmed
-   ES, whichever beats they belong to, flagged 'partial_beats' (``extremes_ef``). That is how FileList EF
-   itself is made when the experts' ES frame precedes their ED frame.
+   ES, whichever beats they belong to, flagged 'partial_beats' (``extremes_ef``), as FileList EF itself is
+   made when the experts' ES frame precedes their ED frame.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from lvseg.analysis.smoothing import RunSmoother, window_frames
+from lvseg.analysis.beat_config import (ALL_FAILED, ERRATIC, FAILED_FRAMES, FLAT, LONG_GAP, NO_BEAT, NO_FRAMES,
+                                        PARTIAL_BEATS, SINGLE_BEAT, BeatConfig)
+from lvseg.analysis.cycle import CycleWindow
+from lvseg.analysis.quality import ECTOPIC, EDGE, GAP, SMALL_STROKE, Beat, median_ef
+from lvseg.analysis.smoothing import RunSmoother, Sample, window_frames
+from lvseg.analysis.turning import Hysteresis, Systole
 
-NO_FRAMES, ALL_FAILED, FAILED_FRAMES, LONG_GAP = "no_frames", "all_failed", "failed_frames", "long_gap"
-FLAT, NO_BEAT, SINGLE_BEAT, ERRATIC = "flat", "no_beat", "single_beat", "erratic"
-PARTIAL_BEATS = "partial_beats"
-
-
-@dataclass(frozen=True)
-class BeatConfig:
-    """Thresholds, in seconds where they are times (frame counts follow from the fps)."""
-
-    # Smoothing window: a third of a typical 0.3 s systole and no longer than the shortest one
-    # (min_systole_s), so it removes frame-to-frame jitter without shifting the ED peak or ES trough.
-    smooth_s: float = 0.1
-    # Cubic: in the interior the same filter as quadratic (for an odd window they coincide), which follows
-    # the rounded ED peak and ES trough; at the edges the cubic fit follows a systole's start far better.
-    polyorder: int = 3
-    # A swing under 5 % of EDV is not a beat: below the lowest EF in EchoNet (6.9 %), above mask jitter.
-    min_swing: float = 0.05
-    # After a beat, a swing must also reach 30 % of that beat's: the strokes of one clip vary far less,
-    # while a predicted curve can wobble by ~5 % of EDV in diastasis, enough to pass min_swing (seen
-    # with the demo int8 landmark model on synthetic videos: such wobbles became beats of EF 4-9 %).
-    follow_swing: float = 0.3
-    # Bridged gaps: 0.1 s, a third of a typical 0.3 s systole: bridging it across an ED or ES only cuts
-    # the peak's curvature (about 1 EF point for 4 frames at 50 fps, see the tests); longer gaps split.
-    max_gap_s: float = 0.1
-    # ED -> ES lasts about a third of the cycle: >= 0.1 s even at 180 bpm (cycle 0.33 s), <= 0.75 s
-    # (half the 1.5 s cycle of 40 bpm, the slowest rate considered).
-    min_systole_s: float = 0.1
-    max_systole_s: float = 0.75
-    # EDs closer than 0.25 s (240 bpm) are not two beats: beyond the fastest 180 bpm cycle (0.33 s) with
-    # room for frame rounding and beat-to-beat variation.
-    min_period_s: float = 0.25
-    # A run's first (last) frame counts as ED (ES) when the smoothed curve's first (last) step is at
-    # most 0.4 of the steepest step of that systole. On a finely sampled cosine ejection of duration T
-    # that share is sin(pi * tau / T) for an edge tau after ED (before ES): tau <= 0.13 T, which misses
-    # under 4 % of the swing (EF biased by under ~1 point at EF 60), while a clip starting mid-systole
-    # gives ~1. Where a systole spans under ~4 frames (18 fps at >= 120 bpm) an edge beat is lost.
-    edge_ratio: float = 0.4
-    erratic_ef_range: float = 15.0    # wider than a steady rhythm's beat-to-beat spread: bad masks or arrhythmia
-    max_failed_fraction: float = 0.1  # more failed frames than this: the video's masks are not trusted
-    ef_beats: int = 16                # a stream's running EF: over this many most recent beats
-    # EF over the beats with at least half the largest stroke volume: a beat that slipped through as a
-    # small wobble before the first real one must not pull the median of a 2-3 beat clip.
-    major_fraction: float = 0.5
-
-
-@dataclass(frozen=True)
-class Beat:
-    """One systole: ED and ES frame indices and the volumes there (pixel units of lvseg.analysis.volumes)."""
-
-    ed_frame: int
-    es_frame: int
-    edv: float
-    esv: float
-
-    @property
-    def ef(self) -> float:
-        return (self.edv - self.esv) / self.edv * 100.0
-
-    @property
-    def stroke(self) -> float:
-        return self.edv - self.esv
-
-
-def median_ef(beats, major_fraction: float = BeatConfig.major_fraction) -> float | None:
-    """Median EF of the beats whose stroke volume is at least ``major_fraction`` of the largest; None if none."""
-    beats = list(beats)
-    if not beats:
-        return None
-    largest = max(b.stroke for b in beats)
-    return float(np.median([b.ef for b in beats if b.stroke >= major_fraction * largest]))
-
+__all__ = ["Beat", "BeatConfig", "BeatTracker", "Step", "median_ef", "ALL_FAILED", "ERRATIC", "FAILED_FRAMES", "FLAT",
+           "LONG_GAP", "NO_BEAT", "NO_FRAMES", "PARTIAL_BEATS", "SINGLE_BEAT"]
 
 class Step(NamedTuple):
-    """What one pushed frame released: (frame, smoothed, gap-bridged volume) samples and finished beats."""
+    """What one pushed frame released: smoothed samples and finished beats."""
 
-    smoothed: list[tuple[int, float, float]]
+    smoothed: list[Sample]
     beats: list[Beat]
+
+
+class Bridge(NamedTuple):
+    """The latest good frame of the run and its volume (where a gap's interpolation starts)."""
+
+    frame: int
+    volume: float
 
 
 class BeatTracker:
@@ -123,24 +69,33 @@ class BeatTracker:
         if not (np.isfinite(fps) and fps > 0):
             raise ValueError(f"fps must be a positive number, got {fps!r}")
         self.fps, self.config = float(fps), config
-        window = window_frames(config.smooth_s, fps)
-        self._smoother = RunSmoother(window, min(config.polyorder, window - 1))
-        self._max_gap = max(1, int(round(config.max_gap_s * fps)))
-        self._min_period = config.min_period_s * fps
-        self._recent: deque[Beat] = deque(maxlen=config.ef_beats)
-        self.frames = self.failed = self.long_gaps = self.swings = self.rejected = self.partial = self.beats = 0
-        self._ef_min, self._ef_max = np.inf, -np.inf
-        self._open, self._gap, self._last = False, 0, (0, 0.0)
-        self._pending: Beat | None = None  # the latest beat, held while a closer ED may still come
+        c = config
+        window = window_frames(c.smooth_s, fps)
+        self._smoother = RunSmoother(window, min(c.polyorder, window - 1))
+        self._cycle = CycleWindow(math.ceil(c.window_s * fps))
+        self._turns = Hysteresis()
+        self._max_gap = max(1, int(round(c.max_gap_s * fps)))
+        self._settle = max(1, int(round(c.settle_s * fps)))
+        self._held: deque[Sample] = deque(maxlen=self._settle)  # a run's first samples, until it settles
+        self._recent: deque[Beat] = deque(maxlen=c.ef_beats)
+        self.frames = self.failed = self.long_gaps = self.rejected = self.partial = self.beats = 0
+        self._good_min, self._good_max = np.inf, -np.inf
+        self._jitter, self._jitter_samples = 0.0, 0  # sum of |volume - smoothed| / volume, and its count
+        self._open, self._settled, self._gap, self._last = False, False, 0, Bridge(0, 0.0)
+        self._pending: Beat | None = None  # the latest beat, held until the next one (or the run's end)
+        self._unchecked: Beat | None = None  # a run's first beat while its interval awaits a reference
+        self._intervals: deque[float] = deque(maxlen=3)  # the run's latest ED-ED intervals, frames
+        self._last_sample: int | None = None  # the run's latest smoothed frame
         self._ef: float | None = None
-        self._last_swing = 0.0  # smoothed ED - ES of the latest beat
-        self._best_ed: tuple | None = None  # the largest confirmed ED (frame, smoothed, volume), any beat
-        self._best_es: tuple | None = None  # the smallest confirmed ES, any beat
 
     @property
     def window(self) -> int:
         """Smoothing window in frames; the smoothed curve lags the input by half of it."""
         return self._smoother.window
+
+    @property
+    def swings(self) -> int:
+        return self._turns.swings
 
     @property
     def ef(self) -> float | None:
@@ -149,10 +104,11 @@ class BeatTracker:
 
     @property
     def extremes_ef(self) -> float | None:
-        """EF from the largest confirmed ED and smallest confirmed ES of any beats (step 6); None without both."""
-        if self._best_ed is None or self._best_es is None or not self._best_es[2] < self._best_ed[2]:
+        """EF from the largest confirmed ED and smallest confirmed ES of any beats (step 7); None without both."""
+        ed, es = self._turns.best_ed, self._turns.best_es
+        if ed is None or es is None or not es.volume < ed.volume:
             return None
-        return Beat(self._best_ed[0], self._best_es[0], self._best_ed[2], self._best_es[2]).ef
+        return Beat(ed.frame, es.frame, ed.volume, es.volume).ef
 
     def push(self, volume: float) -> Step:
         step = Step([], [])
@@ -172,112 +128,154 @@ class BeatTracker:
         elif self._gap:
             f0, v0 = self._last
             for k in range(1, self._gap + 1):
-                self._feed(f0 + k, v0 + (volume - v0) * k / (self._gap + 1), step)
+                self._feed(f0 + k, v0 + (volume - v0) * k / (self._gap + 1), True, step)
         self._gap = 0
-        self._last = (frame, volume)
-        self._feed(frame, volume, step)
+        self._last = Bridge(frame, volume)
+        self._feed(frame, volume, False, step)
         return step
 
     def finish(self) -> Step:
-        """End of the video or stream: release the smoothing tail, a pending ES and the held beat."""
+        """End of the video or stream: release the smoothing tail, the held samples and the pending beat."""
         step = Step([], [])
         if self._open:
             self._close(step)
         return step
 
     def _start(self) -> None:
-        self._open, self._gap, self._n = True, 0, 0
+        self._open, self._settled, self._gap, self._unchecked, self._last_sample = True, False, 0, None, None
+        self._intervals.clear()
         self._smoother.reset()
-        self._mode = 0  # 0: nothing found yet, -1: seeking an ES after an ED, +1: seeking an ED
-        self._peak = None
+        self._cycle.reset()
+        self._held.clear()
 
-    def _feed(self, frame: int, value: float, step: Step) -> None:
+    def _feed(self, frame: int, value: float, bridged: bool, step: Step) -> None:
+        self._cycle.mark(frame, bridged)
         for sample in self._smoother.push(frame, value):
-            step.smoothed.append(sample)
+            self._take(sample, step)
+
+    def _take(self, sample: Sample, step: Step) -> None:
+        step.smoothed.append(sample)
+        self._cycle.add(sample)
+        self._last_sample = sample.frame
+        self._jitter += abs(sample.volume - sample.smoothed) / sample.volume
+        self._jitter_samples += 1
+        if self._settled:
             self._turn(sample, step.beats)
+            return
+        self._held.append(sample)
+        if len(self._held) == self._settle:
+            self._settle_run(step.beats)
+
+    def _settle_run(self, beats: list[Beat]) -> None:
+        self._settled = True
+        while self._held:
+            self._turn(self._held.popleft(), beats)
 
     def _close(self, step: Step) -> None:
         for sample in self._smoother.finish():
-            step.smoothed.append(sample)
-            self._turn(sample, step.beats)
-        if self._mode == -1 and self._n:
-            self._beat(self._peak, self._lo, step.beats)
+            self._take(sample, step)
+        self._settle_run(step.beats)
+        systole = self._turns.finish()
+        if systole is not None:
+            self._systole(systole, step.beats)
+        pending, reference = self._pending, self._reference()
         self._release(step.beats)
+        if pending is not None and reference is not None and self._last_sample is not None:
+            self._premature(pending, self._last_sample, reference, step.beats)
         self._open = False
 
-    def _swing(self, volume: float) -> float:
-        return max(self.config.min_swing * volume, self.config.follow_swing * self._last_swing)
+    def _turn(self, sample: Sample, beats: list[Beat]) -> None:
+        c = self.config
+        swing = max(c.major_fraction * self._cycle.scale(), c.min_swing * sample.smoothed)
+        systole = self._turns.push(sample, swing)
+        if systole is not None:
+            self._systole(systole, beats)
 
-    def _turn(self, p: tuple[int, float, float], beats: list[Beat]) -> None:
-        """The hysteresis detector on one smoothed sample p = (frame, smoothed, volume)."""
-        s = p[1]
-        if self._n == 0:
-            self._first, self._hi, self._lo = p[0], p, p
-            self._head_step = self._tail_step = self._drop = self._steepest = 0.0
-        else:
-            self._tail_step = self._prev - s  # > 0 while the curve falls
-            if self._n == 1:
-                self._head_step = self._tail_step
-            self._drop = max(self._drop, self._tail_step)
-        self._prev, self._last_frame = s, p[0]
-        self._n += 1
-        mode = self._mode
-        if mode >= 0 and s > self._hi[1]:
-            self._hi, self._drop = p, 0.0  # steepest fall since the ED candidate
-        if mode <= 0 and s < self._lo[1]:
-            self._lo, self._steepest = p, self._drop  # steepest fall between the ED and this ES candidate
-        if mode >= 0 and s <= self._hi[1] - self._swing(self._hi[1]):
-            self.swings += 1
-            # p is the lowest sample since the ED: all earlier ones were above the threshold
-            self._peak, self._mode, self._lo, self._steepest = self._hi, -1, p, self._drop
-            if self._best_ed is None or self._peak[1] > self._best_ed[1]:
-                self._best_ed = self._peak
-        elif mode <= 0 and s >= self._lo[1] + self._swing(self._peak[1] if mode == -1 else self._hi[1]):
-            self.swings += 1
-            if self._best_es is None or self._lo[1] < self._best_es[1]:
-                self._best_es = self._lo
-            if mode == -1:
-                self._beat(self._peak, self._lo, beats)
-            self._mode, self._hi, self._drop = 1, p, 0.0  # p is the highest sample since the ES
-        ed = self._hi if self._mode == 1 else self._peak if self._mode == -1 else None
-        if self._pending is not None and ed is not None and ed[0] >= self._pending_until():
-            self._release(beats)  # every later ED is at least min_period after the held beat's
+    def _reference(self) -> float | None:
+        """The run's typical ED-to-ED interval: the median of its last few, frames (None before one)."""
+        return float(np.median(self._intervals)) if self._intervals else None
 
-    def _pending_until(self) -> float:
-        return -np.inf if self._pending is None else self._pending.ed_frame + self._min_period
+    def _spacing(self) -> float:
+        """The least ED-to-ED interval of two beats, in frames."""
+        return max(self.config.min_period_s * self.fps, self.config.min_cycle_fraction * (self._reference() or 0.0))
 
-    def _beat(self, ed: tuple[int, float, float], es: tuple[int, float, float], beats: list[Beat]) -> None:
-        edge = self.config.edge_ratio * self._steepest
-        if (ed[0] == self._first and self._head_step > edge) or (es[0] == self._last_frame and self._tail_step > edge):
+    def _beat(self, ed: Sample, es: Sample, reasons: tuple[str, ...] = ()) -> Beat:
+        if ed.smoothed - es.smoothed < self.config.small_fraction * self._cycle.scale():
+            reasons += (SMALL_STROKE,)
+        if self._cycle.bridged_between(ed.frame, es.frame):
+            reasons += (GAP,)
+        return Beat(ed.frame, es.frame, ed.volume, es.volume, reasons)
+
+    def _partial(self, systole: Systole) -> bool:
+        """Does the clip start or end inside this systole? Its edge extremum is then short of the curve's
+        ED (ES) level by more than edge_fraction of the stroke scale; a run that is one fall shows no level."""
+        levels, tolerance = self._cycle.levels(), self.config.edge_fraction * self._cycle.scale()
+        return (systole.head and systole.tail) or (systole.head and systole.ed.smoothed < levels.high - tolerance) or \
+            (systole.tail and systole.es.smoothed > levels.low + tolerance)
+
+    def _systole(self, systole: Systole, beats: list[Beat]) -> None:
+        if self._partial(systole):
             self.partial += 1
             return
-        c = self.config
-        if not (c.min_systole_s * self.fps <= es[0] - ed[0] <= c.max_systole_s * self.fps) or es[2] >= ed[2]:
+        c, ed, es = self.config, systole.ed, systole.es
+        if not (c.min_systole_s * self.fps <= es.frame - ed.frame <= c.max_systole_s * self.fps) or \
+                es.volume >= ed.volume:
             self.rejected += 1
             return
-        beat = Beat(ed[0], es[0], ed[2], es[2])
-        if ed[0] < self._pending_until():  # two EDs too close for two beats: keep the larger stroke
-            self.rejected += 1
-            if beat.stroke <= self._pending.stroke:
-                return
-        else:
+        beat = self._beat(ed, es, (EDGE,) if systole.head or systole.tail else ())
+        pending = self._pending
+        if pending is not None and ed.frame < pending.ed_frame + self._spacing():
+            self.rejected += 1  # two EDs too close for two beats: keep the larger stroke
+            if beat.stroke > pending.stroke:
+                self._pending = beat
+            return
+        if pending is not None:
+            interval = ed.frame - pending.ed_frame
+            if self._unchecked is not None:  # a run's first interval, judged against the one after it
+                self._premature(self._unchecked, pending.ed_frame, interval, beats)
+                self._unchecked = None
+            reference = self._reference()
             self._release(beats)
-        self._pending, self._last_swing = beat, ed[1] - es[1]
+            if reference is None:
+                self._unchecked = pending
+                self._intervals.append(interval)
+            else:
+                self._intervals.append(interval / 2 if self._premature(pending, ed.frame, reference, beats) else
+                                       interval)
+        self._pending = beat
+
+    def _premature(self, prior: Beat, until: int, reference: float, beats: list[Beat]) -> bool:
+        """Release a premature beat hidden between the ED of ``prior`` and the frame ``until`` (the next ED,
+        or the run's end), if that interval is a compensatory pause: pause_fraction of ``reference`` or more."""
+        c = self.config
+        if until - prior.ed_frame < c.pause_fraction * reference:
+            return False
+        spacing = self._spacing()
+        first = max(prior.es_frame, int(prior.ed_frame + spacing))
+        fall = self._cycle.largest_fall(first, int(until - spacing / 2), int(math.ceil(c.min_systole_s * self.fps)),
+                                        int(c.max_systole_s * self.fps))
+        if fall is None or fall.depth < c.ectopic_fraction * self._cycle.scale() or \
+                fall.bottom.volume >= fall.top.volume:
+            return False
+        self._pending = self._beat(fall.top, fall.bottom, (ECTOPIC,))
+        self._release(beats)
+        return True
 
     def _release(self, beats: list[Beat]) -> None:
         beat, self._pending = self._pending, None
         if beat is not None:
             self.beats += 1
             self._recent.append(beat)
-            self._ef = median_ef(self._recent, self.config.major_fraction)
-            self._ef_min, self._ef_max = min(self._ef_min, beat.ef), max(self._ef_max, beat.ef)
+            self._ef = median_ef(self._recent)
+            if beat.good:
+                self._good_min, self._good_max = min(self._good_min, beat.ef), max(self._good_max, beat.ef)
             beats.append(beat)
 
     def flags(self) -> tuple[str, ...]:
         """Quality flags: no_frames, all_failed, failed_frames (over max_failed_fraction), long_gap (not bridged),
         flat (no swing at all), no_beat (EF None), partial_beats (no whole systole: EF from an ED and an ES of
-        different beats), single_beat, erratic (a swing rejected for its timing, or beat EFs spread over more
-        than erratic_ef_range points)."""
+        different beats), single_beat, erratic (impossible timing rejected, or the good beats' EFs spread over
+        more than erratic_ef_range points)."""
         c = self.config
         good = self.frames - self.failed
         flags = []
@@ -295,6 +293,8 @@ class BeatTracker:
             flags.append(PARTIAL_BEATS if self.extremes_ef is not None else NO_BEAT)
         elif self.beats == 1:
             flags.append(SINGLE_BEAT)
-        if self.rejected or (self.beats > 1 and self._ef_max - self._ef_min > c.erratic_ef_range):
+        jitter = 100.0 * self._jitter / max(1, self._jitter_samples)
+        if self.rejected or self._good_max - self._good_min > max(c.erratic_ef_range, c.jitter_spread * jitter):
             flags.append(ERRATIC)
         return tuple(flags)
+

@@ -10,9 +10,18 @@ has arrived, the first and last half window from the polynomial fitted to the fi
 from __future__ import annotations
 
 from collections import deque
+from typing import NamedTuple
 
 import numpy as np
 from scipy.signal import savgol_coeffs
+
+
+class Sample(NamedTuple):
+    """One frame of a run: its index, the smoothed volume and the (gap-bridged) volume itself."""
+
+    frame: int
+    smoothed: float
+    volume: float
 
 
 def window_frames(seconds: float, fps: float) -> int:
@@ -22,7 +31,7 @@ def window_frames(seconds: float, fps: float) -> int:
 
 
 class RunSmoother:
-    """Push (frame, value) of one run; get (frame, smoothed, value) samples; ``finish`` releases the tail."""
+    """Push (frame, value) of one run; get its Samples; ``finish`` releases the tail."""
 
     def __init__(self, window: int, polyorder: int) -> None:
         self.window, self.half = window, window // 2
@@ -38,11 +47,11 @@ class RunSmoother:
         self.values.clear()
         self.count = 0
 
-    def _at(self, positions: range) -> list[tuple[int, float, float]]:
+    def _at(self, positions: range) -> list[Sample]:
         x = np.fromiter(self.values, np.float64, len(self.values))
-        return [(self.frames[k], float(self.rows[k] @ x), self.values[k]) for k in positions]
+        return [Sample(self.frames[k], float(self.rows[k] @ x), self.values[k]) for k in positions]
 
-    def push(self, frame: int, value: float) -> list[tuple[int, float, float]]:
+    def push(self, frame: int, value: float) -> list[Sample]:
         self.frames.append(frame)
         self.values.append(value)
         self.count += 1
@@ -50,8 +59,8 @@ class RunSmoother:
             return []
         return self._at(range(self.half + 1) if self.count == self.window else range(self.half, self.half + 1))
 
-    def finish(self) -> list[tuple[int, float, float]]:
+    def finish(self) -> list[Sample]:
         """The run's last half window (or, for a run shorter than the window, every sample unsmoothed)."""
         if self.count < self.window:
-            return [(f, v, v) for f, v in zip(self.frames, self.values)]
+            return [Sample(f, v, v) for f, v in zip(self.frames, self.values)]
         return self._at(range(self.half + 1, self.window))

@@ -31,7 +31,7 @@ class CurveAnalysis:
     filled: np.ndarray
     smoothed: np.ndarray
     beats: tuple[Beat, ...]
-    ef: float | None  # median_ef of the beats; without one, BeatTracker.extremes_ef (flag 'partial_beats')
+    ef: float | None  # median_ef of the (good) beats; without one, BeatTracker.extremes_ef (flag 'partial_beats')
     flags: tuple[str, ...]
 
 
@@ -42,10 +42,10 @@ def analyse_curve(volumes: np.ndarray, fps: float, config: BeatConfig = BeatConf
     filled, smoothed = np.full(len(volumes), np.nan), np.full(len(volumes), np.nan)
     beats: list[Beat] = []
     for step in [*(tracker.push(v) for v in volumes), tracker.finish()]:
-        for frame, value, volume in step.smoothed:
-            smoothed[frame], filled[frame] = value, volume
+        for sample in step.smoothed:
+            smoothed[sample.frame], filled[sample.frame] = sample.smoothed, sample.volume
         beats.extend(step.beats)
-    ef = median_ef(beats, config.major_fraction) if beats else tracker.extremes_ef
+    ef = median_ef(beats) if beats else tracker.extremes_ef
     return CurveAnalysis(float(fps), filled, smoothed, tuple(beats), ef, tracker.flags())
 
 

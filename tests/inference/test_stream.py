@@ -75,10 +75,13 @@ def test_stream_equals_the_whole_video_analysis(video):
         assert (got.ok, got.area, got.reason) == (m.ok, m.area, m.reason)
         assert got.volume == m.volume or (np.isnan(got.volume) and np.isnan(m.volume))
     assert [r.index for r in results] == list(range(len(frames)))
-    # the running EF is the median of the beats so far, reported from the frame that completes each beat
+    # the running EF is the median of the good beats so far, reported from the frame that releases each beat
+    # (a beat is released once the next one is found, or at the end)
     done = [i for i, r in enumerate(results) if r.beats]
     assert all(results[i].ef is None for i in range(done[0]))
-    assert results[done[1]].ef == pytest.approx(np.median([b.ef for b in beats[:2]]))
+    so_far = [b for r in results[:done[1] + 1] for b in r.beats]
+    assert len(so_far) >= 2 and results[done[1]].ef == pytest.approx(B.median_ef(so_far))
+    assert B.median_ef(so_far) == pytest.approx(np.median([b.ef for b in so_far if b.good] or [b.ef for b in so_far]))
     frames_seen, curve = analyser.recent_curve()
     smoothed = batch.curve.smoothed
     np.testing.assert_array_equal(curve, smoothed[frames_seen])
@@ -124,9 +127,10 @@ def test_memory_stays_bounded_over_a_long_stream():
     for i in range(3000):
         frame = cycle_frames[i % len(cycle_frames)] if i % 400 < 380 else np.zeros((112, 112), np.uint8)
         analyser.push(frame)  # every 400 frames a 20-frame failure: long gaps too
-        if i in (999, 1999, 2999):
+        if i >= 999 and i % 100 == 99:
             sizes.append(_held(analyser))
-    assert sizes[0] == sizes[1] == sizes[2]
+    # what is held depends on the phase of the beat and of the gaps, but never grows
+    assert max(sizes[10:]) <= max(sizes[:10])
     assert analyser.tracker.beats > 60 and B.LONG_GAP in analyser.flags()
     assert len(analyser.tracker._recent) == B.BeatConfig().ef_beats
 

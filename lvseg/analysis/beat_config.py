@@ -1,0 +1,60 @@
+"""The beat finder's thresholds (BeatConfig) and the quality flags it can raise (lvseg.analysis.beats)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NO_FRAMES, ALL_FAILED, FAILED_FRAMES, LONG_GAP = "no_frames", "all_failed", "failed_frames", "long_gap"
+FLAT, NO_BEAT, SINGLE_BEAT, ERRATIC = "flat", "no_beat", "single_beat", "erratic"
+PARTIAL_BEATS = "partial_beats"
+
+
+@dataclass(frozen=True)
+class BeatConfig:
+    """Thresholds, in seconds where they are times (frame counts follow from the fps). Those marked
+    'tuned' were chosen on the tuning seed of benchmarks/beats.py (--tuning), never on the report seed."""
+
+    # Smoothing window: a third of a typical 0.3 s systole and no longer than the shortest one
+    # (min_systole_s), so it removes frame-to-frame jitter without shifting the ED peak or ES trough.
+    smooth_s: float = 0.1
+    # Cubic: in the interior the same filter as quadratic (for an odd window they coincide), which follows
+    # the rounded ED peak and ES trough; at the edges the cubic fit follows a systole's start far better.
+    polyorder: int = 3
+    # A swing under 5 % of EDV is not a beat: below the lowest EF in EchoNet (6.9 %), above mask jitter.
+    min_swing: float = 0.05
+    # A turning point needs a swing of half the stroke scale (tuned): a beat's stroke is 0.8-1 of the
+    # scale even in AF, while notches, an atrial kick and smoothed jitter stay well under half of it.
+    major_fraction: float = 0.5
+    # The cycle window: two cycles at the slowest rate (40 bpm), enough for its stroke scale to span a
+    # cycle and for a compensatory pause to be searched; the first settle_s of a run (one slowest cycle)
+    # is held before any turning point is decided.
+    window_s: float = 3.0
+    settle_s: float = 1.5
+    # Bridged gaps: 0.1 s, a third of a typical 0.3 s systole: bridging it across an ED or ES only cuts
+    # the peak's curvature (about 1 EF point for 4 frames at 50 fps, see the tests); longer gaps split.
+    max_gap_s: float = 0.1
+    # ED -> ES lasts about a third of the cycle: >= 0.1 s even at 180 bpm (cycle 0.33 s), <= 0.75 s
+    # (half the 1.5 s cycle of 40 bpm, the slowest rate considered).
+    min_systole_s: float = 0.1
+    max_systole_s: float = 0.75
+    # EDs closer than 0.25 s (240 bpm) are not two beats, nor EDs closer than 0.4 of the period (tuned: an
+    # AF short RR or an ectopic beat comes at >= 0.5 of it).
+    min_period_s: float = 0.25
+    min_cycle_fraction: float = 0.4
+    # An ED-ED interval of >= 1.5 periods is a pause that may hide a premature beat: one whose fall is at
+    # least 0.15 of the stroke scale (tuned; an extrasystole ejects 15-50 % of a normal stroke).
+    pause_fraction: float = 1.5
+    ectopic_fraction: float = 0.15
+    # A stroke under 0.6 of the stroke scale makes a beat poor (tuned: normal and AF beats are >= 0.75).
+    small_fraction: float = 0.6
+    # An ED (ES) at a run's first (last) frame is whole when it reaches the window's P95 (P5) level less
+    # 0.1 of the stroke scale (tuned: within the beat-to-beat spread of ED and ES levels); a clip
+    # starting (ending) inside a systole falls short of it.
+    edge_fraction: float = 0.1
+    # Good beats' EFs spread wider than a rhythm's, 15 points, or than the curve's own jitter explains:
+    # jitter_spread (tuned) times its mean |volume - smoothed| / volume in %, since each EF takes two
+    # jittered volumes (at 5 % jitter a low-EF clip's beats honestly spread by 15-25 points).
+    erratic_ef_range: float = 15.0
+    jitter_spread: float = 8
+    max_failed_fraction: float = 0.1  # more failed frames than this: the video's masks are not trusted
+    ef_beats: int = 16                # a stream's running EF: over this many most recent beats

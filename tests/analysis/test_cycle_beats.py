@@ -1,0 +1,121 @@
+"""Beats by the cardiac cycle on physiological curves (tests/analysis/cardiac.py): notches, kicks, AF-like RR,
+an ectopic beat, low EF, jitter and failed frames; and the cycle window's levels and falls."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lvseg.analysis import beats as B
+from lvseg.analysis.cycle import CycleWindow
+from lvseg.analysis.quality import ECTOPIC, Beat, median_ef
+from lvseg.analysis.smoothing import Sample
+from lvseg.analysis.video import analyse_curve
+from tests.analysis.cardiac import Heart, Noise, cardiac_clip, noisy
+
+
+def check(clip, found, frames=2, ef_tol=2.0):
+    """The found beats are the clip's true whole beats: same count, ED/ES within ``frames`` (or 0.025 s, at a
+    high frame rate: the isovolumic plateau the true frame is the middle of lasts 0.02-0.1 s), EF within ef_tol."""
+    frames = max(frames, round(0.025 * clip.fps))
+    got = [(b.ed_frame, b.es_frame) for b in found.beats]
+    want = [(b.ed_frame, b.es_frame) for b in clip.beats]
+    assert len(got) == len(want), (got, want)
+    for b, t in zip(found.beats, clip.beats):
+        assert abs(b.ed_frame - t.ed_frame) <= frames and abs(b.es_frame - t.es_frame) <= frames, (got, want)
+    assert found.ef == pytest.approx(clip.ef, abs=ef_tol)
+
+
+@pytest.mark.parametrize("bpm,fps,notch", [(42, 50, 0.08), (48, 30, 0.06), (70, 50, 0.04), (95, 112, 0.03),
+                                           (125, 50, 0.0), (150, 60, 0.0), (60, 138, 0.05)])
+def test_sinus_rhythm_with_notches_and_kick(bpm, fps, notch):
+    rng = np.random.default_rng(bpm + fps)
+    clip = cardiac_clip(rng, Heart(bpm=bpm, notch=notch, kick=0.25), fps, int(fps * 5))
+    found = analyse_curve(clip.volumes, fps)
+    check(clip, found, ef_tol=1.0)
+    assert B.ERRATIC not in found.flags
+
+
+def test_a_plateau_wobble_between_beats_is_not_a_beat():
+    # a long diastasis with a large double notch (10 % of the stroke): one ED and one ES per cycle
+    clip = cardiac_clip(np.random.default_rng(5), Heart(bpm=40, notch=0.1, kick=0.2), 50, 300)
+    found = analyse_curve(clip.volumes, 50)
+    check(clip, found, ef_tol=1.0)
+    assert found.flags == ()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_af_like_rhythm(seed):
+    clip = cardiac_clip(np.random.default_rng(seed), Heart(bpm=90, rhythm="afib", rr_cv=0.25), 50, 300)
+    rr = np.diff([b.ed_frame for b in clip.beats])
+    assert rr.std() / rr.mean() > 0.12  # irregular indeed
+    found = analyse_curve(clip.volumes, 50)
+    check(clip, found)
+    assert B.ERRATIC not in found.flags
+
+
+def test_an_ectopic_beat_is_a_beat_but_not_in_the_ef():
+    clip = cardiac_clip(np.random.default_rng(4), Heart(bpm=70, rhythm="ectopic", ectopic_at=0.45), 50, 300)
+    ectopic = [b for b in clip.beats if b.ectopic]
+    assert len(ectopic) == 1 and ectopic[0].ef < 40
+    found = analyse_curve(clip.volumes, 50)
+    got = [(b.ed_frame, b.es_frame) for b in found.beats]
+    assert len(got) == len(clip.beats), (got, [(b.ed_frame, b.es_frame) for b in clip.beats])
+    premature = found.beats[clip.beats.index(ectopic[0])]
+    assert abs(premature.ed_frame - ectopic[0].ed_frame) <= 3 and not premature.good
+    normal = np.median([b.ef for b in clip.beats if not b.ectopic])
+    assert found.ef == pytest.approx(normal, abs=1.5)  # the median of the good beats
+    assert B.ERRATIC not in found.flags
+
+
+@pytest.mark.parametrize("ef", [12.0, 25.0])
+def test_low_ef(ef):
+    clip = cardiac_clip(np.random.default_rng(int(ef)), Heart(bpm=80, ef=ef), 50, 250)
+    found = analyse_curve(clip.volumes, 50)
+    check(clip, found, ef_tol=1.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_jitter_flicker_and_failed_frames(seed):
+    rng = np.random.default_rng(seed)
+    clip = cardiac_clip(rng, Heart(bpm=72), 50, 250)
+    volumes = noisy(rng, clip.volumes, Noise(jitter=0.03))
+    assert np.isnan(volumes).any()
+    found = analyse_curve(volumes, 50)
+    check(clip, found, frames=3, ef_tol=4.0)  # jitter moves an extremum within its flat isovolumic phase
+    assert B.ERRATIC not in found.flags
+
+
+def test_stream_equals_batch_on_an_irregular_noisy_curve():
+    rng = np.random.default_rng(9)
+    clip = cardiac_clip(rng, Heart(bpm=80, rhythm="ectopic"), 50, 400)
+    volumes = noisy(rng, clip.volumes, Noise(jitter=0.04))
+    tracker, streamed = B.BeatTracker(50), []
+    for v in volumes:
+        streamed.extend(tracker.push(v).beats)
+    streamed.extend(tracker.finish().beats)
+    batch = analyse_curve(volumes, 50)
+    assert tuple(streamed) == batch.beats and tracker.flags() == batch.flags
+    assert [b.ed_frame for b in streamed] == sorted(b.ed_frame for b in streamed)
+
+
+def test_cycle_window_levels_and_largest_fall():
+    clip = cardiac_clip(np.random.default_rng(1), Heart(bpm=60, rr_cv=0.0), 50, 400)
+    window = CycleWindow(150)
+    for i, v in enumerate(clip.volumes):
+        window.add(Sample(i, float(v), float(v)))
+    assert window.count == 400 and window.scale() == pytest.approx(60, rel=0.15)  # EDV 100, EF 60
+    assert window.levels().high == pytest.approx(100, abs=3)
+    deepest = max((b for b in clip.beats if b.ed_frame >= 250 and b.es_frame < 400), key=lambda b: b.edv - b.esv)
+    fall = window.largest_fall(250, 399, 5, 37)
+    last = deepest
+    assert abs(fall.top.frame - last.ed_frame) <= 2 and abs(fall.bottom.frame - last.es_frame) <= 2
+    assert fall.depth == pytest.approx(last.edv - last.esv, abs=1.0)
+    assert window.largest_fall(0, 100, 5, 37) is None  # no longer held
+
+
+def test_ef_is_the_median_of_the_good_beats():
+    good = [Beat(0, 10, 100, 40), Beat(50, 60, 100, 42), Beat(100, 110, 100, 38)]
+    assert median_ef(good + [Beat(80, 88, 90, 70, (ECTOPIC,))]) == pytest.approx(60)
+    assert median_ef([Beat(80, 88, 90, 70, (ECTOPIC,))]) == pytest.approx(100 * 20 / 90)  # none good: all count
+    assert median_ef([]) is None and Beat(0, 1, 2, 1, (ECTOPIC,)).quality == "poor:ectopic"
