@@ -6,3 +6,13 @@ where the file states one, its pixel spacing; ``convert_clip`` / ``iter_converte
 (lvseg.datasets.scanner.framing: the one documented rule). Anything that cannot be used raises
 lvseg.datasets.video.VideoError with a named lvseg.datasets.rejects.RejectReason.
 """
+
+from lvseg.datasets.rejects import RejectReason
+
+# Reasons only a scanner export causes (an EchoNet-layout folder never does): tests of the EchoNet reader
+# and of the synthetic faults leave these to tests/datasets/scanner.
+SCANNER_REASONS = frozenset({
+    RejectReason.DICOM_NO_PIXEL_DATA, RejectReason.DICOM_NOT_A_CINE, RejectReason.DICOM_STRUCTURED_REPORT,
+    RejectReason.UNSUPPORTED_TRANSFER_SYNTAX, RejectReason.COLOUR_DOPPLER, RejectReason.NOT_B_MODE,
+    RejectReason.NO_SECTOR_FOUND, RejectReason.NO_FRAME_RATE, RejectReason.FRAMES_TOO_LARGE,
+})
