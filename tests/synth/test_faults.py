@@ -10,6 +10,7 @@ import cv2
 
 from lvseg.datasets.echonet import EchoVideo, iter_dataset
 from lvseg.datasets.rejects import RejectReason
+from lvseg.datasets.scanner import SCANNER_REASONS
 from lvseg.synth import generate_echonet
 
 
@@ -35,7 +36,7 @@ def test_every_reject_reason_is_exercised(faulty_root):
     # No input causes RECORD_BUILD_FAILED; the file-system entries behind the other three do not survive a
     # copy to Cloud Storage, so tests/datasets/test_hostile_entries.py builds them by hand.
     not_portable = {RejectReason.RECORD_BUILD_FAILED, RejectReason.VIDEO_NOT_A_FILE, RejectReason.VIDEO_OUTSIDE_DATASET,
-                    RejectReason.VIDEO_UNREADABLE}
+                    RejectReason.VIDEO_UNREADABLE} | SCANNER_REASONS  # scanner exports: tests/datasets/scanner
     producible = {r.value for r in RejectReason} - {r.value for r in not_portable}
     assert set(_expected(faulty_root).values()) == producible
 
