@@ -73,8 +73,12 @@ class Hysteresis:
         return out
 
     def finish(self) -> Systole | None:
-        """End of the run: the ED held with the lowest sample since, if any (an ES at the very end)."""
+        """End of the run: the ED held with the lowest sample since, if any (an ES at the very end). A clip
+        that ends on the rise after its only ES keeps its running maximum as ``best_ed``: for a clip from
+        ES to ED (no whole systole) the largest volume it shows."""
         out = self._systole(self.peak, self.lo) if self.mode == -1 and self.n else None
+        if self.mode == 1 and self.best_ed is None:
+            self.best_ed = self.hi
         self.reset()
         return out
 

@@ -193,3 +193,12 @@ def test_a_clip_of_one_falling_half_systole_has_no_ef():
     v, period = curve(50, 60, start=0.05, end=0.3)  # ED before the clip, ES after it
     a = analyse_curve(v, 50)
     assert a.ef is None and "no_beat" in a.flags
+
+
+def test_a_clip_from_es_to_ed_takes_ef_from_both():
+    """A short slow clip that starts at an ES and ends on the rise to the next ED: no whole systole, the EF of
+    its smallest and largest volumes, flagged partial_beats."""
+    v, period = curve(95, 45, start=SYSTOLE - 0.02, end=0.995)
+    a = analyse_curve(v, 95)
+    assert a.beats == () and "partial_beats" in a.flags
+    assert a.ef == pytest.approx((v.max() - v.min()) / v.max() * 100, abs=0.5)
