@@ -10,12 +10,15 @@ shows its traceback instead. Anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
+import signal
 import sys
+import threading
 from typing import Callable
 
 from lvseg import RESEARCH_NOTICE, __version__
-from lvseg.errors import USAGE_ERROR, UserError
+from lvseg.errors import INTERRUPTED, TERMINATED, USAGE_ERROR, Terminated, UserError, environment_message
 
 # name -> (module with main(argv), one-line help). Order = the data's path.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -34,6 +37,7 @@ DEBUG_FLAG = "--debug"
 DEBUG_ENV = "LVSEG_DEBUG"
 # Input paths a user names: a missing or unreadable one is their error to fix, not a bug.
 _PATH_ERRORS = (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError)
+_BEAM_WORKER_LOG = "apache_beam.runners.common"  # where Beam logs a failing step with its traceback
 
 
 def usage() -> str:
@@ -46,9 +50,16 @@ def usage() -> str:
 
 
 def run(prog: str, main: Callable[[list[str]], int | None], argv: list[str]) -> int:
-    """Call ``main(argv)`` with the one error path; returns the exit status."""
+    """Call ``main(argv)`` with the one error path; returns the exit status.
+
+    A user's error and an error of the environment (lvseg.errors.environment_message) are one line and
+    exit 2; Ctrl-C and SIGTERM are one line and exit 130 / 143, after every ``finally`` has run (a
+    claimed output folder's staging removed, its lock released).
+    """
     debug = DEBUG_FLAG in argv or os.environ.get(DEBUG_ENV, "") not in ("", "0")
     argv = [a for a in argv if a != DEBUG_FLAG]
+    restore = _terminate_as_exception()
+    quiet = None if debug else _quiet_beam_worker_tracebacks()
     try:
         return int(main(argv) or 0)
     except (UserError, *_PATH_ERRORS) as err:
@@ -56,6 +67,54 @@ def run(prog: str, main: Callable[[list[str]], int | None], argv: list[str]) -> 
             raise
         print(f"{prog}: error: {one_line(err)}", file=sys.stderr)
         return USAGE_ERROR
+    except BaseException as err:  # Beam re-raises a signal that arrived inside a step as a RuntimeError
+        signalled = _signal_in(err)
+        message = signalled[1] if signalled else environment_message(err) if isinstance(err, Exception) else None
+        if debug or message is None:
+            raise
+        print(f"{prog}: {message}" if signalled else f"{prog}: error: {message}", file=sys.stderr)
+        return signalled[0] if signalled else USAGE_ERROR
+    finally:
+        restore()
+        if quiet is not None:
+            logging.getLogger(_BEAM_WORKER_LOG).removeFilter(quiet)
+
+
+def _signal_in(err: BaseException | None) -> tuple[int, str] | None:
+    """(exit status, message) when ``err`` or anything in its chain is Ctrl-C or SIGTERM."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if isinstance(err, KeyboardInterrupt):
+            return INTERRUPTED, "interrupted; no output was left half-written"
+        if isinstance(err, Terminated):
+            return TERMINATED, "terminated (SIGTERM); no output was left half-written"
+        err = err.__cause__ or err.__context__
+    return None
+
+
+def _terminate_as_exception() -> Callable[[], None]:
+    """Make SIGTERM raise Terminated in the main thread (a no-op elsewhere); returns the undo."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def terminate(signum, frame):
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
+def _quiet_beam_worker_tracebacks() -> logging.Filter:
+    """Beam logs a failing step with its traceback and then re-raises it to the launcher, which reports it
+    once: in one line, or with its traceback when it is a bug. Without --debug, Beam's copy is dropped."""
+    class Reported(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return record.levelno < logging.ERROR
+
+    quiet = Reported()
+    logging.getLogger(_BEAM_WORKER_LOG).addFilter(quiet)
+    return quiet
 
 
 def one_line(err: BaseException) -> str:

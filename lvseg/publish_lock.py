@@ -66,7 +66,7 @@ def release(path: str, run_id: str, generation: int | None) -> bool:
         if not still_ours(path, run_id, generation):
             return False
         try:
-            _gcs_blob(path).delete(if_generation_match=generation)
+            _gcs_blob(path).delete(if_generation_match=generation, **storage.gcs_call())
         except (NotFound, PreconditionFailed):
             return False
         return True
@@ -161,12 +161,12 @@ def _gcs_holder(path: str) -> dict | None:
     from google.api_core.exceptions import NotFound
 
     bucket, key = storage.split_gcs(path)
-    blob = storage.gcs_client().bucket(bucket).get_blob(key)
+    blob = storage.gcs_client().bucket(bucket).get_blob(key, **storage.gcs_call())
     if blob is None:
         return None
     generation = int(blob.generation)  # read first: a download resets it from headers the emulator omits
     try:
-        found = json.loads(blob.download_as_bytes())
+        found = json.loads(blob.download_as_bytes(**storage.gcs_call()))
     except NotFound:
         return None
     except ValueError:
@@ -186,7 +186,7 @@ def _acquire_gcs(path: str, claim: dict) -> int:
         # The precondition is what makes two launchers unable to both win; the check above only
         # gives a readable refusal (and is all that gcp-storage-emulator, which ignores it, enforces).
         blob.upload_from_string(json.dumps(claim, sort_keys=True) + "\n", content_type="application/json",
-                                if_generation_match=0)
+                                if_generation_match=0, **storage.gcs_call())
     except PreconditionFailed:
         raise LockHeld(path, _gcs_holder(path)) from None
     return int(blob.generation)

@@ -95,7 +95,7 @@ def delete_objects(paths: list[str]) -> None:
     for path in paths:
         bucket, key = storage.split_gcs(path)
         try:
-            client.bucket(bucket).blob(key).delete()
+            client.bucket(bucket).blob(key).delete(**storage.gcs_call())
         except NotFound:
             pass
 
@@ -116,7 +116,7 @@ def swap_gcs(out: str, staging: str, owned: tuple[str, ...], staged: dict[str, i
             src_bucket, src_key = storage.split_gcs(storage.join(staging, rel))
             dst_bucket, dst_key = storage.split_gcs(storage.join(out, rel))
             source = client.bucket(src_bucket)
-            source.copy_blob(source.blob(src_key), client.bucket(dst_bucket), dst_key)
+            source.copy_blob(source.blob(src_key), client.bucket(dst_bucket), dst_key, **storage.gcs_call())
         step(f"copy {name}")
     storage.write_text(storage.join(out, MANIFEST), text)
     step("upload manifest")

@@ -49,6 +49,33 @@ def gcs_client():
     return storage.Client()
 
 
+DEADLINE_ENV = "LVSEG_GCS_DEADLINE_S"
+DEFAULT_DEADLINE_S = 30.0
+
+
+def gcs_deadline() -> float:
+    """Seconds a Cloud Storage call may take with its retries (LVSEG_GCS_DEADLINE_S, default 30): an
+    unreachable endpoint is then an error within that time, not after the client's two minutes."""
+    text = os.environ.get(DEADLINE_ENV, "")
+    try:
+        value = float(text) if text else DEFAULT_DEADLINE_S
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        from lvseg.errors import UserError
+
+        raise UserError(f"{DEADLINE_ENV}={text!r}: a positive number of seconds is expected")
+    return value
+
+
+def gcs_call() -> dict:
+    """Keyword arguments for every google-cloud-storage request: its retry deadline and timeout."""
+    from google.cloud.storage.retry import DEFAULT_RETRY
+
+    deadline = gcs_deadline()
+    return {"retry": DEFAULT_RETRY.with_timeout(deadline), "timeout": deadline}
+
+
 def _blob(path: str):
     bucket, key = split_gcs(path)
     return gcs_client().bucket(bucket).blob(key)
@@ -56,7 +83,7 @@ def _blob(path: str):
 
 def exists(path: str) -> bool:
     if is_gcs(path):
-        return _blob(path).exists()
+        return _blob(path).exists(**gcs_call())
     return Path(path).exists()
 
 
@@ -81,7 +108,7 @@ def read_bytes(path: str) -> bytes:
         from google.api_core.exceptions import NotFound
 
         try:
-            return _blob(path).download_as_bytes()
+            return _blob(path).download_as_bytes(**gcs_call())
         except NotFound as err:
             raise FileNotFoundError(path) from err
     _check_regular(os.stat(path).st_mode, path)
@@ -105,7 +132,7 @@ def read_text(path: str) -> str:
 
 def write_bytes(path: str, data: bytes) -> None:
     if is_gcs(path):
-        _blob(path).upload_from_string(data)
+        _blob(path).upload_from_string(data, **gcs_call())
         return
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_bytes(data)
@@ -118,7 +145,7 @@ def write_text(path: str, text: str) -> None:
 def size(path: str) -> int:
     if is_gcs(path):
         blob = _blob(path)
-        blob.reload()
+        blob.reload(**gcs_call())
         return int(blob.size)
     return Path(path).stat().st_size
 
@@ -129,7 +156,7 @@ def list_sizes(prefix: str) -> list[tuple[str, int]]:
         bucket, key = split_gcs(prefix)
         key = key.rstrip("/") + "/" if key else ""
         return sorted((f"{GCS_PREFIX}{bucket}/{b.name}", int(b.size))
-                      for b in gcs_client().list_blobs(bucket, prefix=key))
+                      for b in gcs_client().list_blobs(bucket, prefix=key, **gcs_call()))
     found = []
     for folder, _, names in os.walk(prefix):  # never follows symlinked folders (no loops, no escapes)
         for name in names:
@@ -155,9 +182,9 @@ def remove_tree(path: str) -> None:
         bucket, key = split_gcs(path)
         for name in [key] + [split_gcs(f)[1] for f in list_files(path)]:
             blob = client.bucket(bucket).blob(name)
-            if name == key and not blob.exists():
+            if name == key and not blob.exists(**gcs_call()):
                 continue
-            blob.delete()
+            blob.delete(**gcs_call())
     elif os.path.isdir(path):
         shutil.rmtree(path)
     elif os.path.exists(path):

@@ -198,11 +198,13 @@ def test_gate_rejects_a_badly_calibrated_int8_model(mask_model, records_root, tm
     from export.pipeline import run
 
     out = str(tmp_path / "export")
-    os.makedirs(out)
-    open(os.path.join(out, "int8.tflite"), "wb").close()  # a stale "shippable" file of an earlier run
-    config = parse_args(["--model", mask_model, "--records", records_root, "--out", out, "--quantize", "int8",
-                         "--latency-runs", "2"])
-    status = run(config, representative=np.zeros((8, 112, 112), np.uint8))
+    args = ["--model", mask_model, "--records", records_root, "--out", out, "--quantize", "int8", "--latency-runs", "2"]
+    bad = np.zeros((8, 112, 112), np.uint8)
+    assert run(parse_args(args + ["--max-drop", "1"]), representative=bad) == 0  # an earlier "shippable" file
+    assert os.path.exists(os.path.join(out, "int8.tflite"))
+    capsys.readouterr()
+    config = parse_args(args)
+    status = run(config, representative=bad)
     assert status == GATE_FAILED
     card = json.load(open(os.path.join(out, "rejected", "int8.json")))
     message = capsys.readouterr().err
