@@ -7,6 +7,7 @@ benchmarks) makes byte-identical Examples from the same video.
 from __future__ import annotations
 
 from lvseg.datasets.echonet import EchoVideo
+from lvseg.geometry.base import base_line
 from lvseg.geometry.heatmaps import quantize_heatmaps, render_heatmaps
 from lvseg.geometry.landmarks import landmarks
 from lvseg.records import schema
@@ -22,7 +23,8 @@ def frame_examples(video: EchoVideo, scheme: str, sigma: float) -> list[bytes]:
             ef=video.meta.ef, edv=video.meta.edv, esv=video.meta.esv,
             image=video.frames[traced.index], mask=traced.mask,
             landmark_scheme=scheme, landmarks=points, heatmap_sigma=sigma,
-            heatmaps=quantize_heatmaps(render_heatmaps(points, video.frames.shape[1:], sigma))))
+            heatmaps=quantize_heatmaps(render_heatmaps(points, video.frames.shape[1:], sigma)),
+            base=base_line(traced.tracing)))
     return out
 
 

@@ -7,6 +7,10 @@ Preprocessing writes with ``encode_frame`` / ``encode_video``; the trainer parse
 records keep the dataset's own AVI (MJPEG) bytes: decoding them with ``lvseg.datasets.video`` gives exactly the
 frames preprocessing decoded, smaller than compressed raw pixels (35 vs 75 MB in the demo) and with nothing
 to re-compress.
+
+Version 2 added the frame feature ``base`` (the two mitral-annulus hinges, lvseg.geometry.base). Version-1
+records lack it: ``decode_frame`` gives None and ``parse_frame_tf`` NaNs, which every consumer reads as
+"no base".
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import numpy as np
 
 from lvseg.frame import FRAME_SHAPE
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+BASE_POINTS = 4  # x_left, y_left, x_right, y_right
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,9 @@ FRAME_FEATURES = [
     FeatureSpec("heatmap_sigma", "float", "[]", "value", "Gaussian sigma of the heatmaps, pixels"),
     FeatureSpec("heatmaps", "bytes", "[H, W, K]", "raw uint8, value = round(255 * exp(-d^2 / 2 sigma^2))",
                 "one channel per landmark"),
+    FeatureSpec("base", "float", "[4]", "x_left, y_left, x_right, y_right",
+                "the two mitral-annulus hinges in pixels (x = column, y = row), image-left first: the tracing "
+                "polygon's basal closing edge (lvseg.geometry.base.base_line); absent in version-1 records"),
 ]
 
 VIDEO_FEATURES = [
@@ -98,14 +106,16 @@ def _example(values: dict, specs: list[FeatureSpec]) -> bytes:
 
 def encode_frame(*, video_id: str, split: str, phase: str, frame_index: int, ef: float, edv: float, esv: float,
                  image: np.ndarray, mask: np.ndarray, landmark_scheme: str, landmarks: np.ndarray,
-                 heatmap_sigma: float, heatmaps: np.ndarray) -> bytes:
-    """Serialize one traced frame. image/mask (H, W) uint8, landmarks (K, 2), heatmaps (H, W, K) uint8."""
+                 heatmap_sigma: float, heatmaps: np.ndarray, base: np.ndarray) -> bytes:
+    """Serialize one traced frame. image/mask (H, W) uint8, landmarks (K, 2), heatmaps (H, W, K) uint8, base (4,)."""
     if image.dtype != np.uint8 or mask.dtype != np.uint8 or heatmaps.dtype != np.uint8:
         raise TypeError("image, mask and heatmaps must be uint8")
+    if np.size(base) != BASE_POINTS:
+        raise ValueError(f"base must hold {BASE_POINTS} numbers, not {np.size(base)}")
     values = dict(video_id=video_id, split=split, phase=phase, frame_index=frame_index, ef=ef, edv=edv, esv=esv,
                   height=image.shape[0], width=image.shape[1], image=image, mask=mask,
                   landmark_scheme=landmark_scheme, landmarks=np.asarray(landmarks, np.float32),
-                  heatmap_sigma=heatmap_sigma, heatmaps=heatmaps)
+                  heatmap_sigma=heatmap_sigma, heatmaps=heatmaps, base=np.asarray(base, np.float32))
     return _example(values, FRAME_FEATURES)
 
 
@@ -143,8 +153,10 @@ def _decode(serialized: bytes, specs: list[FeatureSpec]) -> dict:
 
 
 def decode_frame(serialized: bytes) -> dict:
-    """numpy view of a frame record: image/mask (H, W) uint8, landmarks (K, 2), heatmaps (H, W, K) uint8."""
+    """numpy view of a frame record: image/mask (H, W) uint8, landmarks (K, 2), heatmaps (H, W, K) uint8,
+    base (4,) float32 or None (a version-1 record)."""
     out = _decode(serialized, FRAME_FEATURES)
+    out["base"] = out["base"] if len(out["base"]) == BASE_POINTS else None
     h, w = out["height"], out["width"]
     out["image"] = out["image"].reshape(h, w)
     out["mask"] = out["mask"].reshape(h, w)
@@ -171,7 +183,8 @@ def decode_video(serialized: bytes) -> dict:
 def parse_frame_tf(serialized, num_landmarks: int):
     """tf.data parser for frame records: a dict of tensors with static shapes for a fixed K.
 
-    image and mask come out uint8 (H, W); heatmaps uint8 (H, W, K); landmarks float32 (K, 2).
+    image and mask come out uint8 (H, W); heatmaps uint8 (H, W, K); landmarks float32 (K, 2); base float32 (4,),
+    NaN in a version-1 record.
     """
     import tensorflow as tf
 
@@ -179,8 +192,9 @@ def parse_frame_tf(serialized, num_landmarks: int):
         s.name: (tf.io.FixedLenFeature([], tf.string) if s.dtype == "bytes" else
                  tf.io.FixedLenFeature([], tf.int64) if s.dtype == "int64" else
                  tf.io.FixedLenFeature([2 * num_landmarks] if s.name == "landmarks" else [], tf.float32))
-        for s in FRAME_FEATURES
+        for s in FRAME_FEATURES if s.name != "base"
     }
+    spec["base"] = tf.io.FixedLenFeature([BASE_POINTS], tf.float32, default_value=[float("nan")] * BASE_POINTS)
     parsed = tf.io.parse_single_example(serialized, spec)
     h, w = FRAME_SHAPE  # static: every record has this size (the reader rejects others)
     parsed["image"] = tf.reshape(tf.io.decode_raw(parsed["image"], tf.uint8), [h, w])

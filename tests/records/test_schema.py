@@ -5,6 +5,7 @@ import json
 import numpy as np
 
 from lvseg.datasets.echonet import EchoVideo, iter_dataset
+from lvseg.geometry.base import base_line
 from lvseg.geometry.heatmaps import decode_heatmaps
 from lvseg.geometry.landmarks import landmarks
 from lvseg.geometry.mask import tracing_mask
@@ -30,6 +31,28 @@ def test_frame_records_round_trip(tmp_path):
     assert np.abs(decoded - ed["landmarks"]).max() < 0.5
     assert ed["mask"].sum() > es["mask"].sum()
     assert ed["ef"] == np.float32(55.5) and ed["landmark_scheme"] == "contour12" and ed["heatmap_sigma"] == 5.0
+    for record, traced in ((ed, video.ed), (es, video.es)):
+        np.testing.assert_array_equal(record["base"], base_line(traced.tracing))  # whole pixels: exact in float32
+        assert record["base"][0] < record["base"][2]  # image-left hinge first
+
+
+def without_base(raw: bytes) -> bytes:
+    """The same frame record as a version-1 writer made it: no ``base`` feature."""
+    from tensorflow.core.example import example_pb2
+
+    example = example_pb2.Example.FromString(raw)
+    del example.features.feature["base"]
+    return example.SerializeToString(deterministic=True)
+
+
+def test_version_1_records_read_as_having_no_base(tmp_path):
+    import tensorflow as tf
+
+    old = without_base(frame_examples(first_video(tmp_path), "contour12", 5.0)[0])
+    record = schema.decode_frame(old)
+    assert record["base"] is None and record["mask"].sum() > 0
+    assert np.isnan(schema.parse_frame_tf(tf.constant(old), num_landmarks=12)["base"].numpy()).all()
+    assert schema.SCHEMA_VERSION == 2 and schema.schema_json()["version"] == 2
 
 
 def test_tf_parser_matches_the_numpy_decoder(tmp_path):
@@ -39,7 +62,7 @@ def test_tf_parser_matches_the_numpy_decoder(tmp_path):
     raw = frame_examples(video, "contour16", 4.0)[1]
     parsed = schema.parse_frame_tf(tf.constant(raw), num_landmarks=16)
     plain = schema.decode_frame(raw)
-    for key in ("image", "mask", "heatmaps", "landmarks"):
+    for key in ("image", "mask", "heatmaps", "landmarks", "base"):
         np.testing.assert_array_equal(parsed[key].numpy(), plain[key])
     assert parsed["phase"].numpy() == b"ES"
 
@@ -63,5 +86,5 @@ def test_schema_json_lists_every_feature():
     doc = json.loads(json.dumps(schema.schema_json()))
     assert [f["name"] for f in doc["frames"]] == [f.name for f in schema.FRAME_FEATURES]
     assert {"video_id", "frame_index", "phase", "split", "ef", "edv", "esv", "image", "mask", "landmarks",
-            "heatmaps"} <= {f["name"] for f in doc["frames"]}
+            "heatmaps", "base"} <= {f["name"] for f in doc["frames"]}
     assert doc["compression"] == "GZIP"
