@@ -1,1 +1,2 @@
-"""LV geometry shared by every stage: the official mask rule, its base line, landmark schemes, heatmaps, splines, disks."""
+"""LV geometry shared by every stage: the official mask rule, its base line, landmark schemes, heatmaps,
+splines, disks."""
