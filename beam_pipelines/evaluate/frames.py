@@ -46,6 +46,7 @@ class EvalFrame:
     mask: np.ndarray | None                 # uint8 (H, W) 0/1, None where there is no truth
     landmarks: np.ndarray | None = None     # (K, 2) true landmarks (TEST records only)
     landmark_scheme: str = ""
+    base: np.ndarray | None = None          # (4,) true base line (lvseg.geometry.base); None without a tracing
 
     @property
     def frame_id(self) -> str:
@@ -55,8 +56,9 @@ class EvalFrame:
 def frame_from_record(serialized: bytes, dataset: str) -> EvalFrame:
     """A frame record (lvseg.records.schema) -> EvalFrame (heatmaps are dropped: scoring never needs them)."""
     r = schema.decode_frame(serialized)
+    base = None if r["base"] is None else np.asarray(r["base"], np.float64)
     return EvalFrame(dataset, r["video_id"], r["phase"], r["frame_index"], r["image"].copy(), r["mask"].copy(),
-                     np.asarray(r["landmarks"], np.float64), r["landmark_scheme"])
+                     np.asarray(r["landmarks"], np.float64), r["landmark_scheme"], base)
 
 
 def external_frames(root: str, skipped: list | None = None) -> list[EvalFrame]:

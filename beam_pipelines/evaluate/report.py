@@ -1,7 +1,7 @@
 """After the evaluation job: per-frame rows -> per_frame.csv, summary.json, plots and report.html.
 
 REPORT_DIR/report.html        the page (relative links only: copy the folder anywhere, open offline)
-REPORT_DIR/per_frame.csv      one row per (model, frame): Dice, areas, ok, ceiling
+REPORT_DIR/per_frame.csv      one row per (model, frame): Dice, areas, area ratio, base leak, ok, ceiling
 REPORT_DIR/summary.json       one entry per (model, dataset) plus inputs and method notes
 REPORT_DIR/images/            Dice histograms and best / median / worst overlay grids (PNG)
 REPORT_DIR/gifs/              videos with the predicted contour on every frame (written by the job)
@@ -38,6 +38,11 @@ METHOD = {
     "ceiling": "spline through the frame's true landmarks vs the true mask, on the same frames; only where the "
                "records carry landmarks of the model's scheme (null for the external set)",
     "examples": "best / median (lower) / worst per-frame Dice, ties broken by frame id",
+    "area_ratio": "predicted / true LV area per frame, median per phase: above 1 the masks are too large, which "
+                  "Dice hides and EF does not (lvseg.metrics.area)",
+    "base_leak": "predicted LV pixels beyond the true base line (the line between the two mitral-annulus hinges of "
+                 "the tracing, on the side away from the true mask) and outside the true mask, as a share of the "
+                 "true area; null for sets without tracings (the external set)",
 }
 
 

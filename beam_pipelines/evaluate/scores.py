@@ -9,6 +9,11 @@ Decisions:
 - The landmark ceiling (spline through the frame's TRUE landmarks vs the true mask) is computed on the
   same frames, only where the frame carries true landmarks of the model's scheme (TEST records); an
   external set has none, so its ceiling is null.
+- Size bias (lvseg.metrics.area): ``area_ratio`` (predicted / true area) and ``base_leak`` (predicted LV
+  beyond the true base line and outside the true mask, as a share of the true area) per frame; their
+  medians (and the mean leak) per phase. Dice hides a mask that is consistently too large; EF does not.
+  A failed frame has ratio 0 (its empty mask). External frames carry no tracing, so no base line: their
+  leak is null.
 - Aggregation runs after the Beam job on the per-frame rows: the bootstrap needs every frame of a
   (model, dataset) together anyway, TEST is a few thousand frames per model, and the CSV, JSON and
   HTML then come from the very same rows.
@@ -26,13 +31,17 @@ from beam_pipelines.evaluate.frames import EvalFrame
 from lvseg.geometry.spline import mask_from_landmarks
 from lvseg.inference.decode import Segmentation
 from lvseg.inference.models import ModelInfo
+from lvseg.metrics.area import area_ratio, base_leak
 from lvseg.metrics.dice import Overlap, bootstrap_ci, overlap, pooled_dice
 
 ROW_FIELDS = ["model", "kind", "dataset", "video_id", "phase", "frame_index", "ok", "dice", "intersection",
-              "pred_area", "true_area", "ceiling_dice", "ceiling_intersection", "ceiling_pred_area"]
+              "pred_area", "true_area", "area_ratio", "base_leak", "ceiling_dice", "ceiling_intersection",
+              "ceiling_pred_area"]
 _INTS = {"frame_index", "intersection", "pred_area", "true_area", "ceiling_intersection", "ceiling_pred_area"}
-_FLOATS = {"dice", "ceiling_dice"}
+_FLOATS = {"dice", "area_ratio", "base_leak", "ceiling_dice"}
 PHASES = ("ED", "ES")
+# Area-ratio histogram bins: 0.1 wide from 0.5 to 2.0; the first and last bins also take everything beyond.
+AREA_EDGES = [round(0.5 + 0.1 * i, 1) for i in range(16)]
 
 
 def group_key(model: str, dataset: str) -> str:
@@ -46,6 +55,7 @@ def score(info: ModelInfo, frame: EvalFrame, seg: Segmentation) -> dict:
     row = {"model": info.name, "kind": info.kind, "dataset": frame.dataset, "video_id": frame.video_id,
            "phase": frame.phase, "frame_index": int(frame.frame_index), "ok": bool(seg.ok), "dice": o.dice,
            "intersection": o.intersection, "pred_area": o.predicted, "true_area": o.true,
+           "area_ratio": area_ratio(o.predicted, o.true), "base_leak": base_leak(seg.mask, frame.mask, frame.base),
            "ceiling_dice": None, "ceiling_intersection": None, "ceiling_pred_area": None}
     if info.kind == "landmarks" and frame.landmarks is not None and info.landmark_scheme == frame.landmark_scheme:
         c = overlap(mask_from_landmarks(frame.landmarks, frame.mask.shape), frame.mask)
@@ -69,6 +79,26 @@ def _stats(rows: list[dict], to_overlap=frame_overlap) -> dict:
             "median_dice": float(np.median(dice)) if rows else None}
 
 
+def _median(values: list[float]) -> float | None:
+    return float(np.median(values)) if values else None
+
+
+def area_counts(ratios: list[float]) -> list[int]:
+    """Frames per AREA_EDGES bin (values below 0.5 or from 2.0 on count in the end bins)."""
+    clipped = np.clip(np.asarray(ratios, float), AREA_EDGES[0], AREA_EDGES[-1] - 1e-9)
+    return [int(c) for c in np.histogram(clipped, bins=AREA_EDGES)[0]]
+
+
+def size_stats(rows: list[dict]) -> dict:
+    """Median area ratio (and its histogram over AREA_EDGES) and median / mean base leak over the rows that
+    have them (base_frames: rows with a base line)."""
+    ratios = [r["area_ratio"] for r in rows if r["area_ratio"] is not None]
+    leaks = [r["base_leak"] for r in rows if r["base_leak"] is not None]
+    return {"median_area_ratio": _median(ratios), "area_ratio_counts": area_counts(ratios),
+            "median_base_leak": _median(leaks), "mean_base_leak": float(np.mean(leaks)) if leaks else None,
+            "base_frames": len(leaks)}
+
+
 def summarize_group(rows: list[dict], bootstrap_samples: int = 1000, seed: int = 0) -> dict:
     """Summary of one (model, dataset): pooled Dice with its bootstrap CI, per-frame stats, ED/ES, ceiling."""
     overlaps = [frame_overlap(r) for r in rows]
@@ -76,9 +106,10 @@ def summarize_group(rows: list[dict], bootstrap_samples: int = 1000, seed: int =
     ceiling_rows = [r for r in rows if r["ceiling_intersection"] is not None]
     low, high = bootstrap_ci(overlaps, samples=bootstrap_samples, seed=seed)
     out = {"model": rows[0]["model"], "kind": rows[0]["kind"], "dataset": rows[0]["dataset"], **_stats(rows),
-           "ci95": [low, high], "failed": len(rows) - len(ok_rows),
+           **size_stats(rows), "ci95": [low, high], "failed": len(rows) - len(ok_rows),
            "pooled_dice_ok": pooled_dice([frame_overlap(r) for r in ok_rows]) if ok_rows else None,
-           "phases": {p: _stats([r for r in rows if r["phase"] == p]) for p in PHASES},
+           "phases": {p: {**_stats(phase), **size_stats(phase)}
+                      for p, phase in ((p, [r for r in rows if r["phase"] == p]) for p in PHASES)},
            "ceiling": _stats(ceiling_rows, ceiling_overlap) if ceiling_rows else None}
     return out
 

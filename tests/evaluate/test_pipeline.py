@@ -12,10 +12,11 @@ import os
 import re
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 
 from beam_pipelines.evaluate import pipeline as evaluate
-from beam_pipelines.evaluate import scores
+from beam_pipelines.evaluate import report_page, scores
 from lvseg.errors import UserError
 
 ORACLES = ["oracle:truth", "oracle:inverted", "oracle:landmarks"]
@@ -61,6 +62,20 @@ def test_perfect_model_scores_one_and_inverted_zero(oracle_run):
     assert result(summary, "oracle-truth", "camus")["frames"] == 6  # 3 patients x ED, ES
 
 
+def test_area_ratio_and_base_leak_where_a_base_exists(oracle_run):
+    _, summary, _ = oracle_run
+    perfect, inverted = result(summary, "oracle-truth", "echonet-test"), result(summary, "oracle-inverted",
+                                                                                   "echonet-test")
+    for phase in ("ED", "ES"):
+        p, i = perfect["phases"][phase], inverted["phases"][phase]
+        assert p["median_area_ratio"] == 1.0 and p["median_base_leak"] == p["mean_base_leak"] == 0.0
+        assert p["base_frames"] == p["frames"] > 0
+        assert i["median_area_ratio"] > 5 and i["median_base_leak"] > 0.5  # everything but the LV: far beyond
+    camus = result(summary, "oracle-inverted", "camus")  # masks, no tracings: a ratio, no base
+    assert camus["phases"]["ES"]["median_area_ratio"] > 1 and camus["phases"]["ES"]["median_base_leak"] is None
+    assert camus["base_frames"] == 0 and camus["mean_base_leak"] is None
+
+
 def test_landmark_oracle_equals_its_ceiling_and_failures_count_as_empty(oracle_run):
     _, summary, _ = oracle_run
     test = result(summary, "oracle-landmarks", "echonet-test")
@@ -90,6 +105,13 @@ def test_csv_json_and_html_agree(oracle_run):
         total = sum(r["pred_area"] + r["true_area"] for r in group)
         recomputed = 1.0 if total == 0 else 2 * inter / total
         assert len(group) == e["frames"] and sum(not r["ok"] for r in group) == e["failed"]
+        for r in group:
+            assert r["area_ratio"] == pytest.approx(r["pred_area"] / r["true_area"], abs=1e-12)
+        leaks = sorted(r["base_leak"] for r in group if r["phase"] == "ES" and r["base_leak"] is not None)
+        assert e["phases"]["ES"]["base_frames"] == len(leaks)
+        if leaks:
+            assert e["phases"]["ES"]["median_base_leak"] == pytest.approx(float(np.median(leaks)), abs=1e-12)
+            assert report_page.fmt_share(e["phases"]["ES"]["median_base_leak"]) in html
         assert e["pooled_dice"] == pytest.approx(recomputed, abs=1e-12)
         assert shown[(e["model"], e["dataset"])] == pytest.approx(recomputed, abs=1e-12)
         assert f"{recomputed:.4f} [" in html
@@ -131,8 +153,8 @@ def test_main_prints_report_path_and_headline(records_root, oracles, tmp_path, c
     printed = capsys.readouterr().out
     assert code == 0
     assert f"report: {os.path.join(out, 'report.html')}" in printed
-    assert re.search(r"oracle-truth\s+echonet-test\s+1\.0000 \[1\.0000, 1\.0000\]\s+1\.0000\s+1\.0000\s+4\s+0",
-                     printed)
+    assert re.search(r"oracle-truth\s+echonet-test\s+1\.0000 \[1\.0000, 1\.0000\]\s+1\.0000\s+1\.0000"
+                     r"\s+x1\.00\s+x1\.00\s+0\.0%\s+4\s+0", printed)
     with open(os.path.join(out, "summary.json")) as f:
         assert json.load(f)["datasets"] == ["echonet-test"]  # no --external: TEST only
     assert not os.path.exists(os.path.join(out, "gifs")) or not os.listdir(os.path.join(out, "gifs"))

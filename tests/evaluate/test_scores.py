@@ -10,11 +10,12 @@ from lvseg.inference.decode import Segmentation
 from lvseg.inference.models import ModelInfo
 
 
-def row(inter, pred, true, phase="ED", ok=True, video="v", model="m", dataset="d", ceiling=None):
+def row(inter, pred, true, phase="ED", ok=True, video="v", model="m", dataset="d", ceiling=None, leak=None):
     """A per-frame row with the given counts (dice from lvseg.metrics.dice' convention)."""
     dice = 1.0 if pred + true == 0 else 2 * inter / (pred + true)
     r = {"model": model, "kind": "landmarks", "dataset": dataset, "video_id": video, "phase": phase,
          "frame_index": 0, "ok": ok, "dice": dice, "intersection": inter, "pred_area": pred, "true_area": true,
+         "area_ratio": pred / true if true else None, "base_leak": leak,
          "ceiling_dice": None, "ceiling_intersection": None, "ceiling_pred_area": None}
     if ceiling is not None:
         r.update(ceiling_intersection=ceiling[0], ceiling_pred_area=ceiling[1],
@@ -22,9 +23,9 @@ def row(inter, pred, true, phase="ED", ok=True, video="v", model="m", dataset="d
     return r
 
 
-HAND = [row(3, 4, 5, "ED", video="a", ceiling=(4, 4)),     # Dice 6/9
-        row(0, 0, 2, "ES", ok=False, video="b"),           # failed: empty prediction, Dice 0
-        row(10, 10, 10, "ED", video="c", ceiling=(9, 10))]  # Dice 1
+HAND = [row(3, 4, 5, "ED", video="a", ceiling=(4, 4), leak=0.2),     # Dice 6/9, area x0.8
+        row(0, 0, 2, "ES", ok=False, video="b", leak=0.0),           # failed: empty prediction, Dice 0
+        row(10, 10, 10, "ED", video="c", ceiling=(9, 10), leak=0.0)]  # Dice 1
 
 
 def test_summary_matches_hand_computed_dice():
@@ -40,6 +41,23 @@ def test_summary_matches_hand_computed_dice():
     assert s["ceiling"]["pooled_dice"] == pytest.approx(2 * 13 / (14 + 15))
     low, high = s["ci95"]
     assert 0.0 <= low <= s["pooled_dice"] <= high <= 1.0
+
+
+def test_summary_carries_area_ratio_and_base_leak_per_phase():
+    rows = HAND + [row(8, 12, 8, "ES", video="d", leak=0.5), row(6, 9, 6, "ES", video="e", leak=0.25),
+                   row(2, 2, 3, "ED", video="f")]                   # no base: no leak, still a ratio
+    s = scores.summarize_group(rows, bootstrap_samples=20)
+    ed, es = s["phases"]["ED"], s["phases"]["ES"]
+    assert ed["median_area_ratio"] == pytest.approx(0.8)            # median of 0.8, 1.0, 2/3
+    assert es["median_area_ratio"] == pytest.approx(1.5)            # median of 0 (failed), 1.5, 1.5
+    assert ed["median_base_leak"] == pytest.approx(0.1) and ed["mean_base_leak"] == pytest.approx(0.1)
+    assert ed["base_frames"] == 2 and es["base_frames"] == 3
+    assert es["median_base_leak"] == pytest.approx(0.25) and es["mean_base_leak"] == pytest.approx(0.25)
+    assert s["median_area_ratio"] == pytest.approx(0.9)             # all six frames: 0, 2/3, 0.8, 1, 1.5, 1.5
+    assert ed["area_ratio_counts"] == [0, 1, 0, 1, 0, 1] + [0] * 9  # 2/3, 0.8, 1.0 in bins of 0.1 from 0.5
+    assert es["area_ratio_counts"] == [1] + [0] * 9 + [2, 0, 0, 0, 0]  # 0 counts in the first bin, 1.5 twice
+    empty = scores.summarize_group([row(2, 2, 3, "ED", dataset="camus")], 10)
+    assert empty["phases"]["ED"]["median_base_leak"] is None and empty["phases"]["ES"]["median_area_ratio"] is None
 
 
 def test_bootstrap_ci_is_seeded():
@@ -66,6 +84,18 @@ def test_score_row_from_masks_and_landmark_ceiling():
     assert r["ceiling_dice"] is not None and 0.5 < r["ceiling_dice"] <= 1.0
     mask_info = ModelInfo("mask.tflite", "mask", "mask", "", "tflite", "int8")
     assert scores.score(mask_info, frame, Segmentation(pred))["ceiling_dice"] is None
+    assert r["area_ratio"] == 0.5 and r["base_leak"] is None  # a frame without a base line has no leak
+
+
+def test_score_row_measures_the_leak_beyond_the_true_base():
+    true = np.zeros((12, 12), np.uint8)
+    true[2:10, 3:9] = 1                      # 48 pixels, base along row 9
+    pred = true.copy()
+    pred[10:12, 4:8] = 1                     # 8 pixels through the base
+    frame = EvalFrame("echonet-val", "v", "ES", 3, np.zeros_like(true), true, base=np.array([3.0, 9.0, 8.0, 9.0]))
+    info = ModelInfo("mask.tflite", "mask", "mask", "", "tflite", "int8")
+    r = scores.score(info, frame, Segmentation(pred))
+    assert r["area_ratio"] == pytest.approx(56 / 48) and r["base_leak"] == pytest.approx(8 / 48)
 
 
 def test_csv_round_trip_keeps_exact_values():
@@ -92,6 +122,9 @@ def test_headline_text_lists_every_group():
     text = report_page.headline_text(summary)
     assert "0.8387" in text and "[" in text  # 26/31
     assert text.splitlines()[0].split()[:2] == ["model", "dataset"]
+    assert "area ED" in text.splitlines()[0] and "leak ES" in text.splitlines()[0]
+    cells = report_page.headline_cells(summary[0])
+    assert cells[5:8] == ["x0.90", "x0.00", "0.0%"]  # ED ratios 0.8 and 1.0; the ES frame failed (empty)
 
 
 def test_staged_external_frames_round_trip(tmp_path):
