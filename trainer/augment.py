@@ -4,7 +4,9 @@ Geometry: one affine matrix per sample (rotation up to ``rotation_deg``, zoom by
 [1 - zoom, 1 + zoom], optional translation, optional horizontal flip, all about the frame centre) is
 applied with ``tf.raw_ops.ImageProjectiveTransformV3`` to the image (bilinear), the mask (nearest) and
 the stored heatmaps when present (bilinear), and as plain matrix algebra to the landmark coordinates,
-so all four stay aligned. Coordinates follow lvseg.geometry: x = column, y = row, integer = pixel centre.
+so all four stay aligned; the mask model's base band (trainer.data) is warped like the mask, and the base
+line's two hinge points move like the landmarks (image-left first afterwards too). Coordinates follow
+lvseg.geometry: x = column, y = row, integer = pixel centre.
 
 The flip: after mirroring, the image-left wall becomes the image-right one, so the canonical traversal
 (apex, image-left wall, base, image-right wall) would run backwards. Landmark and heatmap channels are
@@ -87,6 +89,15 @@ def transform_points(points: tf.Tensor, forward: tf.Tensor) -> tf.Tensor:
     return tf.einsum("bij,bkj->bki", forward[:, :2, :2], points) + forward[:, None, :2, 2]
 
 
+def move_base(base: tf.Tensor, forward: tf.Tensor) -> tf.Tensor:
+    """(B, 4) base lines [x_left, y_left, x_right, y_right] through forward matrices, re-ordered image-left first
+    (a flip or a large rotation swaps the hinges), ties in x broken by y as lvseg.geometry.base.base_line does."""
+    points = transform_points(tf.reshape(base, [-1, 2, 2]), forward)
+    first, second = points[:, 0], points[:, 1]
+    swap = (first[:, 0] > second[:, 0]) | ((first[:, 0] == second[:, 0]) & (first[:, 1] > second[:, 1]))
+    return tf.reshape(tf.where(swap[:, None, None], points[:, ::-1], points), [-1, 4])
+
+
 def _uniform(seed: tf.Tensor, shape, low: float, high: float) -> tf.Tensor:
     return tf.random.stateless_uniform(shape, seed=seed, minval=low, maxval=high)
 
@@ -128,7 +139,8 @@ def jitter_intensity(images: tf.Tensor, seed: tf.Tensor, params: AugmentParams) 
 
 def augment_batch(batch: dict, seed: tf.Tensor, params: AugmentParams, flip_permutation: np.ndarray) -> dict:
     """Augment a batch dict: ``image`` (B, H, W, 1) float, ``mask`` (B, H, W, 1) float, ``landmarks`` (B, K, 2),
-    optional ``heatmaps`` (B, H, W, K) float. Returns a new dict with the same keys."""
+    optional ``heatmaps`` (B, H, W, K) float, ``base`` (B, 4) and ``base_band`` (B, H, W, 1) float. Returns a new
+    dict with the same keys."""
     geometry_seed, intensity_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
     image = batch["image"]
     size = (int(image.shape[1]), int(image.shape[2]))
@@ -139,6 +151,10 @@ def augment_batch(batch: dict, seed: tf.Tensor, params: AugmentParams, flip_perm
     # a seed derived from the intensity one: the geometry and jitter draws stay what they were
     out["image"] = appearance(jittered, tf.random.experimental.stateless_fold_in(intensity_seed, 1), params.appearance)
     out["mask"] = warp(batch["mask"], forward, "NEAREST")
+    if "base_band" in batch:
+        out["base_band"] = warp(batch["base_band"], forward, "NEAREST")
+    if "base" in batch:
+        out["base"] = move_base(batch["base"], forward)
     out["landmarks"] = reorder_flipped(transform_points(batch["landmarks"], forward), flipped, flip_permutation, 1)
     if "heatmaps" in batch:
         heatmaps = warp(batch["heatmaps"], forward, "BILINEAR")

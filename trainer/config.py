@@ -47,8 +47,14 @@ class TrainConfig:
         "help": "start the output bias at the targets' mean (logit) instead of 0.5"})
     loss: str = field(default="weighted_bce", metadata={
         "help": "landmark heatmap loss: weighted_bce (measured best), bce (the study's), mse; "
-                "the mask model always uses Dice + BCE",
+                "the mask model uses Dice + BCE (see --base-weight)",
         "choices": ("bce", "weighted_bce", "mse")})
+    base_weight: float = field(default=4.0, metadata={
+        "min": 0, "help": "mask model: extra BCE weight (1 + this) of pixels just beyond the true base line (the "
+                          "atrial side of the mitral annulus) and outside the true LV; 0 = plain Dice + BCE "
+                          "(4: measured, see trainer.losses)"})
+    base_band: float = field(default=25.0, metadata={
+        "above": 0, "help": "depth in pixels beyond the base segment that --base-weight covers"})
     landmark_scheme: str | None = field(default=None, metadata={
         "help": "assert the records use this landmark scheme; unset: whatever the records hold"})
     heatmap_targets: str = field(default="render", metadata={

@@ -12,6 +12,12 @@ backup at epoch e sees exactly the batches an uninterrupted job would have seen 
 Landmark targets are rendered (``heatmap_targets='render'``) in TF at the augmented landmarks with the
 records' sigma and the records' uint8 quantization, which reproduces the stored heatmaps exactly when
 nothing is augmented; ``'warp'`` resamples the stored heatmaps instead.
+
+With ``--base-weight`` above 0 (the default) the mask model's target gains a second channel, the base
+band (the pixels just beyond the true base line and outside the true LV, lvseg.geometry.base.base_band).
+It is drawn once per frame from the record's ``base`` and mask when the frame is parsed (before the
+cache, so once per run when cached) and then warped with the mask by the augmentation, so band and mask
+always move together. Version-1 records have no base: their band is empty and their loss the plain one.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lvseg.frame import FRAME_SHAPE
+from lvseg.geometry.base import base_band
 from lvseg.geometry.landmarks import flip_permutation, parse_scheme
 from lvseg.inference.encode import INPUT_DIVISOR
 from lvseg.records import schema, shards
@@ -29,6 +36,7 @@ from lvseg.records.shards import RecordsError
 from lvseg.tf_backend import tf
 from trainer.augment import AugmentParams, augment_batch
 from trainer.config import TrainConfig
+from trainer.losses import uses_base_band
 
 AUTOTUNE = tf.data.AUTOTUNE
 CACHE_LIMIT_BYTES = 4 * 2**30
@@ -68,19 +76,33 @@ def read_records_info(records: str) -> RecordsInfo:
                        int(counts.get("val", 0)))
 
 
+def base_band_tf(base: tf.Tensor, mask: tf.Tensor, depth: float) -> tf.Tensor:
+    """uint8 (H, W) base band of one frame (lvseg.geometry.base.base_band, run as numpy); empty without a base."""
+    def draw(points: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        return base_band(points, labels, depth).astype(np.uint8)
+
+    band = tf.numpy_function(draw, [base, mask], tf.uint8, stateful=False)
+    return tf.ensure_shape(band, mask.shape)
+
+
 def parsed_frames(files: list[str] | tf.Tensor, num_landmarks: int, keep_heatmaps: bool,
-                  limit: int | None = None, cycle_length: int = 8) -> tf.data.Dataset:
-    """Parsed frames as uint8 ``image`` (H, W), ``mask`` (H, W), float ``landmarks`` (K, 2) [, ``heatmaps``]."""
+                  limit: int | None = None, cycle_length: int = 8,
+                  band_depth: float | None = None) -> tf.data.Dataset:
+    """Parsed frames as uint8 ``image`` (H, W), ``mask`` (H, W), float ``landmarks`` (K, 2), ``base`` (4,)
+    [, ``heatmaps``] [, uint8 ``base_band`` (H, W) when ``band_depth`` is given]."""
     files_ds = tf.data.Dataset.from_tensor_slices(files)
     records = files_ds.interleave(lambda f: tf.data.TFRecordDataset(f, compression_type="GZIP"),
                                   cycle_length=cycle_length, num_parallel_calls=AUTOTUNE, deterministic=True)
     if limit:
         records = records.take(limit)
-    keys = ("image", "mask", "landmarks") + (("heatmaps",) if keep_heatmaps else ())
+    keys = ("image", "mask", "landmarks", "base") + (("heatmaps",) if keep_heatmaps else ())
 
     def parse(serialized):
         parsed = schema.parse_frame_tf(serialized, num_landmarks)
-        return {key: parsed[key] for key in keys}
+        frame = {key: parsed[key] for key in keys}
+        if band_depth is not None:
+            frame["base_band"] = base_band_tf(parsed["base"], parsed["mask"], band_depth)
+        return frame
 
     return records.map(parse, num_parallel_calls=AUTOTUNE)
 
@@ -95,21 +117,26 @@ def render_heatmaps_tf(points: tf.Tensor, sigma: float, size: tuple[int, int] = 
 
 
 def to_float(batch: dict) -> dict:
-    """uint8 batch -> float32 in [0, 1], channels last (image and mask (B, H, W, 1)).
+    """uint8 batch -> float32 in [0, 1], channels last (image, mask and any base band (B, H, W, 1)).
 
     The image is lvseg.inference.encode.to_model_input in TF ops (tests/trainer/test_data.py keeps them equal).
     """
     out = dict(batch)
     out["image"] = tf.cast(batch["image"], tf.float32)[..., None] / INPUT_DIVISOR
     out["mask"] = tf.cast(batch["mask"], tf.float32)[..., None]
+    if "base_band" in batch:
+        out["base_band"] = tf.cast(batch["base_band"], tf.float32)[..., None]
     if "heatmaps" in batch:
         out["heatmaps"] = tf.cast(batch["heatmaps"], tf.float32) / 255.0
     return out
 
 
 def to_example(batch: dict, config: TrainConfig, sigma: float) -> tuple[tf.Tensor, tf.Tensor]:
-    """(model input, target): the mask, or the landmark heatmaps (rendered or warped)."""
+    """(model input, target): the mask (with the base band as a second channel when present), or the landmark
+    heatmaps (rendered or warped)."""
     if config.model == "mask":
+        if "base_band" in batch:
+            return batch["image"], tf.concat([batch["mask"], batch["base_band"]], axis=-1)
         return batch["image"], batch["mask"]
     if config.heatmap_targets == "warp":
         return batch["image"], batch["heatmaps"]
@@ -123,11 +150,17 @@ def augment_params(config: TrainConfig) -> AugmentParams:
                          dropout=config.wall_dropout)
 
 
+def band_depth(config: TrainConfig) -> float | None:
+    """Depth of the base band the targets carry, or None when the loss does not use it."""
+    return config.base_band if uses_base_band(config.model, config.base_weight) else None
+
+
 def should_cache(config: TrainConfig, frames: int, num_landmarks: int, keep_heatmaps: bool) -> bool:
     """``auto``: cache when the parsed uint8 frames fit comfortably in memory."""
     if config.cache != "auto":
         return config.cache == "memory"
-    per_frame = FRAME_SHAPE[0] * FRAME_SHAPE[1] * (2 + (num_landmarks if keep_heatmaps else 0)) + 8 * num_landmarks
+    planes = 2 + (num_landmarks if keep_heatmaps else 0) + (band_depth(config) is not None)
+    per_frame = FRAME_SHAPE[0] * FRAME_SHAPE[1] * planes + 8 * num_landmarks + 16
     return frames * per_frame < CACHE_LIMIT_BYTES
 
 
@@ -181,7 +214,8 @@ def train_dataset(config: TrainConfig, info: RecordsInfo, start_epoch: int, step
     seed = np.int64(config.seed)
 
     def frames_of(file_names) -> tf.data.Dataset:
-        base = parsed_frames(file_names, info.num_landmarks, keep_heatmaps, config.max_train_frames)
+        base = parsed_frames(file_names, info.num_landmarks, keep_heatmaps, config.max_train_frames,
+                             band_depth=band_depth(config))
         return base.shard(pipelines, pipeline_id) if pipelines > 1 else base
 
     cache = frames_of(files).cache() if cached else None
@@ -211,7 +245,7 @@ def val_dataset(config: TrainConfig, info: RecordsInfo, global_batch: int) -> tf
     """Unaugmented (image, target) batches of VAL, every frame once."""
     keep_heatmaps = config.model == "landmarks" and config.heatmap_targets == "warp"
     base = parsed_frames(split_files(config.records, "VAL"), info.num_landmarks, keep_heatmaps,
-                         config.max_val_frames)
+                         config.max_val_frames, band_depth=band_depth(config))
     if should_cache(config, info.val_frames, info.num_landmarks, keep_heatmaps):
         base = base.cache()
     batches = base.batch(global_batch).map(to_float).map(lambda b: to_example(b, config, info.sigma))

@@ -2,6 +2,21 @@
 
 Mask: soft Dice pooled over the batch (the same pooling as the reported Dice) plus pixel BCE; the BCE
 term keeps gradients alive on empty or tiny masks, the Dice term counters the background's majority.
+With ``base_weight`` > 0 the target carries a second channel, the base band (lvseg.geometry.base.base_band:
+pixels beyond the true base line, within a few pixels of it, outside the true LV), and those pixels' BCE
+weighs 1 + base_weight instead of 1: a mask that runs through the mitral valve into the atrium, the
+synthetic-to-real failure that makes real masks 10-30 % too large, costs more than the same error elsewhere.
+The BCE stays a mean over all pixels (not normalized by the weights), so every other pixel keeps its weight.
+Default ``base_weight`` 4 with a 25-px band, measured on synthetic data (160 videos, seed 3, 236 TRAIN /
+42 VAL frames; compact U-Net, 8 epochs, seed 42; lvseg evaluate --split VAL; leak = mean base leak):
+
+    base_weight   VAL Dice (ED / ES)          area ratio ED / ES (median)   leak ED / ES
+    0             0.9280 (0.9438 / 0.9049)    x1.04 / x1.11                 2.0 % / 1.3 %
+    4             0.9285 (0.9442 / 0.9058)    x0.97 / x1.08                 0.27 % / 0.15 %
+    16            0.9261 (0.9357 / 0.9118)    x0.93 / x0.99                 0.08 % / 0.02 %
+
+4 removes most of the leak at no cost in Dice; 16 removes the rest but shrinks the ED masks below the
+truth (x0.93) and costs ED Dice. One seed and 42 frames: differences under about 0.005 Dice are noise.
 
 Landmarks (one Gaussian heatmap per landmark):
   ``bce``           pixel BCE against the soft Gaussian targets, as in the study;
@@ -57,6 +72,18 @@ def dice_bce_loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
     return soft_dice_loss(y_true, y_pred) + tf.reduce_mean(_pixel_bce(y_true, y_pred))
 
 
+def base_weighted_loss(base_weight: float) -> Callable:
+    """Mask loss on a (mask, base band) target (B, H, W, 2): soft Dice + BCE weighted 1 + base_weight in the band."""
+    def loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+        y_true = tf.cast(y_true, tf.float32)
+        mask, band = y_true[..., :1], y_true[..., 1:2]
+        weights = 1.0 + base_weight * band
+        return soft_dice_loss(mask, y_pred) + tf.reduce_mean(weights * _pixel_bce(mask, y_pred))
+
+    loss.__name__ = "base_weighted_dice_bce"
+    return loss
+
+
 def bce_loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
     return tf.reduce_mean(_pixel_bce(y_true, y_pred))
 
@@ -74,8 +101,20 @@ def mse_loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
 HEATMAP_LOSSES: dict[str, Callable] = {"bce": bce_loss, "weighted_bce": weighted_bce_loss, "mse": mse_loss}
 
 
-def loss_for(model_kind: str, heatmap_loss: str = "bce") -> Callable:
-    """The loss function of a model kind ('mask' or 'landmarks')."""
+def loss_for(model_kind: str, heatmap_loss: str = "bce", base_weight: float = 0.0) -> Callable:
+    """The loss function of a model kind ('mask' or 'landmarks'); base_weight > 0 only for the mask model."""
     if model_kind == "mask":
-        return dice_bce_loss
+        return base_weighted_loss(base_weight) if base_weight > 0 else dice_bce_loss
     return HEATMAP_LOSSES[heatmap_loss]
+
+
+def loss_name(model_kind: str, heatmap_loss: str = "bce", base_weight: float = 0.0) -> str:
+    """What loss_for gives, in words, for config.json (the ``loss`` flag names the heatmap loss only)."""
+    if model_kind == "mask":
+        return f"dice + bce, base band weight 1 + {base_weight:g}" if base_weight > 0 else "dice + bce"
+    return heatmap_loss
+
+
+def uses_base_band(model_kind: str, base_weight: float) -> bool:
+    """Whether training targets carry the base band channel: the mask model with a base weight."""
+    return model_kind == "mask" and base_weight > 0

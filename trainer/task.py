@@ -37,7 +37,7 @@ from trainer.config import TrainConfig, parse_args, resolve_paths
 from trainer.curves import plot_history
 from trainer.data import RecordsInfo, load_split, read_records_info, steps_per_epoch, train_dataset, val_dataset
 from trainer.keras_metrics import PooledDice
-from trainer.losses import loss_for
+from trainer.losses import loss_for, loss_name, uses_base_band
 from trainer.model import build_preset, model_size, prior_logit
 from trainer.presets import PRESETS
 from trainer.strategy import choose_strategy_kind, is_chief, make_strategy
@@ -69,10 +69,18 @@ def output_prior(model_kind: str, sigma: float) -> float:
     return MASK_PRIOR if model_kind == "mask" else 2.0 * math.pi * sigma**2 / (FRAME_SHAPE[0] * FRAME_SHAPE[1])
 
 
+class MaskChannelDice(PooledDice):
+    """PooledDice on the mask channel of a (mask, base band) target (trainer.data with --base-weight)."""
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        super().update_state(y_true[..., :1], y_pred, sample_weight)
+
+
 def compile_model(model: keras.Model, config: TrainConfig) -> None:
-    metrics = [PooledDice()] if config.model == "mask" else []
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=loss_for(config.model, config.loss),
-                  metrics=metrics)
+    banded = uses_base_band(config.model, config.base_weight)
+    metrics = [MaskChannelDice() if banded else PooledDice()] if config.model == "mask" else []
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
+                  loss=loss_for(config.model, config.loss, config.base_weight), metrics=metrics)
 
 
 def effective_config(config: TrainConfig, info: RecordsInfo, model: keras.Model, extra: dict) -> dict:
@@ -82,6 +90,7 @@ def effective_config(config: TrainConfig, info: RecordsInfo, model: keras.Model,
             "heatmap_sigma": info.sigma, "filters": list(config.filters or preset["filters"]),
             "dropout": preset["dropout"] if config.dropout is None else config.dropout,
             "train_frames": info.train_frames, "val_frames": info.val_frames,
+            "trained_loss": loss_name(config.model, config.loss, config.base_weight),
             **model_size(model), **extra}
 
 

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from lvseg.geometry.base import base_band, base_line
 from lvseg.geometry.disks import tracing_from_contour
 from lvseg.geometry.heatmaps import decode_heatmaps, quantize_heatmaps, render_heatmaps
 from lvseg.geometry.landmarks import flip_permutation, landmarks
@@ -15,7 +16,7 @@ from lvseg.geometry.spline import mask_from_landmarks
 from lvseg.metrics.dice import dice
 from lvseg.tf_backend import tf
 from trainer import appearance
-from trainer.augment import AugmentParams, affine_matrices, augment_batch, transform_points, warp
+from trainer.augment import AugmentParams, affine_matrices, augment_batch, move_base, transform_points, warp
 from trainer.data import render_heatmaps_tf
 
 SCHEME = "contour12"
@@ -63,6 +64,43 @@ def test_image_mask_heatmaps_and_landmarks_stay_aligned(seed):
         # each warped heatmap still peaks at its (reordered) landmark
         decoded, _ = decode_heatmaps(out["heatmaps"].numpy()[i])
         np.testing.assert_allclose(decoded, points[i], atol=0.6)
+
+
+def banded_batch(copies: int = 8) -> dict:
+    """sample_batch plus the base line and its 12-px band (trainer.data draws the band before augmenting)."""
+    tracing = egg_tracing()
+    base = base_line(tracing).astype(np.float32)
+    band = base_band(base, tracing_mask(tracing), 12.0).astype(np.float32)
+    batch = sample_batch(copies=copies)
+    batch["base"] = tf.constant(np.repeat(base[None], copies, axis=0))
+    batch["base_band"] = tf.constant(np.repeat(band[None, ..., None], copies, axis=0))
+    return batch
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_base_points_and_band_move_with_the_mask(seed):
+    batch = banded_batch()
+    assert batch["base_band"].numpy().sum() > 100
+    # no zoom, so the warped band keeps its depth in pixels
+    turns = AugmentParams(rotation_deg=20.0, zoom=0.0, shift=0.05, flip=True, **NO_APPEARANCE)
+    out = augment_batch(batch, tf.constant([seed, 11], tf.int64), turns, flip_permutation(SCHEME))
+    for i in range(8):
+        base, mask, band = out["base"].numpy()[i], out["mask"].numpy()[i, :, :, 0], out["base_band"].numpy()[i, :, :, 0]
+        assert base[0] <= base[2]  # image-left hinge first, flipped or not
+        assert set(np.unique(band)) <= {0.0, 1.0} and not (band * mask).any()
+        # the band drawn anew from the moved base line and the moved mask is the warped band
+        assert dice(base_band(base, mask, 12.0), band) > 0.9
+
+
+def test_move_base_follows_a_flip_and_keeps_the_left_hinge_first():
+    forward = affine_matrices(tf.constant([0.0]), tf.constant([1.0]), tf.constant([True]), tf.zeros([1, 2]),
+                              (112, 112))
+    moved = move_base(tf.constant([[30.0, 90.0, 70.0, 80.0]]), forward).numpy()[0]
+    np.testing.assert_allclose(moved, [111.0 - 70.0, 80.0, 111.0 - 30.0, 90.0], atol=1e-4)
+    half_turn = affine_matrices(tf.constant([math.pi]), tf.constant([1.0]), tf.constant([False]), tf.zeros([1, 2]),
+                                (112, 112))
+    turned = move_base(tf.constant([[30.0, 90.0, 70.0, 80.0]]), half_turn).numpy()[0]
+    np.testing.assert_allclose(turned, [111.0 - 70.0, 111.0 - 80.0, 111.0 - 30.0, 111.0 - 90.0], atol=1e-4)
 
 
 def test_flip_reorders_channels_to_the_canonical_traversal():

@@ -154,3 +154,26 @@ def test_check_limits_holds_options_built_in_code_to_the_flag_limits():
     with pytest.raises(OptionError) as info:  # the same message as parsing the same value from argv
         parse_args(["--epochs", "0"])
     assert str(info.value) == "argument --epochs: must be at least 1, got 0"
+
+
+def test_every_field_is_declared_once():
+    """A second ``name: type = field(...)`` in the class body silently replaces the first (default, flag, meaning)."""
+    import ast
+    import inspect
+
+    import trainer.config
+
+    body = next(node for node in ast.parse(inspect.getsource(trainer.config)).body
+                if isinstance(node, ast.ClassDef) and node.name == "TrainConfig").body
+    names = [node.target.id for node in body if isinstance(node, ast.AnnAssign)]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    assert TrainConfig().dropout is None and TrainConfig().wall_dropout == 0.9  # bottleneck vs augmentation
+
+
+def test_base_weight_flags():
+    config = parse_args(["--base-weight", "4", "--base-band", "20", "--wall-dropout", "0.5"])
+    assert (config.base_weight, config.base_band, config.wall_dropout) == (4.0, 20.0, 0.5)
+    assert TrainConfig().base_weight == 4.0 and parse_args(["--base-weight", "0"]).base_weight == 0.0
+    for bad in (["--base-weight", "-1"], ["--base-band", "0"]):
+        with pytest.raises(OptionError):
+            parse_args(bad)

@@ -1,4 +1,4 @@
-"""trainer.data: its TF-op copy of the input normalization equals lvseg.inference.encode, value for value."""
+"""trainer.data: its TF-op copy of the input normalization equals lvseg.inference.encode; the base band travels."""
 
 from __future__ import annotations
 
@@ -14,3 +14,25 @@ def test_training_input_equals_the_inference_input_for_every_grey_level():
     trained_on = np.asarray(to_float(batch)["image"])
     assert trained_on.dtype == np.float32
     np.testing.assert_array_equal(trained_on, to_model_input(image[None]))
+
+
+def test_parsed_frames_carry_the_base_and_its_band(records_root):
+    from lvseg.geometry.base import base_band
+    from lvseg.records import shards
+    from trainer.config import TrainConfig
+    from trainer.data import parsed_frames, split_files, to_example
+
+    plain = list(shards.iter_frames(records_root, "VAL"))
+    parsed = list(parsed_frames(split_files(records_root, "VAL"), 12, False, band_depth=20.0).as_numpy_iterator())
+    assert len(parsed) == len(plain) > 0
+    for frame, record in zip(parsed, plain):
+        np.testing.assert_array_equal(frame["base"], record["base"])
+        np.testing.assert_array_equal(frame["base_band"], base_band(record["base"], record["mask"], 20.0))
+        assert frame["base_band"].sum() > 100
+    batch = to_float({key: value[None] for key, value in parsed[0].items()})
+    _, target = to_example(batch, TrainConfig(base_weight=3.0), 5.0)
+    assert target.shape == (1, 112, 112, 2)
+    np.testing.assert_array_equal(np.asarray(target)[0, :, :, 1], parsed[0]["base_band"])
+    unbanded = to_float({key: value[None] for key, value in parsed[0].items() if key != "base_band"})
+    _, plain_target = to_example(unbanded, TrainConfig(), 5.0)
+    assert plain_target.shape == (1, 112, 112, 1)

@@ -66,6 +66,30 @@ def test_training_writes_the_model_dir_contract(kind, records_root, tmp_path):
     assert rescored_val_dice(out, records_root) == pytest.approx(config["best_val_dice"], abs=2e-3)
 
 
+def test_base_weighted_training_records_its_loss_and_scores_the_mask_channel(records_root, tmp_path):
+    out = str(tmp_path / "banded")
+    run_main(["--model", "mask", "--records", records_root, "--out", out, "--epochs", "2", "--base-weight", "4",
+              *TINY])
+    _, config = load_trained(out)
+    assert (config["base_weight"], config["base_band"]) == (4.0, 25.0)
+    assert config["trained_loss"] == "dice + bce, base band weight 1 + 4"
+    assert rescored_val_dice(out, records_root) == pytest.approx(config["best_val_dice"], abs=2e-3)
+
+
+def test_the_dice_metric_of_a_banded_target_reads_the_mask_channel_only():
+    from trainer.keras_metrics import PooledDice
+    from trainer.task import MaskChannelDice
+
+    rng = np.random.default_rng(3)
+    mask = (rng.random((2, 8, 8, 1)) > 0.5).astype(np.float32)
+    band = (rng.random((2, 8, 8, 1)) > 0.5).astype(np.float32) * (1 - mask)
+    prob = rng.random((2, 8, 8, 1)).astype(np.float32)
+    banded, plain = MaskChannelDice(), PooledDice()
+    banded.update_state(np.concatenate([mask, band], axis=-1), prob)
+    plain.update_state(mask, prob)
+    assert float(banded.result()) == pytest.approx(float(plain.result())) and 0.2 < float(plain.result()) < 0.8
+
+
 def test_a_killed_job_resumes_from_its_backup(records_root, tmp_path):
     out = str(tmp_path / "model")
     argv = ["--model", "mask", "--records", records_root, "--out", out, "--epochs", "3", *TINY]

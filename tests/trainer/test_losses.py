@@ -1,0 +1,59 @@
+"""trainer.losses: the base-weighted mask loss charges a leak beyond the base more than the same error elsewhere."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from trainer.losses import base_weighted_loss, dice_bce_loss, loss_for, loss_name, uses_base_band
+
+PIXELS = 16 * 16
+
+
+def target() -> tuple[np.ndarray, np.ndarray]:
+    """A 16x16 frame: LV rows 2-9, the base band rows 10-12 under it (mask, band), each (1, 16, 16, 1)."""
+    mask = np.zeros((1, 16, 16, 1), np.float32)
+    mask[:, 2:10, 4:12] = 1.0
+    band = np.zeros_like(mask)
+    band[:, 10:13, 4:12] = 1.0
+    return mask, band
+
+
+def predictions(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two predictions with the same three wrong pixels' worth of error: through the base, or beside the LV."""
+    right = np.where(mask > 0, 0.9, 0.1).astype(np.float32)
+    leak, beside = right.copy(), right.copy()
+    leak[:, 10, 5:8] = 0.9          # in the band, just beyond the base
+    beside[:, 5, 13:16] = 0.9       # as wrong, but to the side of the LV
+    return leak, beside
+
+
+def test_a_leak_beyond_the_base_costs_more_than_the_same_error_elsewhere():
+    mask, band = target()
+    leak, beside = predictions(mask)
+    y_true = np.concatenate([mask, band], axis=-1)
+    weighted = base_weighted_loss(4.0)
+    # the plain loss cannot tell them apart ...
+    assert float(dice_bce_loss(mask, leak)) == pytest.approx(float(dice_bce_loss(mask, beside)), abs=1e-6)
+    # ... the weighted one charges the 3 band pixels' extra BCE 4 more times: 4 * 3 * (ln 0.9 - ln 0.1) / pixels
+    extra = float(weighted(y_true, leak)) - float(weighted(y_true, beside))
+    assert extra == pytest.approx(4.0 * 3 * (math.log(0.9) - math.log(0.1)) / PIXELS, rel=1e-4)
+
+
+def test_weight_zero_is_the_plain_loss_and_an_empty_band_changes_nothing():
+    mask, band = target()
+    leak, _ = predictions(mask)
+    assert loss_for("mask") is dice_bce_loss and loss_for("mask", "bce", 0.0) is dice_bce_loss
+    no_band = np.concatenate([mask, np.zeros_like(band)], axis=-1)
+    assert float(base_weighted_loss(4.0)(no_band, leak)) == pytest.approx(float(dice_bce_loss(mask, leak)), rel=1e-6)
+    assert float(loss_for("mask", "bce", 2.0)(np.concatenate([mask, band], -1), leak)) > float(
+        dice_bce_loss(mask, leak))
+
+
+def test_the_loss_is_named_honestly_and_only_the_mask_model_uses_the_band():
+    assert loss_name("mask") == "dice + bce" and loss_name("mask", "weighted_bce", 4.0) == \
+        "dice + bce, base band weight 1 + 4"
+    assert loss_name("landmarks", "mse", 4.0) == "mse"
+    assert uses_base_band("mask", 4.0) and not uses_base_band("mask", 0.0) and not uses_base_band("landmarks", 4.0)
