@@ -95,11 +95,13 @@ def test_true_masks_give_the_true_beats_and_ef(source, result):
         true_ef = (truth.volumes[truth.ed_frame] - truth.volumes[truth.es_frame]) / truth.volumes[truth.ed_frame]
         for beat in (b for b in beats if b["video_id"] == name):
             ed, es = int(beat["ed_frame"]), int(beat["es_frame"])
-            # each found ED / ES lies within a frame of the true curve's local maximum / minimum
-            lo, hi = max(0, ed - 4), min(len(truth.volumes), ed + 5)
-            assert abs(ed - (lo + int(np.argmax(truth.volumes[lo:hi])))) <= 1
-            lo, hi = max(0, es - 4), min(len(truth.volumes), es + 5)
-            assert abs(es - (lo + int(np.argmin(truth.volumes[lo:hi])))) <= 1
+            # each found ED / ES is the true curve's local maximum / minimum, or a frame of the same isovolumic
+            # plateau (within 1 % of the EDV of it)
+            v = truth.volumes
+            lo, hi = max(0, ed - 4), min(len(v), ed + 5)
+            assert v[ed] >= v[lo:hi].max() - 0.01 * v[ed]
+            lo, hi = max(0, es - 4), min(len(v), es + 5)
+            assert v[es] <= v[lo:hi].min() + 0.01 * v[ed]
             assert float(beat["ef"]) == pytest.approx(100 * true_ef, abs=2.5)
 
 
@@ -169,7 +171,9 @@ def test_splits_select_and_the_rest_is_skipped(source, tmp_path):
 def test_main_prints_the_headline_and_stream_prints_beats(source, result, capsys, tmp_path):
     from lvseg import cli
 
-    assert cli.main(["analyze", "--stream", os.path.join(source["root"], "Videos", source["names"][0] + ".avi"),
+    # the clip with the most whole beats (a short clip may hold none: it runs from one systole into the next)
+    name = max(source["names"], key=lambda n: len(source["truths"][n].plan.timing.beats))
+    assert cli.main(["analyze", "--stream", os.path.join(source["root"], "Videos", name + ".avi"),
                      "--models", "oracle:truth"]) == 0
     printed = capsys.readouterr().out
     assert re.search(r"beat 1: ED frame \d+ .* EF \d+\.\d %", printed) and "video EF" in printed
