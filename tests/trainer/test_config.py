@@ -167,7 +167,7 @@ def test_every_field_is_declared_once():
                 if isinstance(node, ast.ClassDef) and node.name == "TrainConfig").body
     names = [node.target.id for node in body if isinstance(node, ast.AnnAssign)]
     assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
-    assert TrainConfig().dropout is None and TrainConfig().wall_dropout == 0.9  # bottleneck vs augmentation
+    assert TrainConfig().dropout is None and TrainConfig().wall_dropout == 0.0  # bottleneck vs augmentation
 
 
 def test_base_weight_flags():
