@@ -7,8 +7,8 @@ seed 0), the models (``lvseg train --preset compact``, one per arm), and the eva
                          base styles (hidden leaflets, lateral drop-out, bright LA, valve open at ES) that no
                          training clip uses (lvseg.synth.style), every traced frame of every video;
   CAMUS                  the synthetic CAMUS-layout set (another scanner, 4 chamber ED/ES).
-Arms: ``mask`` and ``landmarks`` (the default trainer), and ``mask-base`` (``--base-weight W``) when the
-trainer has that flag and ``--base-weight`` is given. Per set and model it prints mean Dice (per frame, as
+Arms: ``mask`` and ``landmarks`` (the default trainer: the mask loss weighs the band beyond the base line,
+``--base-weight`` 4) and ``mask-w0`` (``--base-weight 0``: plain Dice + BCE), so the base loss is measured. Per set and model it prints mean Dice (per frame, as
 evaluation's tables), the median predicted/true area ratio at ED and ES, and the median LA leak at ES:
 predicted LV pixels inside the true left atrium (and mitral apparatus), as a share of the true LV area,
 from the generator's own label maps (lvseg.synth.truth; not available for CAMUS). Scores also land in
@@ -17,7 +17,7 @@ WORK/scores.json.
 Every stage is the real CLI in a subprocess and is skipped when its output exists, so an interrupted run
 resumes; the scores are recomputed every time.
 Usage: python benchmarks/transfer.py --work DIR [--videos 250] [--epochs 20] [--heldout-videos 40]
-       [--base-weight W] [--only data|train|score]
+       [--only data|train|score]
 """
 
 from __future__ import annotations
@@ -71,10 +71,8 @@ def build_data(work: str, args: argparse.Namespace) -> None:
 
 def arms(args: argparse.Namespace) -> dict[str, list[str]]:
     """Model tag -> ``lvseg train`` flags."""
-    found = {"mask": ["--model", "mask"], "landmarks": ["--model", "landmarks"]}
-    if args.base_weight:
-        found["mask-base"] = ["--model", "mask", "--base-weight", str(args.base_weight)]
-    return found
+    return {"mask": ["--model", "mask"], "mask-w0": ["--model", "mask", "--base-weight", "0"],
+            "landmarks": ["--model", "landmarks"]}
 
 
 def train(work: str, args: argparse.Namespace) -> None:
@@ -179,7 +177,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heldout-videos", type=int, default=40)
     parser.add_argument("--camus", type=int, default=40, help="synthetic CAMUS patients")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--base-weight", type=float, default=0.0, help="also train a mask arm with this weight")
     parser.add_argument("--only", choices=("data", "train", "score"), default=None)
     args = parser.parse_args(argv)
     os.makedirs(args.work, exist_ok=True)
