@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--analyze-args", default="", help="extra flags for lvseg analyze, one string")
     parser.add_argument("--tag", default="", help="names this analysis (rerun with other --analyze-args)")
     args = parser.parse_args(argv)
+    os.makedirs(args.work, exist_ok=True)
     results = {}
     for preset in args.presets:
         data = os.path.join(args.work, "data", preset)
