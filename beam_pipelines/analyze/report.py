@@ -33,7 +33,7 @@ METHOD = {
               "flat ends; landmark models: apex at landmark 0) -> 20 perpendicular chords -> method of disks "
               "(lvseg.geometry), the rule FileList EF applies to the experts' tracings; " + VOLUME_UNIT,
     "beats": "smoothed volume curve; a beat is an end-diastole followed by the next end-systole "
-             "(lvseg.analysis.beats: hysteresis on the curve, thresholds documented there)",
+             "(lvseg.analysis.beats: one ED and one ES per cardiac cycle, thresholds documented there)",
     "ef": "per beat (EDV - ESV) / EDV x 100 at its ED and ES frames; per video the median over beats whose stroke is "
           "at least half the largest",
     "ef_expert_frames": "predicted volumes at the experts' traced ED and ES frames: segmentation error without "
