@@ -34,8 +34,8 @@ METHOD = {
               "(lvseg.geometry), the rule FileList EF applies to the experts' tracings; " + VOLUME_UNIT,
     "beats": "smoothed volume curve; a beat is an end-diastole followed by the next end-systole "
              "(lvseg.analysis.beats: one ED and one ES per cardiac cycle, thresholds documented there)",
-    "ef": "per beat (EDV - ESV) / EDV x 100 at its ED and ES frames; per video the median over beats whose stroke is "
-          "at least half the largest",
+    "ef": "per beat (EDV - ESV) / EDV x 100 at its ED and ES frames; per video the median over the good beats (not "
+          "ectopic, not a small stroke, not at a clip edge, no bridged gap; per_beat.csv's quality column)",
     "ef_expert_frames": "predicted volumes at the experts' traced ED and ES frames: segmentation error without "
                         "frame selection",
     "agreement": "against FileList EF, videos with both values; CIs are seeded percentile bootstraps over videos",
