@@ -18,6 +18,7 @@ from beam_pipelines.analyze.rows import CURVE_FIELDS, beat_rows, csv_line, curve
 from beam_pipelines.staged_plan import load_plan
 from lvseg import storage
 from lvseg.analysis.video import analyse_video, running_ef
+from lvseg.datasets.limits import fps_problem
 from lvseg.datasets.rejects import Reject, RejectReason
 from lvseg.datasets.video import load_or_reject
 from lvseg.inference.models import ModelInfo, load_runner
@@ -48,10 +49,11 @@ class AnalyzeVideoFn(beam.DoFn):
             yield beam.pvalue.TaggedOutput(REJECTED, loaded.to_json())
             return
         frames, file_fps, _ = loaded
-        fps = task.fps or file_fps
-        if not fps or fps <= 0:
-            yield beam.pvalue.TaggedOutput(REJECTED, Reject(video_id, RejectReason.INVALID_METADATA,
-                                                            "no frame rate in FileList or the file").to_json())
+        fps = task.fps or file_fps  # FileList's rate is within limits already (lvseg.datasets.filelist)
+        problem = fps_problem(fps)
+        if problem:  # never a decoder's default, never a rate that would make the analysis run for minutes
+            yield beam.pvalue.TaggedOutput(REJECTED, Reject(video_id, RejectReason.NO_FRAME_RATE,
+                                                            f"the file states {problem}").to_json())
             return
         for info, runner in zip(self.infos, self.runners):
             segmentations = runner.segment(frames)

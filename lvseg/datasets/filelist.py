@@ -2,14 +2,15 @@
 
 A row's values become a ``VideoMeta`` or the problem that makes them unusable (the reader rejects the
 video as ``invalid_metadata``). Problems name the column, never its value: EF and volumes are patient data.
-Plausible means: EF within 0-100 %, 0 <= ESV <= EDV with EDV > 0, a positive frame rate, positive integral
-frame sizes and counts, and a known split.
+Plausible means: EF within 0-100 %, 0 <= ESV <= EDV with EDV > 0, a frame rate and a frame count within
+lvseg.datasets.limits, positive integral frame sizes and counts, and a known split.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lvseg.datasets import limits
 from lvseg.datasets.rejects import Reject, RejectReason
 from lvseg.datasets.tables import NAME_LIMIT, Row, is_plain_name, number
 from lvseg.frame import FRAME_SHAPE
@@ -69,9 +70,13 @@ def _implausible(v: dict[str, float | int]) -> str:
         return "ESV larger than EDV"
     if v["FPS"] <= 0:
         return "FPS must be positive"
+    if limits.fps_problem(v["FPS"]):
+        return f"FPS outside {limits.MIN_FPS:g}-{limits.MAX_FPS:g}"
     for column in ("FrameHeight", "FrameWidth", "NumberOfFrames"):
         if v[column] <= 0:
             return f"{column} must be positive"
+    if limits.frames_problem(int(v["NumberOfFrames"])):
+        return f"NumberOfFrames above {limits.MAX_FRAMES}"
     return ""
 
 

@@ -57,6 +57,11 @@ class RejectReason(str, Enum):
     NO_FRAME_RATE = "no_frame_rate"                      # the file states no usable frame rate and none was given
     FRAMES_TOO_LARGE = "frames_too_large"                # frame size or count beyond the reader's limits
 
+    # Video lists and containers (plain folders, any AVI): lvseg.datasets.video_plan, lvseg.datasets.video.
+    DUPLICATE_VIDEO_NAME = "duplicate_video_name"        # two files whose ids differ only in case or extension
+    NOT_A_VIDEO = "not_a_video"                          # a file in a video folder that is not an .avi
+    UNSUPPORTED_CODEC = "unsupported_codec"              # an AVI whose codec OpenCV decodes no frame of
+
     def __str__(self) -> str:
         return self.value
 

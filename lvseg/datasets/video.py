@@ -16,7 +16,8 @@ import cv2
 import numpy as np
 
 from lvseg import storage
-from lvseg.datasets.avi import complete_frames
+from lvseg.datasets import limits
+from lvseg.datasets.avi import complete_frames, read_header
 from lvseg.datasets.rejects import Reject, RejectReason
 from lvseg.frame import FRAME_SHAPE
 
@@ -32,20 +33,26 @@ class VideoError(Exception):
         self.detail = detail
 
 
-def _decode_file(path: str) -> tuple[np.ndarray, float]:
+def _decode_file(path: str, max_frames: int | None = None) -> tuple[np.ndarray, float]:
+    """Frames and OpenCV's frame rate (0.0 when it has none); at most ``max_frames`` frames are decoded
+    (None: as many as the file holds), and never more than MAX_DECODED_BYTES of pixels."""
     capture = cv2.VideoCapture(path)
     try:
         if not capture.isOpened():
             raise VideoError(RejectReason.VIDEO_UNDECODABLE, "OpenCV could not open the file")
         fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
-        frames = []
-        while True:
+        frames, decoded = [], 0
+        while max_frames is None or len(frames) < max_frames:
             ok, frame = capture.read()
             if not ok:
                 break
             # EchoNet frames are grey stored as 3 channels; JPEG chroma makes them differ slightly,
             # so take the luma rather than one channel.
             frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame)
+            decoded += frames[-1].nbytes
+            if decoded > limits.MAX_DECODED_BYTES:
+                raise VideoError(RejectReason.FRAMES_TOO_LARGE, f"over {limits.MAX_DECODED_BYTES:,} bytes of "
+                                                                f"frames after {len(frames)} frames")
     finally:
         capture.release()
     if not frames:
@@ -54,20 +61,47 @@ def _decode_file(path: str) -> tuple[np.ndarray, float]:
 
 
 def decode_bytes(data: bytes) -> tuple[np.ndarray, float]:
-    """The complete frames of AVI bytes and the frame rate (OpenCV needs a file: a temporary one is used)."""
+    """The complete frames of AVI bytes and the frame rate (OpenCV needs a file: a temporary one is used).
+
+    The rate is the AVI header's own where the file is an AVI (0.0 when it states none: a decoder's default
+    is never taken for the file's rate), else OpenCV's. Only the frames the container holds whole are
+    decoded, so a header that lies about its length cannot make the decoder run on.
+    """
+    header = read_header(data)
+    complete = complete_frames(data)
+    if complete == 0:
+        raise VideoError(RejectReason.VIDEO_UNDECODABLE, "no complete frame")
     handle, tmp = tempfile.mkstemp(suffix=".avi")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        frames, fps = _decode_file(tmp)
+        try:
+            frames, fps = _decode_file(tmp, complete)
+        except VideoError as err:
+            if header is not None and not header.mjpeg and err.reason is RejectReason.VIDEO_UNDECODABLE:
+                raise VideoError(RejectReason.UNSUPPORTED_CODEC,
+                                 f"codec {header.codec!r}: OpenCV decodes no frame of it") from None
+            raise
     finally:
         os.unlink(tmp)
-    complete = complete_frames(data)
-    if complete is not None and complete < len(frames):
-        if complete == 0:
-            raise VideoError(RejectReason.VIDEO_UNDECODABLE, "no complete frame")
-        frames = frames[:complete]
+    if header is not None:
+        fps = header.fps or 0.0
     return frames, fps
+
+
+def check_header(data: bytes) -> None:
+    """VideoError when an AVI's header alone rules it out: a frame size other than 112x112, or more frames
+    than lvseg reads (lvseg.datasets.limits); called before any frame is decoded."""
+    header = read_header(data)
+    if header is None:
+        return
+    if (header.height, header.width) != FRAME_SHAPE:
+        if max(header.width, header.height) > 8 * max(FRAME_SHAPE):
+            raise VideoError(RejectReason.FRAMES_TOO_LARGE, f"the AVI header says {header.height}x{header.width}")
+        raise VideoError(RejectReason.UNSUPPORTED_FRAME_SIZE, f"the AVI header says {header.height}x{header.width}")
+    problem = limits.frames_problem(header.frames)
+    if problem:
+        raise VideoError(RejectReason.FRAMES_TOO_LARGE, f"the AVI header says {problem}")
 
 
 def read_source(path: str) -> bytes:
@@ -104,15 +138,28 @@ def load_video(path: str) -> tuple[np.ndarray, float, bytes]:
     return frames, fps, data
 
 
+def _check_length(data: bytes, frames: np.ndarray) -> None:
+    """VIDEO_TRUNCATED when the AVI's header states more frames than the file holds whole (a half-copied
+    file: its header, written first, still counts every frame)."""
+    header = read_header(data)
+    if header is not None and header.frames > len(frames):
+        raise VideoError(RejectReason.VIDEO_TRUNCATED,
+                         f"{len(frames)} of {header.frames} frames (the AVI header's count) are complete")
+
+
 def load_or_reject(video_id: str, path: str) -> tuple[np.ndarray, float, bytes] | Reject:
     """load_video for a job that must not fail on one video: the frames, or the Reject that says why not.
 
-    Every job that decodes dataset videos (training records, analysis, streaming) takes this one rule: a
-    VideoError keeps its reason; an I/O error Beam may retry is re-raised; anything else is a property of
-    this file (``video_undecodable``, logged with its traceback); frames must be 112x112.
+    Every job that decodes dataset videos (training records, analysis, streaming) takes this one rule: the
+    header is judged before decoding (size, length: ``check_header``); a VideoError keeps its reason; an
+    I/O error Beam may retry is re-raised; anything else is a property of this file (``video_undecodable``,
+    logged with its traceback); frames must be 112x112, and as many as the header states.
     """
     try:
-        frames, fps, source = load_video(path)
+        source = read_source(path)
+        check_header(source)
+        frames, fps = decode_bytes(source)
+        _check_length(source, frames)
     except VideoError as err:
         return Reject(video_id, err.reason, err.detail)
     except Exception as err:

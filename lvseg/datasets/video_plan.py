@@ -15,9 +15,9 @@ import os
 from dataclasses import dataclass, field
 
 from lvseg import storage
-from lvseg.datasets.filelist import FILELIST, FILELIST_COLUMNS, check_row, is_safe_name, normalize_name, reject_id
+from lvseg.datasets.filelist import FILELIST, FILELIST_COLUMNS, check_row, reject_id
 from lvseg.datasets.rejects import Reject, RejectReason
-from lvseg.datasets.tables import read_rows
+from lvseg.datasets.tables import NAME_LIMIT, read_rows
 from lvseg.datasets.tracings import TRACINGS, read_tracings, validate_tracings
 from lvseg.geometry.mask import Tracing
 
@@ -79,21 +79,61 @@ def _expert_tracings(table, video_id: str, frames: int) -> dict[int, Tracing] | 
 
 
 def _plan_folder(folder: str) -> VideoPlan:
-    """Every ``*.avi`` directly in ``folder`` (or in its Videos/ subfolder, when it has one)."""
-    videos = storage.join(folder, "Videos")
-    listed = storage.list_files(videos) or storage.list_files(folder)
-    if not listed:
-        raise FileNotFoundError(2, "no FileList.csv and no .avi file", folder)
-    tasks, rejects = [], []
+    """Every file directly in ``folder`` and in its Videos/ subfolder (or ``folder`` itself when it is one
+    .avi file): each .avi is a task, any other file a named reject (``not_a_video``), so that every file is
+    counted. Two files whose ids match but for case or extension (``a.avi``, ``a.AVI``; one in Videos/ and
+    one beside it) would be one video in every output: the first by path is kept, the others are
+    ``duplicate_video_name``. Names may hold spaces and letters of any script (``is_safe_folder_name``)."""
+    listed = _folder_files(folder)
+    tasks: list[AnalysisTask] = []
+    rejects: list[Reject] = []
+    kept: dict[str, str] = {}
     for path in listed:
-        parent, name = os.path.split(path) if not storage.is_gcs(path) else path.rsplit("/", 1)
-        if not name.lower().endswith(".avi") or parent.rstrip("/") not in (folder.rstrip("/"), videos.rstrip("/")):
-            continue  # other files, and files in deeper folders, are not videos of this source
-        video_id = normalize_name(name)
-        if is_safe_name(video_id):
-            tasks.append(AnalysisTask(video_id, path))
+        name = path.rsplit("/", 1)[-1] if storage.is_gcs(path) else os.path.basename(path)
+        where = _relative(folder, path)
+        if not name.lower().endswith(".avi"):
+            rejects.append(Reject(reject_id(name, where), RejectReason.NOT_A_VIDEO, "only .avi files are analysed"))
+            continue
+        video_id = name[:-4]
+        if not is_safe_folder_name(video_id):
+            rejects.append(Reject(reject_id(video_id, where), RejectReason.UNSAFE_FILENAME, "not a plain file name"))
+        elif video_id.casefold() in kept:
+            rejects.append(Reject(reject_id(where, where), RejectReason.DUPLICATE_VIDEO_NAME,
+                                  f"the same video id as {kept[video_id.casefold()]}, which is analysed"))
         else:
-            rejects.append(Reject(reject_id(video_id, "(file name)"), RejectReason.UNSAFE_FILENAME,
-                                  "not a plain file name"))
+            kept[video_id.casefold()] = where
+            tasks.append(AnalysisTask(video_id, path))
     return VideoPlan(tasks, rejects, "folder")
 
+
+def is_safe_folder_name(video_id: str) -> bool:
+    """A video id from a plain folder's file name: printable text of any script (spaces too), at most
+    NAME_LIMIT characters, that cannot be read as a path, a hidden file or a CSV field boundary."""
+    return (0 < len(video_id) <= NAME_LIMIT and video_id.isprintable() and video_id == video_id.strip()
+            and not video_id.startswith(".") and not any(c in video_id for c in '/\\,"'))
+
+
+def _folder_files(folder: str) -> list[str]:
+    """The files a plain source holds: itself when it is one file, else those directly in it and in Videos/."""
+    if storage.is_gcs(folder):
+        if folder.lower().endswith(".avi") and storage.exists(folder):
+            return [folder]
+        prefix = folder.rstrip("/") + "/"
+        relative = {path: path[len(prefix):] for path in storage.list_files(folder)}
+        listed = [path for path, rel in relative.items()
+                  if "/" not in rel or rel.startswith("Videos/") and rel.count("/") == 1]
+    elif os.path.isfile(folder):
+        return [folder]
+    else:
+        listed = [entry.path for top in (folder, os.path.join(folder, "Videos")) if os.path.isdir(top)
+                  for entry in os.scandir(top) if not entry.is_dir()]
+    listed = sorted(p for p in listed if os.path.basename(p.rstrip("/")) != TRACINGS)
+    if not listed:
+        raise FileNotFoundError(2, "no FileList.csv and no .avi file", folder)
+    return listed
+
+
+def _relative(folder: str, path: str) -> str:
+    if path == folder:
+        return os.path.basename(path)
+    return path[len(folder.rstrip("/")) + 1:].replace(os.sep, "/")

@@ -19,9 +19,10 @@ from tests.shapes import ellipse_tracing
 FRAMES = 10
 
 
-def write_avi(path: Path, frames: int = FRAMES, size: tuple[int, int] = (112, 112), fps: float = 50.0) -> None:
+def write_avi(path: Path, frames: int = FRAMES, size: tuple[int, int] = (112, 112), fps: float = 50.0,
+              codec: str = "MJPG") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (size[1], size[0]))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), fps, (size[1], size[0]))
     for i in range(frames):
         frame = np.zeros((*size, 3), np.uint8)
         cv2.circle(frame, (size[1] // 2, size[0] // 2), 20 + i, (200, 200, 200), -1)

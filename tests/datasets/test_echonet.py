@@ -178,6 +178,18 @@ def _(ds):
     (ds.root / "Videos" / f"{ds.names[0]}.avi").write_bytes(b"RIFF-not-really-an-avi" * 100)
 
 
+@case(RejectReason.UNSUPPORTED_CODEC)
+def _(ds):
+    def grey_iyuv(root):  # OpenCV writes this AVI but decodes no frame of it
+        import cv2
+
+        writer = cv2.VideoWriter(str(ds.video_path(0)), cv2.VideoWriter_fourcc(*"IYUV"), 50.0, (112, 112), False)
+        for i in range(10):
+            writer.write(np.full((112, 112), 20 * i, np.uint8))
+        writer.release()
+    ds.after_write.append(grey_iyuv)
+
+
 @case(RejectReason.VIDEO_TRUNCATED)
 def _(ds):
     ds.filelist[0]["NumberOfFrames"] = "12"  # the file holds 10 frames
@@ -216,8 +228,9 @@ def _(ds):
 
 
 def test_every_reject_reason_has_a_case():
-    # tested elsewhere (scanner exports: tests/datasets/scanner)
-    not_from_input = {RejectReason.ORPHAN_TRACINGS, RejectReason.RECORD_BUILD_FAILED} | SCANNER_REASONS
+    # tested elsewhere (scanner exports: tests/datasets/scanner; plain folders: tests/datasets/test_video_plan)
+    not_from_input = {RejectReason.ORPHAN_TRACINGS, RejectReason.RECORD_BUILD_FAILED} | SCANNER_REASONS | \
+        {RejectReason.DUPLICATE_VIDEO_NAME, RejectReason.NOT_A_VIDEO}
     assert set(REJECT_CASES) | not_from_input == set(RejectReason)
 
 
