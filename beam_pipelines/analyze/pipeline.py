@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 
@@ -105,6 +106,7 @@ def launcher_options(argv: list[str]) -> tuple[AnalyzeOptions, PipelineOptions]:
 def run(argv: list[str] | None = None) -> dict:
     """Plan, claim OUT, run the job, write and publish the report; returns summary.json's content."""
     job, options = launcher_options(list(sys.argv[1:] if argv is None else argv))
+    _check_out_apart(job.videos, job.out)
     infos = describe_all(list(job.models))
     plan = plan_videos(job.videos, job.splits)
     if not plan.tasks and not plan.rejects:
@@ -127,6 +129,18 @@ def run(argv: list[str] | None = None) -> dict:
         publish(out_run, OWNED, {"kind": "video analysis", **counts, "input_fingerprint": input_fingerprint(job.videos),
                                  "versions": package_versions(), "models": [i.name for i in infos]})
     return {**summary, "report": storage.join(job.out, REPORT_FILE)}
+
+
+def _check_out_apart(videos: str, out: str) -> None:
+    """OUT must not be the folder the videos are read from (nor its Videos/): the next analysis of that
+    folder would take the report's files for videos."""
+    def same(a: str, b: str) -> bool:
+        if storage.is_gcs(a) or storage.is_gcs(b):
+            return a.rstrip("/") == b.rstrip("/")
+        return os.path.realpath(a) == os.path.realpath(b)
+
+    if any(same(out, folder) for folder in (videos, storage.join(videos, "Videos"))):
+        raise UserError(f"--out {out} is the folder the videos are read from; choose another output folder")
 
 
 def main(argv: list[str] | None = None) -> int:

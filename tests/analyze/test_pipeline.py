@@ -180,3 +180,15 @@ def test_main_prints_the_headline_and_stream_prints_beats(source, result, capsys
     assert cli.main(["analyze", "--videos", str(tmp_path / "none"), "--models", "oracle:truth",
                      "--out", str(tmp_path / "o")]) == 2
     assert capsys.readouterr().err.startswith("lvseg analyze: error: ")
+
+
+def test_the_output_folder_may_not_be_the_video_folder(tmp_path):
+    """The next analysis of that folder would take the report's files for videos."""
+    from beam_pipelines.analyze.pipeline import run
+    from lvseg.errors import UserError
+
+    (tmp_path / "Videos").mkdir()
+    for out in (tmp_path, tmp_path / "Videos", f"{tmp_path}/"):
+        with pytest.raises(UserError, match="is the folder the videos are read from"):
+            run(["--videos", str(tmp_path), "--models", "m", "--out", str(out)])
+    assert sorted(os.listdir(tmp_path)) == ["Videos"]
