@@ -61,6 +61,9 @@ def parse_args(argv: list[str] | None) -> ExportConfig:
     for flag in ("model", "records", "out"):
         if not getattr(config, flag):
             parser.error(f"--{flag} is required")
+    for flag in ("model", "out"):  # Keras, the converter and the interpreter need files (lvseg cloud: FUSE)
+        if getattr(config, flag).startswith("gs://"):
+            parser.error(f"--{flag} must be a local path (on Vertex AI, the /gcs/BUCKET/... mount), not gs://")
     unknown = [v for v in config.quantize if v not in VARIANTS]
     if unknown:
         parser.error(f"unknown --quantize {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")

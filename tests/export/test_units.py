@@ -132,3 +132,17 @@ def test_tflite_segmenter_quantizes_int8_input_exactly(tmp_path):
     np.testing.assert_array_equal(runner.quantize_input(frames)[..., 0], [[[-128, 0, 127]]])
     out = runner.predict(np.zeros((2, 112, 112), np.uint8))
     assert out.dtype == np.float32 and out.shape == (2, 112, 112, 1) and 0 <= out.min() <= out.max() <= 1
+
+
+def test_model_and_export_dir_must_be_local_paths():
+    import pytest
+
+    from export.config import parse_args
+    from lvseg.flags import OptionError
+
+    for flag in ("--model", "--out"):
+        argv = {"--model": "m", "--records": "gs://b/records", "--out": "o"}
+        argv[flag] = "gs://b/x"
+        with pytest.raises(OptionError, match=f"{flag} must be a local path"):
+            parse_args([a for pair in argv.items() for a in pair])
+    assert parse_args(["--model", "m", "--records", "gs://b/records", "--out", "o"]).records == "gs://b/records"
