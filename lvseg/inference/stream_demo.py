@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from lvseg import RESEARCH_NOTICE, flags
+from lvseg.datasets.limits import fps_problem
 from lvseg.datasets.rejects import Reject
 from lvseg.datasets.video import load_or_reject
 from lvseg.errors import UserError
@@ -36,6 +37,9 @@ def main(argv: list[str]) -> int:
     fps = args.fps or file_fps
     if not fps:
         raise UserError(f"{args.stream}: the file gives no frame rate; pass --fps")
+    problem = fps_problem(fps)
+    if problem:  # an absurd rate would make the beat finder's windows absurd (minutes of work, gigabytes)
+        raise UserError(f"{args.stream}: {problem}")
     info = describe(args.models[0])
     analyser = StreamAnalyser(load_runner(info), fps)
     print(RESEARCH_NOTICE)
