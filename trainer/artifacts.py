@@ -11,8 +11,15 @@ import json
 import os
 
 from lvseg.inference.encode import INPUT_SPEC
-from lvseg.inference.model_dir import CONFIG_FILE, MODEL_FILE
+from lvseg.inference.model_dir import CONFIG_FILE, MODEL_FILE, load_config
 from lvseg.tf_backend import keras
+
+
+def check_owned(model_dir: str) -> None:
+    """Refuse (ModelDirError, one line) a MODEL_DIR whose config.json is not a trainer's, before any training:
+    the run would replace that file and a model.keras beside it at the end."""
+    if os.path.lexists(os.path.join(model_dir, CONFIG_FILE)):
+        load_config(model_dir)
 
 
 def save_trained(model: keras.Model, config: dict, model_dir: str) -> None:

@@ -138,6 +138,8 @@ def make_callbacks(config: TrainConfig, info: RecordsInfo, paths: RunPaths, star
 def train(config: TrainConfig, env: dict | None = None) -> dict:
     """Run one (possibly resumed) training job; returns the written config dict."""
     env = dict(os.environ if env is None else env)
+    if config.out:
+        artifacts.check_owned(config.out)
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
