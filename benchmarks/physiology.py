@@ -24,26 +24,12 @@ import csv
 import glob
 import os
 import shlex
-import subprocess
-import sys
-import time
 from collections import defaultdict
 
 import numpy as np
+from transfer import lvseg  # the same CLI runner (benchmarks/ is on sys.path when run as a script)
 
-HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PRESETS = ("train", "bradycardia", "tachycardia", "afib", "ectopic", "low-ef", "hypokinesis", "long")
-
-
-def lvseg(argv: list[str], log: str) -> None:
-    env = {**os.environ, "PYTHONPATH": HERE, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
-    start = time.time()
-    with open(log, "a") as handle:
-        handle.write(f"$ lvseg {' '.join(argv)}\n")
-        handle.flush()
-        subprocess.run([sys.executable, "-m", "lvseg.cli", *argv], check=True, env=env, stdout=handle,
-                       stderr=subprocess.STDOUT)
-    print(f"  {time.time() - start:7.1f} s  lvseg {' '.join(argv)}", flush=True)
 
 
 def read_csv(path: str) -> list[dict]:
