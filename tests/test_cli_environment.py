@@ -126,7 +126,10 @@ def test_a_signal_mid_run_is_one_line_and_publishes_nothing(videos, model_files,
     out = str(tmp_path / "analysis")
     child = subprocess.Popen([sys.executable, "-m", "lvseg.cli", "analyze", "--videos", videos, "--models",
                               model_files[1], "--out", out], cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+                             stderr=subprocess.PIPE, text=True,
+                             # a test run started as a background job inherits SIGINT ignored: a user's
+                             # terminal would deliver it, so the child starts with the default disposition
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 240
     while not glob.glob(os.path.join(out, ".tmp-*", "work")):  # the job has staged its plan
         assert child.poll() is None and time.time() < deadline, child.communicate()

@@ -37,6 +37,8 @@ def test_every_reject_reason_is_exercised(faulty_root):
     # copy to Cloud Storage, so tests/datasets/test_hostile_entries.py builds them by hand.
     not_portable = {RejectReason.RECORD_BUILD_FAILED, RejectReason.VIDEO_NOT_A_FILE, RejectReason.VIDEO_OUTSIDE_DATASET,
                     RejectReason.VIDEO_UNREADABLE} | SCANNER_REASONS  # scanner exports: tests/datasets/scanner
+    # plain-folder reasons (no FileList row can produce them): tests/datasets/test_video_plan.py and the fuzz
+    not_portable |= {RejectReason.NOT_A_VIDEO, RejectReason.DUPLICATE_VIDEO_NAME, RejectReason.UNSUPPORTED_CODEC}
     producible = {r.value for r in RejectReason} - {r.value for r in not_portable}
     assert set(_expected(faulty_root).values()) == producible
 
