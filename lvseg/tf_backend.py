@@ -12,33 +12,14 @@ keeps everything. An exception from the import is raised after descriptor 2 is b
 """
 
 import os
-from contextlib import contextmanager
+
+from lvseg.runtime_noise import stderr_silenced, verbose
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def verbose() -> bool:
-    """True when the user asked for the runtime's own messages (LVSEG_VERBOSE or LVSEG_DEBUG set, not 0)."""
-    return any(os.environ.get(name, "0") not in ("", "0") for name in ("LVSEG_VERBOSE", "LVSEG_DEBUG"))
-
-
-@contextmanager
-def _stderr_silenced():
-    if verbose():
-        yield
-        return
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(devnull)
-        os.close(saved)
-
-
-with _stderr_silenced():
+with stderr_silenced():
     import tensorflow as tf  # noqa: E402
     import tf_keras as keras  # noqa: E402
 

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from lvseg.frame import FRAME_SHAPE
+from lvseg.runtime_noise import stderr_silenced
 
 SCHEMA_VERSION = 2
 BASE_POINTS = 4  # x_left, y_left, x_right, y_right
@@ -85,7 +86,8 @@ def schema_json() -> dict:
 
 
 def _example(values: dict, specs: list[FeatureSpec]) -> bytes:
-    from tensorflow.core.example import example_pb2, feature_pb2
+    with stderr_silenced():  # the first import starts TensorFlow's runtime, which prints past Python
+        from tensorflow.core.example import example_pb2, feature_pb2
 
     features = {}
     for spec in specs:
@@ -134,7 +136,8 @@ def encode_video(*, video_id: str, split: str, fps: float, ef: float, edv: float
 
 
 def _decode(serialized: bytes, specs: list[FeatureSpec]) -> dict:
-    from tensorflow.core.example import example_pb2
+    with stderr_silenced():
+        from tensorflow.core.example import example_pb2
 
     feature = example_pb2.Example.FromString(serialized).features.feature
     out = {}
