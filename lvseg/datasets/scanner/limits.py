@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lvseg.datasets.limits import MAX_FRAMES
 from lvseg.datasets.rejects import RejectReason
 from lvseg.datasets.video import VideoError
 
@@ -23,7 +24,7 @@ class Limits:
 
     max_frame_bytes: int = 64 * 1024 * 1024
     max_side: int = 8192
-    max_frames: int = 20_000
+    max_frames: int = MAX_FRAMES  # the bound every reader applies
 
     def check_frame(self, rows: int, columns: int, channels: int = 1, bytes_per_sample: int = 1) -> None:
         """Raise VideoError(FRAMES_TOO_LARGE) for a frame shape beyond the limits (or not a shape at all)."""

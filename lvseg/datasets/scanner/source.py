@@ -7,16 +7,15 @@ the conversion reads it all), each call reading the file afresh.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from lvseg.datasets.limits import fps_problem
 from lvseg.datasets.rejects import RejectReason
 from lvseg.datasets.video import VideoError
 
-MAX_FPS = 1000.0  # no echo machine or screen recorder goes beyond this; a larger value is a broken header
 
 
 @dataclass(frozen=True)
@@ -59,11 +58,12 @@ def checked_fps(stated: float | None, origin: str, fallback_fps: float | None) -
 
     Never invented: with neither, VideoError(NO_FRAME_RATE) names what the file said.
     """
-    if stated is not None and math.isfinite(stated) and 0.0 < stated <= MAX_FPS:
+    if not fps_problem(stated):  # the one frame-rate bound of every reader (lvseg.datasets.limits)
         return float(stated), origin
     if fallback_fps is not None:
-        if not (math.isfinite(fallback_fps) and 0.0 < fallback_fps <= MAX_FPS):
-            raise VideoError(RejectReason.NO_FRAME_RATE, f"the given frame rate {fallback_fps} is not in (0, {MAX_FPS:g}]")
+        problem = fps_problem(fallback_fps)
+        if problem:
+            raise VideoError(RejectReason.NO_FRAME_RATE, f"the given frame rate: {problem}")
         return float(fallback_fps), "caller"
     said = "no frame rate" if stated is None else f"an unusable frame rate ({stated})"
     raise VideoError(RejectReason.NO_FRAME_RATE, f"{origin or 'the file'} states {said}; pass the frame rate explicitly")
