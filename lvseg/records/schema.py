@@ -15,6 +15,7 @@ records lack it: ``decode_frame`` gives None and ``parse_frame_tf`` NaNs, which 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -85,9 +86,17 @@ def schema_json() -> dict:
     }
 
 
-def _example(values: dict, specs: list[FeatureSpec]) -> bytes:
-    with stderr_silenced():  # the first import starts TensorFlow's runtime, which prints past Python
+@functools.cache
+def _protos():
+    """(example_pb2, feature_pb2), imported once: the first import starts TensorFlow's runtime, which prints
+    past Python, so it runs silenced; every record after that costs nothing here."""
+    with stderr_silenced():
         from tensorflow.core.example import example_pb2, feature_pb2
+    return example_pb2, feature_pb2
+
+
+def _example(values: dict, specs: list[FeatureSpec]) -> bytes:
+    example_pb2, feature_pb2 = _protos()
 
     features = {}
     for spec in specs:
@@ -136,8 +145,7 @@ def encode_video(*, video_id: str, split: str, fps: float, ef: float, edv: float
 
 
 def _decode(serialized: bytes, specs: list[FeatureSpec]) -> dict:
-    with stderr_silenced():
-        from tensorflow.core.example import example_pb2
+    example_pb2, _ = _protos()
 
     feature = example_pb2.Example.FromString(serialized).features.feature
     out = {}
