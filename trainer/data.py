@@ -51,6 +51,7 @@ class RecordsInfo:
     sigma: float
     train_frames: int
     val_frames: int
+    has_base: bool = True  # the frames carry the base line (records of schema version 2 on)
 
 
 def split_files(records: str, split: str) -> list[str]:
@@ -73,7 +74,7 @@ def read_records_info(records: str) -> RecordsInfo:
     if k != len(frame["landmarks"]):
         raise RecordsError(f"records say {scheme!r} but hold {len(frame['landmarks'])} landmarks")
     return RecordsInfo(scheme, k, float(frame["heatmap_sigma"]), int(counts.get("train", 0)),
-                       int(counts.get("val", 0)))
+                       int(counts.get("val", 0)), frame.get("base") is not None)
 
 
 def base_band_tf(base: tf.Tensor, mask: tf.Tensor, depth: float) -> tf.Tensor:

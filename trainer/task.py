@@ -155,6 +155,9 @@ def train(config: TrainConfig, env: dict | None = None) -> dict:
     info = read_records_info(config.records)
     if config.landmark_scheme and config.landmark_scheme != info.scheme:
         raise flags.OptionError(f"records use {info.scheme!r}, not --landmark-scheme {config.landmark_scheme!r}")
+    if config.model == "mask" and config.base_weight and not info.has_base:
+        print("lvseg train: these records carry no base line (written before schema version 2): --base-weight "
+              "has no effect; run lvseg preprocess again to use it", flush=True)
 
     start_epoch = min(backed_up_epochs(paths.backup), config.epochs)
     if start_epoch == 0 and chief:  # a fresh run: forget state left by an earlier, finished or other run

@@ -124,6 +124,7 @@ def test_records_define_the_scheme(records_root, tmp_path):
     info = read_records_info(records_root)
     assert (info.scheme, info.num_landmarks, info.sigma) == ("contour12", 12, 5.0)
     assert info.train_frames > 0 and info.val_frames > 0
+    assert info.has_base  # records of this version carry the base line the mask loss weighs
     with pytest.raises(OptionError, match="contour12"):
         run_main(["--model", "landmarks", "--records", records_root, "--out", str(tmp_path / "x"),
                   "--landmark-scheme", "contour16", *TINY])
