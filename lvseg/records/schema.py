@@ -15,13 +15,12 @@ records lack it: ``decode_frame`` gives None and ``parse_frame_tf`` NaNs, which 
 
 from __future__ import annotations
 
-import functools
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from lvseg.frame import FRAME_SHAPE
-from lvseg.runtime_noise import stderr_silenced
+from lvseg.records import example_proto as pb
 
 SCHEMA_VERSION = 2
 BASE_POINTS = 4  # x_left, y_left, x_right, y_right
@@ -86,32 +85,21 @@ def schema_json() -> dict:
     }
 
 
-@functools.cache
-def _protos():
-    """(example_pb2, feature_pb2), imported once: the first import starts TensorFlow's runtime, which prints
-    past Python, so it runs silenced; every record after that costs nothing here."""
-    with stderr_silenced():
-        from tensorflow.core.example import example_pb2, feature_pb2
-    return example_pb2, feature_pb2
-
-
 def _example(values: dict, specs: list[FeatureSpec]) -> bytes:
-    example_pb2, feature_pb2 = _protos()
-
     features = {}
     for spec in specs:
         value = values[spec.name]
         if spec.dtype == "bytes":
             raw = value.encode("utf-8") if isinstance(value, str) else np.ascontiguousarray(value).tobytes() \
                 if isinstance(value, np.ndarray) else bytes(value)
-            features[spec.name] = feature_pb2.Feature(bytes_list=feature_pb2.BytesList(value=[raw]))
+            features[spec.name] = pb.Feature(bytes_list=pb.BytesList(value=[raw]))
         elif spec.dtype == "int64":
             ints = [int(v) for v in np.ravel(value)]
-            features[spec.name] = feature_pb2.Feature(int64_list=feature_pb2.Int64List(value=ints))
+            features[spec.name] = pb.Feature(int64_list=pb.Int64List(value=ints))
         else:
             floats = [float(v) for v in np.ravel(value)]
-            features[spec.name] = feature_pb2.Feature(float_list=feature_pb2.FloatList(value=floats))
-    example = example_pb2.Example(features=feature_pb2.Features(feature=features))
+            features[spec.name] = pb.Feature(float_list=pb.FloatList(value=floats))
+    example = pb.Example(features=pb.Features(feature=features))
     return example.SerializeToString(deterministic=True)  # map order otherwise varies between processes
 
 
@@ -145,9 +133,7 @@ def encode_video(*, video_id: str, split: str, fps: float, ef: float, edv: float
 
 
 def _decode(serialized: bytes, specs: list[FeatureSpec]) -> dict:
-    example_pb2, _ = _protos()
-
-    feature = example_pb2.Example.FromString(serialized).features.feature
+    feature = pb.Example.FromString(serialized).features.feature
     out = {}
     for spec in specs:
         f = feature[spec.name]
