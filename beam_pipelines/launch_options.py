@@ -24,6 +24,7 @@ from apache_beam.options.pipeline_options import (DirectOptions, GoogleCloudOpti
                                                   WorkerOptions)
 
 from lvseg import flags, storage
+from lvseg.runtime_noise import quiet_loggers
 
 T = TypeVar("T")
 LOCAL_RUNNER = "FnApiRunner"
@@ -76,7 +77,12 @@ def beam_flag_names() -> list[str]:
 
 
 def pipeline_options(beam_args: list[str], **overrides) -> PipelineOptions:
-    """PipelineOptions from Beam flags, defaulting to a local runner that never downloads anything."""
+    """PipelineOptions from Beam flags, defaulting to a local runner that never downloads anything.
+
+    Beam's own WARNING lines are kept off the terminal from here on (lvseg.runtime_noise; LVSEG_VERBOSE=1
+    shows them).
+    """
+    quiet_loggers("apache_beam")
     options = PipelineOptions(beam_args, **overrides)
     check_worker_counts(options)
     standard = options.view_as(StandardOptions)

@@ -1,9 +1,13 @@
-"""Keeping C++ runtimes' start-up lines off a user's terminal unless asked (LVSEG_VERBOSE=1 or --debug).
+"""Keeping libraries' own start-up and housekeeping lines off a user's terminal unless asked (LVSEG_VERBOSE=1 or --debug).
 
-TensorFlow's runtime writes to file descriptor 2 directly, past Python's logging and TF_CPP_MIN_LOG_LEVEL, so
-only pointing that descriptor elsewhere while it starts keeps it quiet (lvseg.tf_backend, lvseg.records.schema).
+TensorFlow's runtime and LiteRT (its "Created TensorFlow Lite XNNPACK delegate" line) write to file descriptor 2
+directly, past Python's logging and TF_CPP_MIN_LOG_LEVEL, so only pointing that descriptor elsewhere while
+they start keeps them quiet (``stderr_silenced``; lvseg.tf_backend). Beam logs through Python's logging, and
+its WARNING lines describe its own machinery (runner choices, every local worker's "No
+semi_persistent_directory found", DoFns that yield nothing): ``quiet_loggers`` keeps only its errors.
 """
 
+import logging
 import os
 from contextlib import contextmanager
 
@@ -27,3 +31,14 @@ def stderr_silenced():
         os.dup2(saved, 2)
         os.close(devnull)
         os.close(saved)
+
+
+def quiet_loggers(*names: str) -> None:
+    """The named Python loggers (and their children) pass only ERROR and above, unless verbose().
+
+    Errors still show, and a library's failing step is still reported (lvseg.cli reports it once).
+    """
+    if verbose():
+        return
+    for name in names:
+        logging.getLogger(name).setLevel(logging.ERROR)
