@@ -17,16 +17,24 @@ class ExportError(UserError, ValueError):
     """An export that cannot run as asked (reported as a one-line message and exit status 2)."""
 
 
+def local_only(path: str) -> str | None:
+    """Keras, the converter and the interpreter need files: on Vertex AI, the bucket's FUSE mount (lvseg cloud)."""
+    return "must be a local path (on Vertex AI, the /gcs/BUCKET/... mount), not gs://" if path.startswith("gs://") \
+        else None
+
+
 @dataclass(frozen=True)
 class ExportConfig:
     """Options of one export; every flag's default lives here."""
 
-    model: str = field(default="", metadata={"help": "MODEL_DIR with model.keras and config.json (required)"})
-    records: str = field(default="", metadata={"help": "RECORDS root: TRAIN frames calibrate/fine-tune, VAL "
-                                                         "frames gate (required)"})
-    out: str = field(default="", metadata={"help": "EXPORT_DIR for <name>.tflite + <name>.json (required)"})
+    model: str = field(default="", metadata={
+        "required": True, "check": local_only, "help": "MODEL_DIR with model.keras and config.json"})
+    records: str = field(default="", metadata={
+        "required": True, "help": "RECORDS root: TRAIN frames calibrate/fine-tune, VAL frames gate"})
+    out: str = field(default="", metadata={
+        "required": True, "check": local_only, "help": "EXPORT_DIR for <name>.tflite + <name>.json"})
     quantize: tuple[str, ...] = field(default=("int8",), metadata={
-        "help": f"variants to export, several allowed: {', '.join(VARIANTS)}"})
+        "help": "variants to export, several allowed", "choices": tuple(VARIANTS)})
     max_drop: float = field(default=DEFAULT_MAX_DROP, metadata={"min": 0,
         "help": "quality gate: reject a variant whose VAL Dice is more than this below the Keras model's"})
     representative_frames: int = field(default=300, metadata={"min": 1,
@@ -52,20 +60,10 @@ class ExportConfig:
 
 
 def parse_args(argv: list[str] | None) -> ExportConfig:
-    """Flags -> ExportConfig; field limits are checked while parsing, required flags and variants here."""
+    """Flags -> ExportConfig; every rule is the fields' own (lvseg.flags), checked while parsing."""
     parser = flags.ArgumentParser(prog="lvseg export", epilog=RESEARCH_NOTICE, description=(
         "Convert a trained model to TFLite variants, each with a model card, and reject any variant whose "
         "validation Dice drops more than --max-drop below the Keras model's."))
     add_dataclass_flags(parser, ExportConfig)
-    config = from_namespace(ExportConfig, parser.parse_args(argv))
-    for flag in ("model", "records", "out"):
-        if not getattr(config, flag):
-            parser.error(f"--{flag} is required")
-    for flag in ("model", "out"):  # Keras, the converter and the interpreter need files (lvseg cloud: FUSE)
-        if getattr(config, flag).startswith("gs://"):
-            parser.error(f"--{flag} must be a local path (on Vertex AI, the /gcs/BUCKET/... mount), not gs://")
-    unknown = [v for v in config.quantize if v not in VARIANTS]
-    if unknown:
-        parser.error(f"unknown --quantize {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
-    return config
+    return from_namespace(ExportConfig, parser.parse_args(argv))
 

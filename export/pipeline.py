@@ -12,6 +12,7 @@ import os
 import platform
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -24,9 +25,11 @@ from export.measure import median_latency_ms, validation_dice
 from export.qat import FineTune, check_pqat_supported, kernel_sparsity, pruned, quantization_aware
 from export.variants import INT8_VARIANTS
 from lvseg.inference.model_dir import MODEL_FILE, load_trained
+from lvseg import flags
 from lvseg.inference.runners import KerasRunner, TFLiteRunner
 from lvseg.publish import claimed, publish
 from lvseg.records.shards import require_published
+from trainer.config import DEFAULT_HEATMAP_LOSS
 from trainer.model import count_flops
 
 LATENCY_WARMUP = 5
@@ -85,6 +88,7 @@ def run(config: ExportConfig, representative: np.ndarray | None = None) -> int:
 
 def export_variants(config: ExportConfig, representative: np.ndarray | None = None) -> list[VariantResult]:
     """Convert, measure, card and gate each variant of ``config.quantize`` (in order, duplicates dropped)."""
+    flags.check_limits(config)  # a config built in code meets the flags' rules too
     variants = list(dict.fromkeys(config.quantize))
     require_published(config.records, "VAL", "TRAIN")  # refuse incomplete records before any model is loaded
     model, model_config = load_trained(config.model)
@@ -119,10 +123,11 @@ def _export_into(folder: str, config: ExportConfig, variants: list[str], model, 
     needs_finetune = bool(config.prune) or "qat" in variants
     train = sample_frames(config.records, "TRAIN", config.finetune_frames, config.seed,
                           heatmaps=kind == "landmarks") if needs_finetune else None
-    heatmap_loss = model_config.get("loss", "bce")
+    # the loss the model was trained with (config.json records it for landmark models; mask models have one)
+    heatmap_loss = model_config.get("loss", DEFAULT_HEATMAP_LOSS)
 
     base, pruning = model, None
-    if config.prune:
+    if config.prune and train is not None:
         settings = FineTune(config.prune_steps, config.batch_size, config.prune_learning_rate, config.seed)
         base = pruned(model, kind, train, config.prune, settings, heatmap_loss)
         pruning = {"target_sparsity": config.prune, "achieved_kernel_sparsity": kernel_sparsity(base),
@@ -135,15 +140,15 @@ def _export_into(folder: str, config: ExportConfig, variants: list[str], model, 
     source = _source(config, model, model_config)
     results = []
     for variant in variants:
-        quantization: dict = {"pruning": pruning}
+        quantization: dict[str, Any] = {"pruning": pruning}
         to_convert = base
-        if variant == "qat":
+        if variant == "qat" and train is not None:
             settings = FineTune(config.qat_steps, config.batch_size, config.qat_learning_rate, config.seed)
             to_convert = quantization_aware(base, kind, train, settings, heatmap_loss, preserve_sparsity=bool(pruning))
             quantization.update(qat_steps=config.qat_steps, qat_learning_rate=config.qat_learning_rate,
                                 finetune_frames=len(train), batch_size=config.batch_size,
                                 prune_preserving=bool(pruning))
-        if variant == "int8":
+        if variant == "int8" and representative is not None:
             quantization.update(representative_frames=len(representative), seed=config.seed,
                                 representative_split="TRAIN" if calibration_from_records else "given by the caller")
         results.append(_export_one(config, folder, variant, to_convert, model_config, val, keras_dice,
@@ -165,7 +170,7 @@ def _export_one(config: ExportConfig, folder: str, variant: str, model, model_co
     runner = TFLiteRunner(tflite_path)
     tflite_dice = validation_dice(runner, val.images, val.masks)
     verdict = gate.check(variant, keras_dice, tflite_dice, config.max_drop)
-    latency = {f"threads_{n}": median_latency_ms(tflite_path, val.images[0], n, LATENCY_WARMUP, config.latency_runs)
+    latency: dict[str, Any] = {f"threads_{n}": median_latency_ms(tflite_path, val.images[0], n, LATENCY_WARMUP, config.latency_runs)
                for n in (1, 2)}
     latency.update(statistic="median of one invoke (quantize/dequantize excluded)", warmup=LATENCY_WARMUP,
                    runs=config.latency_runs, runtime="ai_edge_litert Interpreter (XNNPACK)",

@@ -18,6 +18,7 @@ import numpy as np
 
 from export.config import ExportError
 from export.data import FrameSet
+from lvseg.geometry.heatmaps import HEATMAP_SCALE
 from lvseg.inference.encode import to_model_input
 from lvseg.tf_backend import keras, tf
 from trainer.losses import loss_for
@@ -39,24 +40,29 @@ def _tfmot():
     return tfmot
 
 
-def targets(kind: str, frames: FrameSet) -> np.ndarray:
-    """Training targets in [0, 1]: the LV mask (N, H, W, 1) or the stored heatmaps (N, H, W, K)."""
+def stored_targets(kind: str, frames: FrameSet) -> tuple[np.ndarray, float]:
+    """The targets as stored (uint8: the LV mask (N, H, W, 1) or the heatmaps (N, H, W, K)) and the divisor
+    that brings them to [0, 1] (1 for the 0/1 mask, lvseg.geometry.heatmaps.HEATMAP_SCALE for heatmaps)."""
     if kind == "mask":
-        return frames.masks.astype(np.float32)[..., None]
+        return frames.masks[..., None], 1.0
     if frames.heatmaps is None:
         raise ValueError("landmark fine-tuning needs the frames' heatmaps")
-    return frames.heatmaps.astype(np.float32) / 255.0
+    return frames.heatmaps, HEATMAP_SCALE
+
+
+def targets(kind: str, frames: FrameSet) -> np.ndarray:
+    """Training targets in [0, 1] as float32 (see stored_targets)."""
+    stored, divisor = stored_targets(kind, frames)
+    return stored.astype(np.float32) / divisor
 
 
 def _dataset(kind: str, frames: FrameSet, settings: FineTune):
     """Shuffled, repeated batches; targets stay uint8 in memory (heatmaps as float32 would be 4x larger)."""
-    if kind == "landmarks" and frames.heatmaps is None:
-        raise ValueError("landmark fine-tuning needs the frames' heatmaps")
     x = to_model_input(frames.images)  # the one input normalization (a few hundred frames: ~15 MB as float)
-    y, y_scale = (frames.masks[..., None], 1.0) if kind == "mask" else (frames.heatmaps, 1.0 / 255.0)
+    y, divisor = stored_targets(kind, frames)
 
-    def to_float(image, target):  # the same target scaling as targets()
-        return image, tf.cast(target, tf.float32) * y_scale
+    def to_float(image, target):
+        return image, tf.cast(target, tf.float32) / divisor
 
     data = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(y), seed=settings.seed)
     return data.repeat().map(to_float).batch(settings.batch_size)
@@ -97,7 +103,7 @@ def check_pqat_supported(model: keras.Model) -> None:
 
 
 def quantization_aware(model: keras.Model, kind: str, frames: FrameSet, settings: FineTune,
-                       heatmap_loss: str = "bce", preserve_sparsity: bool = False) -> keras.Model:
+                       heatmap_loss: str, preserve_sparsity: bool = False) -> keras.Model:
     """A QAT copy of ``model`` (FakeQuant on weights and activations) fine-tuned for ``settings.steps``.
 
     The fine-tune also learns the activation ranges (including the input's), so even a handful of
@@ -121,10 +127,9 @@ def pruning_schedule(sparsity: float, steps: int):
 
     TFMOT prunes only at steps where (step - begin) % frequency == 0 and step <= end_step, so the
     end step is placed on that grid, at ~70 % of the run, leaving the rest to recover at full sparsity.
-    (Defaults such as end_step=-1 or a frequency of 100 leave 0 % sparsity in a short run.)
+    (Defaults such as end_step=-1 or a frequency of 100 leave 0 % sparsity in a short run.) ``steps`` is at
+    least 2 (ExportConfig.prune_steps).
     """
-    if steps < 2:
-        raise ValueError("pruning needs at least 2 steps")
     frequency = max(1, steps // 20)
     end_step = max(frequency, (int(0.7 * steps) // frequency) * frequency)
     return _tfmot().sparsity.keras.PolynomialDecay(initial_sparsity=0.0, final_sparsity=sparsity,
@@ -132,10 +137,11 @@ def pruning_schedule(sparsity: float, steps: int):
 
 
 def pruned(model: keras.Model, kind: str, frames: FrameSet, sparsity: float, settings: FineTune,
-           heatmap_loss: str = "bce") -> keras.Model:
-    """A copy of ``model`` with ``sparsity`` of every conv kernel zeroed by magnitude, fine-tuned, wrappers stripped."""
-    if not 0.0 < sparsity < 1.0:
-        raise ValueError("sparsity must be in (0, 1)")
+           heatmap_loss: str) -> keras.Model:
+    """A copy of ``model`` with ``sparsity`` of every conv kernel zeroed by magnitude, fine-tuned, wrappers stripped.
+
+    ``sparsity`` is ExportConfig.prune's, in (0, 0.99].
+    """
     tfmot = _tfmot()
     base = _finetune_copy(model)
     schedule = pruning_schedule(sparsity, settings.steps)

@@ -55,13 +55,14 @@ class Terminated(BaseException):
 
 def environment_message(err: BaseException) -> str | None:
     """One line for an error of the environment found in ``err``'s chain (causes and contexts), else None."""
-    seen = set()
-    while err is not None and id(err) not in seen:
-        seen.add(id(err))
-        found = _describe(err)
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        found = _describe(current)
         if found:
             return found
-        err = err.__cause__ or err.__context__
+        current = current.__cause__ or current.__context__
     return None
 
 

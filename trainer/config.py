@@ -11,8 +11,8 @@ are rewritten to it, so the plain file APIs used for saving and the TFRecord rea
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
-from typing import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Mapping
 
 from lvseg import flags
 from lvseg.flags import add_dataclass_flags, from_namespace
@@ -20,6 +20,8 @@ from lvseg.inference.decode import MODEL_KINDS
 from trainer.presets import PRESETS
 
 GCS_MOUNT = "/gcs"
+HEATMAP_LOSSES = ("bce", "weighted_bce", "mse")  # trainer.losses.HEATMAP_LOSSES, named here without TensorFlow
+DEFAULT_HEATMAP_LOSS = "weighted_bce"  # measured best (trainer.losses); export falls back to it too
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,8 @@ class TrainConfig:
     """Options of one training run; the effective values land in MODEL_DIR/config.json."""
 
     model: str = field(default="mask", metadata={"help": "which U-Net to train", "choices": MODEL_KINDS})
-    records: str = field(default="", metadata={"help": "RECORDS root written by preprocessing (local, /gcs/ or gs://)"})
+    records: str = field(default="", metadata={
+        "required": True, "help": "RECORDS root written by preprocessing (local, /gcs/ or gs://)"})
     out: str | None = field(default=None, metadata={"help": "MODEL_DIR for model.keras, config.json, history; "
                                                              "unset: $AIP_MODEL_DIR"})
     checkpoint_dir: str | None = field(default=None, metadata={
@@ -45,23 +48,24 @@ class TrainConfig:
         "min": 0, "max": 0.95, "help": "bottleneck dropout; unset: the preset's"})
     output_prior: bool = field(default=True, metadata={
         "help": "start the output bias at the targets' mean (logit) instead of 0.5"})
-    loss: str = field(default="weighted_bce", metadata={
+    loss: str = field(default=DEFAULT_HEATMAP_LOSS, metadata={
         "help": "landmark heatmap loss: weighted_bce (measured best), bce (the study's), mse; "
                 "the mask model uses Dice + BCE (see --base-weight)",
-        "choices": ("bce", "weighted_bce", "mse")})
+        "choices": HEATMAP_LOSSES, "applies_to": "landmarks"})
     base_weight: float = field(default=4.0, metadata={
-        "min": 0, "help": "mask model: extra BCE weight (1 + this) of pixels just beyond the true base line (the "
-                          "atrial side of the mitral annulus) and outside the true LV; 0 = plain Dice + BCE "
-                          "(4: measured, see trainer.losses)"})
+        "min": 0, "applies_to": "mask",
+        "help": "mask model: extra BCE weight (1 + this) of pixels just beyond the true base line (the atrial side "
+                "of the mitral annulus) and outside the true LV; 0 = plain Dice + BCE (4: measured, see trainer.losses)"})
     base_band: float = field(default=25.0, metadata={
-        "above": 0, "help": "depth in pixels beyond the base segment that --base-weight covers"})
+        "above": 0, "applies_to": "mask", "help": "depth in pixels beyond the base segment that --base-weight covers"})
     landmark_scheme: str | None = field(default=None, metadata={
         "help": "assert the records use this landmark scheme; unset: whatever the records hold"})
     heatmap_targets: str = field(default="render", metadata={
         "help": "landmark targets: 'render' Gaussians at the augmented landmarks (fixed sigma, small cache) "
                 "or 'warp' the stored heatmaps with the same transform as the image",
-        "choices": ("render", "warp")})
-    seed: int = field(default=42, metadata={"help": "seed of weights, shuffling and augmentation"})
+        "choices": ("render", "warp"), "applies_to": "landmarks"})
+    seed: int = field(default=42, metadata={
+        "min": 0, "max": 2**32 - 1, "help": "seed of weights, shuffling and augmentation"})
     augment: bool = field(default=True, metadata={"help": "on-the-fly augmentation of training frames"})
     flip: bool = field(default=True, metadata={"help": "random horizontal flip (mirrors anatomy, as in the study)"})
     rotation_deg: float = field(default=20.0, metadata={"min": 0, "max": 180, "help": "max rotation, degrees"})
@@ -101,6 +105,12 @@ class TrainConfig:
         "min": 0, "max": 2, "help": "0 quiet, 1 one line per epoch, 2 also Keras progress bars"})
 
 
+def recorded_options(config: TrainConfig) -> dict[str, Any]:
+    """The options config.json records: every field, except those of the other model kind (``applies_to``)."""
+    return {f.name: getattr(config, f.name) for f in fields(config)
+            if f.metadata.get("applies_to", config.model) == config.model}
+
+
 def parse_args(argv: list[str] | None) -> TrainConfig:
     """Flags -> TrainConfig (not yet resolved against the environment)."""
     parser = flags.ArgumentParser(prog="lvseg train", description="Train the mask or landmark U-Net.")
@@ -110,23 +120,41 @@ def parse_args(argv: list[str] | None) -> TrainConfig:
 
 def to_local_path(path: str | None, mount: str = GCS_MOUNT) -> str | None:
     """``gs://bucket/key`` -> ``/gcs/bucket/key`` where the FUSE mount exists; other paths unchanged."""
-    if path and path.startswith("gs://") and os.path.isdir(mount):
+    return None if path is None else local_path(path, mount)
+
+
+def local_path(path: str, mount: str = GCS_MOUNT) -> str:
+    """``to_local_path`` of a path that is given."""
+    if path.startswith("gs://") and os.path.isdir(mount):
         return os.path.join(mount, path[len("gs://"):])
     return path
+
+
+@dataclass(frozen=True)
+class RunDirs:
+    """Where one run writes, every path resolved (trainer.task reads these, never the optional flags)."""
+
+    out: str            # MODEL_DIR
+    checkpoint: str     # backup for preemption recovery
+    tensorboard: str
 
 
 def resolve_paths(config: TrainConfig, env: Mapping[str, str] | None = None,
                   mount: str = GCS_MOUNT) -> TrainConfig:
     """Fill out/checkpoint_dir/tensorboard_dir from flags, then AIP_* variables, then MODEL_DIR defaults."""
+    dirs = run_dirs(config, env, mount)
+    return replace(config, out=dirs.out, checkpoint_dir=dirs.checkpoint, tensorboard_dir=dirs.tensorboard,
+                   records=local_path(config.records, mount))
+
+
+def run_dirs(config: TrainConfig, env: Mapping[str, str] | None = None, mount: str = GCS_MOUNT) -> RunDirs:
+    """The run's directories: flags, then AIP_* variables, then MODEL_DIR defaults (see the module doc)."""
     env = os.environ if env is None else env
     out = to_local_path(config.out or env.get("AIP_MODEL_DIR"), mount)
     if not out:
         raise flags.OptionError("no model directory: pass --out MODEL_DIR or set AIP_MODEL_DIR")
-    if not config.records:
-        raise flags.OptionError("--records RECORDS is required")
     checkpoint = to_local_path(config.checkpoint_dir or env.get("AIP_CHECKPOINT_DIR"), mount) \
         or os.path.join(out, "backup")
     tensorboard = to_local_path(config.tensorboard_dir or env.get("AIP_TENSORBOARD_LOG_DIR"), mount) \
         or os.path.join(out, "logs")
-    return replace(config, out=out, checkpoint_dir=checkpoint, tensorboard_dir=tensorboard,
-                   records=to_local_path(config.records, mount))
+    return RunDirs(out, checkpoint, tensorboard)

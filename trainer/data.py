@@ -8,6 +8,8 @@ window permutation), batched, augmented per batch and prefetched. The model inpu
 Epochs are generated explicitly, ``Dataset.range(start_epoch, epochs).flat_map(one_epoch)``: each
 epoch's shuffle and augmentation are seeded by (seed, epoch, batch index), so a job restarted from its
 backup at epoch e sees exactly the batches an uninterrupted job would have seen from epoch e on.
+Every stateless draw takes a (key, counter) pair: the key is ``pipeline_key`` (one per input pipeline,
+disjoint for any number of pipelines), the counter ``epoch * EPOCH_STRIDE`` plus an offset per use.
 
 Landmark targets are rendered (``heatmap_targets='render'``) in TF at the augmented landmarks with the
 records' sigma and the records' uint8 quantization, which reproduces the stored heatmaps exactly when
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lvseg.frame import FRAME_SHAPE
+from lvseg.geometry.heatmaps import HEATMAP_SCALE
 from lvseg.geometry.base import base_band
 from lvseg.geometry.landmarks import flip_permutation, parse_scheme
 from lvseg.inference.encode import INPUT_DIVISOR
@@ -114,7 +117,7 @@ def render_heatmaps_tf(points: tf.Tensor, sigma: float, size: tuple[int, int] = 
     cols = tf.range(size[1], dtype=tf.float32)[None, None, :, None]
     x, y = points[:, None, None, :, 0], points[:, None, None, :, 1]
     values = tf.exp(-((cols - x) ** 2 + (rows - y) ** 2) / (2.0 * sigma**2))
-    return tf.round(values * 255.0) / 255.0
+    return tf.round(values * HEATMAP_SCALE) / HEATMAP_SCALE
 
 
 def to_float(batch: dict) -> dict:
@@ -128,7 +131,7 @@ def to_float(batch: dict) -> dict:
     if "base_band" in batch:
         out["base_band"] = tf.cast(batch["base_band"], tf.float32)[..., None]
     if "heatmaps" in batch:
-        out["heatmaps"] = tf.cast(batch["heatmaps"], tf.float32) / 255.0
+        out["heatmaps"] = tf.cast(batch["heatmaps"], tf.float32) / HEATMAP_SCALE
     return out
 
 
@@ -173,6 +176,24 @@ def steps_per_epoch(config: TrainConfig, info: RecordsInfo, global_batch: int) -
     return max(1, math.ceil(frames / global_batch))
 
 
+# Counter layout within one epoch: shuffle windows count from 0, augmented batches from AUGMENT_OFFSET, and
+# the file order takes FILE_ORDER_OFFSET; each epoch has 2**24 counters, far more than its windows or batches.
+EPOCH_STRIDE = 2**24
+AUGMENT_OFFSET = 2**18
+FILE_ORDER_OFFSET = 2**19
+PIPELINE_STRIDE = 2**32  # above the largest --seed (TrainConfig: 2**32 - 1)
+
+
+def pipeline_key(seed: int, pipeline_id: int) -> np.int64:
+    """The first half of every seed pair drawn by input pipeline ``pipeline_id``.
+
+    ``seed + pipeline_id * 2**32``: distinct for every pipeline of a run because the seed is below 2**32,
+    and the seed itself for pipeline 0, so a single-pipeline run does not depend on the stride. Fits int64
+    for up to 2**31 pipelines.
+    """
+    return np.int64(seed + pipeline_id * PIPELINE_STRIDE)
+
+
 def shard_size(frames: int, pipelines: int, pipeline_id: int) -> int:
     """Frames that ``Dataset.shard(pipelines, pipeline_id)`` keeps out of ``frames``."""
     return len(range(pipeline_id, frames, pipelines))
@@ -212,7 +233,7 @@ def train_dataset(config: TrainConfig, info: RecordsInfo, start_epoch: int, step
         raise RecordsError("no TRAIN frames for this input pipeline")
     cached = should_cache(config, info.train_frames, info.num_landmarks, keep_heatmaps)
     params, permutation = augment_params(config), flip_permutation(info.scheme)
-    seed = np.int64(config.seed)
+    key = pipeline_key(config.seed, pipeline_id)
 
     def frames_of(file_names) -> tf.data.Dataset:
         base = parsed_frames(file_names, info.num_landmarks, keep_heatmaps, config.max_train_frames,
@@ -222,18 +243,19 @@ def train_dataset(config: TrainConfig, info: RecordsInfo, start_epoch: int, step
     cache = frames_of(files).cache() if cached else None
 
     def one_epoch(epoch):
-        stream = epoch * 2**24 + pipeline_id * 2**20  # disjoint seed streams per epoch and pipeline
+        stream = epoch * EPOCH_STRIDE
         if cache is not None:
             base = cache
         else:  # a fresh file order per epoch, then a block shuffle
-            keys = tf.random.stateless_uniform([len(files)], seed=tf.stack([seed, stream + 2**19]))
-            base = frames_of(tf.gather(tf.constant(files), tf.argsort(keys)))
-        shuffled = permute_windows(base.repeat(), min(config.shuffle_buffer, frames), tf.stack([seed, stream]))
+            order = tf.random.stateless_uniform([len(files)], seed=tf.stack([key, stream + FILE_ORDER_OFFSET]))
+            base = frames_of(tf.gather(tf.constant(files), tf.argsort(order)))
+        shuffled = permute_windows(base.repeat(), min(config.shuffle_buffer, frames), tf.stack([key, stream]))
         batched = shuffled.batch(batch, drop_remainder=True).take(batches).map(to_float)
 
         def finish(index, batch_dict):
             if config.augment:
-                batch_dict = augment_batch(batch_dict, tf.stack([seed, stream + 2**18 + index]), params, permutation)
+                batch_dict = augment_batch(batch_dict, tf.stack([key, stream + AUGMENT_OFFSET + index]), params,
+                                           permutation)
             return to_example(batch_dict, config, info.sigma)
 
         return batched.enumerate().map(finish, num_parallel_calls=AUTOTUNE)

@@ -58,7 +58,7 @@ def choose_strategy_kind(env: Mapping[str, str], gpu_count: int) -> str:
 def is_chief(env: Mapping[str, str]) -> bool:
     """Whether this process writes the outputs: the chief, or worker 0 of a cluster without a chief."""
     tf_config = tf_config_from_env(env)
-    if worker_count(tf_config) <= 1:
+    if tf_config is None or worker_count(tf_config) <= 1:
         return True
     task = tf_config.get("task", {})
     role, index = task.get("type"), int(task.get("index", 0))

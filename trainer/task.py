@@ -27,13 +27,12 @@ import tempfile
 from dataclasses import dataclass
 
 from lvseg import flags
-from lvseg.flags import to_dict
 from lvseg.frame import FRAME_SHAPE
 from lvseg.tf_backend import keras, tf
 from trainer import artifacts
 from trainer.callbacks import (BestWeights, EpochLogger, EpochSummaries, HistoryRecorder, LandmarkValidation,
                                load_best, load_progress, write_json)
-from trainer.config import TrainConfig, parse_args, resolve_paths
+from trainer.config import RunDirs, TrainConfig, parse_args, recorded_options, resolve_paths, run_dirs
 from trainer.curves import plot_history
 from trainer.data import RecordsInfo, load_split, read_records_info, steps_per_epoch, train_dataset, val_dataset
 from trainer.keras_metrics import PooledDice
@@ -86,7 +85,7 @@ def compile_model(model: keras.Model, config: TrainConfig) -> None:
 def effective_config(config: TrainConfig, info: RecordsInfo, model: keras.Model, extra: dict) -> dict:
     """config.json: the flags' effective values plus the artifacts contract keys and run facts."""
     preset = PRESETS[config.preset]
-    return {**to_dict(config), "landmark_scheme": info.scheme, "num_landmarks": info.num_landmarks,
+    return {**recorded_options(config), "landmark_scheme": info.scheme, "num_landmarks": info.num_landmarks,
             "heatmap_sigma": info.sigma, "filters": list(config.filters or preset["filters"]),
             "dropout": preset["dropout"] if config.dropout is None else config.dropout,
             "train_frames": info.train_frames, "val_frames": info.val_frames,
@@ -111,12 +110,12 @@ class RunPaths:
     scratch: str | None = None
 
 
-def run_paths(config: TrainConfig, chief: bool) -> RunPaths:
+def run_paths(dirs: RunDirs, chief: bool) -> RunPaths:
     if chief:
-        return RunPaths(config.checkpoint_dir, os.path.join(config.checkpoint_dir, PROGRESS_FILE),
-                        os.path.join(config.checkpoint_dir, "best"), config.tensorboard_dir)
+        return RunPaths(dirs.checkpoint, os.path.join(dirs.checkpoint, PROGRESS_FILE),
+                        os.path.join(dirs.checkpoint, "best"), dirs.tensorboard)
     scratch = tempfile.mkdtemp(prefix="lvseg-worker-")
-    return RunPaths(config.checkpoint_dir, os.path.join(scratch, PROGRESS_FILE), os.path.join(scratch, "best"),
+    return RunPaths(dirs.checkpoint, os.path.join(scratch, PROGRESS_FILE), os.path.join(scratch, "best"),
                     os.path.join(scratch, "logs"), scratch)
 
 
@@ -137,9 +136,10 @@ def make_callbacks(config: TrainConfig, info: RecordsInfo, paths: RunPaths, star
 
 def train(config: TrainConfig, env: dict | None = None) -> dict:
     """Run one (possibly resumed) training job; returns the written config dict."""
+    flags.check_limits(config)  # a config built in code meets the flags' rules (--seed's range keys the data)
     env = dict(os.environ if env is None else env)
-    if config.out:
-        artifacts.check_owned(config.out)
+    dirs = run_dirs(config, env)
+    artifacts.check_owned(dirs.out)
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
@@ -151,7 +151,7 @@ def train(config: TrainConfig, env: dict | None = None) -> dict:
     keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
     strategy = make_strategy(kind, env)  # before any other TF op: collectives are configured at startup
     chief = is_chief(env)
-    paths = run_paths(config, chief)
+    paths = run_paths(dirs, chief)
     info = read_records_info(config.records)
     if config.landmark_scheme and config.landmark_scheme != info.scheme:
         raise flags.OptionError(f"records use {info.scheme!r}, not --landmark-scheme {config.landmark_scheme!r}")
@@ -189,15 +189,16 @@ def train(config: TrainConfig, env: dict | None = None) -> dict:
     if start_epoch < config.epochs:
         model.fit(train_data, epochs=config.epochs, steps_per_epoch=steps, validation_data=val_data,
                   callbacks=callbacks, verbose=1 if config.verbose >= 2 else 0)
-    if not chief:
+    if paths.scratch is not None:  # a non-chief worker: its state was scratch
         shutil.rmtree(paths.scratch, ignore_errors=True)
         return {}
-    return finalize(config, info, model, paths,
+    return finalize(config, info, model, paths, dirs.out,
                     {"strategy": kind, "replicas": strategy.num_replicas_in_sync, "mixed_precision": mixed,
                      "steps_per_epoch": steps, "global_batch_size": global_batch})
 
 
-def finalize(config: TrainConfig, info: RecordsInfo, model: keras.Model, paths: RunPaths, extra: dict) -> dict:
+def finalize(config: TrainConfig, info: RecordsInfo, model: keras.Model, paths: RunPaths, out: str,
+             extra: dict) -> dict:
     """Write MODEL_DIR: model.keras (best val_dice weights, float32), config.json, history.json, the PNG."""
     keras.mixed_precision.set_global_policy("float32")
     final = build_model(config, info)
@@ -211,10 +212,10 @@ def finalize(config: TrainConfig, info: RecordsInfo, model: keras.Model, paths: 
     written = effective_config(config, info, final, {
         **extra, "best_epoch": best["epoch"] if best else len(entries),
         "best_val_dice": best["value"] if best else None, "epochs_completed": len(entries)})
-    artifacts.save_trained(final, written, config.out)
+    artifacts.save_trained(final, written, out)
     history = history_lists(entries)
-    write_json(os.path.join(config.out, HISTORY_FILE), history)
-    plot_history(history, os.path.join(config.out, CURVES_FILE), f"{config.model} U-Net ({config.preset})")
+    write_json(os.path.join(out, HISTORY_FILE), history)
+    plot_history(history, os.path.join(out, CURVES_FILE), f"{config.model} U-Net ({config.preset})")
     shutil.rmtree(paths.best, ignore_errors=True)
     shutil.rmtree(os.path.join(paths.backup, "chief"), ignore_errors=True)  # left when no epoch was left to run
     if os.path.exists(paths.progress):
@@ -225,7 +226,7 @@ def finalize(config: TrainConfig, info: RecordsInfo, model: keras.Model, paths: 
         pass
     if config.verbose:
         dice = f"{best['value']:.4f} at epoch {best['epoch']}" if best else "n/a"
-        print(f"lvseg train: best val_dice {dice}; wrote {config.out}", flush=True)
+        print(f"lvseg train: best val_dice {dice}; wrote {out}", flush=True)
     return written
 
 

@@ -51,7 +51,7 @@ def beyond_base(base: np.ndarray, inside: np.ndarray, shape: tuple[int, int] = F
     are not beyond. A degenerate base (both hinges on one pixel) or an ``inside`` on the line gives none.
     """
     base = np.asarray(base, np.float64)
-    reference = float(_side(base, np.float64(inside[0]), np.float64(inside[1])))
+    reference = float(_side(base, np.asarray(inside[0], np.float64), np.asarray(inside[1], np.float64)))
     if not np.all(np.isfinite(base)) or reference == 0.0 or not np.any(base[:2] != base[2:]):
         return np.zeros(shape, bool)
     xs, ys = _grid(shape)

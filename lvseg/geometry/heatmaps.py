@@ -11,6 +11,7 @@ import numpy as np
 from lvseg.frame import FRAME_SHAPE
 
 DEFAULT_SIGMA = 5.0
+HEATMAP_SCALE = 255.0  # stored uint8 value = round(HEATMAP_SCALE * v): training targets are stored / HEATMAP_SCALE
 
 
 def render_heatmaps(points: np.ndarray, shape: tuple[int, int] = FRAME_SHAPE,
@@ -25,7 +26,7 @@ def render_heatmaps(points: np.ndarray, shape: tuple[int, int] = FRAME_SHAPE,
 
 def quantize_heatmaps(heatmaps: np.ndarray) -> np.ndarray:
     """Float heatmaps in [0, 1] to the uint8 storage form."""
-    return np.rint(np.clip(heatmaps, 0.0, 1.0) * 255.0).astype(np.uint8)
+    return np.rint(np.clip(heatmaps, 0.0, 1.0) * HEATMAP_SCALE).astype(np.uint8)
 
 
 def _parabola_offset(left: float, centre: float, right: float) -> float:
@@ -45,7 +46,7 @@ def decode_heatmaps(heatmaps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     hm = np.asarray(heatmaps, dtype=np.float64)
     if heatmaps.dtype == np.uint8:
-        hm = hm / 255.0
+        hm = hm / HEATMAP_SCALE
     h, w, k = hm.shape
     points = np.zeros((k, 2))
     confidence = np.zeros(k)

@@ -114,11 +114,11 @@ def seed6_landmarks(tracing: Tracing, min_separation: float = 5.0) -> np.ndarray
             chosen.append(pts[i])
     while len(chosen) < 6:  # tiny contours: fall back to evenly spaced extra points
         chosen.append(sample_closed(pts, np.array([len(chosen) * 7.0]))[0])
-    chosen = np.array(chosen)
+    points = np.array(chosen)
     start = _project_on_closed(pts, top)
     _, cum = _closed_arclength(pts)
-    order = np.argsort([(_project_on_closed(pts, c) - start) % cum[-1] for c in chosen], kind="stable")
-    return chosen[order]
+    order = np.argsort([(_project_on_closed(pts, c) - start) % cum[-1] for c in points], kind="stable")
+    return points[order]
 
 
 def landmarks(tracing: Tracing, scheme: str) -> np.ndarray:

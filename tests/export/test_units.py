@@ -143,6 +143,6 @@ def test_model_and_export_dir_must_be_local_paths():
     for flag in ("--model", "--out"):
         argv = {"--model": "m", "--records": "gs://b/records", "--out": "o"}
         argv[flag] = "gs://b/x"
-        with pytest.raises(OptionError, match=f"{flag} must be a local path"):
+        with pytest.raises(OptionError, match=f"argument {flag}: must be a local path"):
             parse_args([a for pair in argv.items() for a in pair])
     assert parse_args(["--model", "m", "--records", "gs://b/records", "--out", "o"]).records == "gs://b/records"

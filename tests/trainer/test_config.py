@@ -171,9 +171,31 @@ def test_every_field_is_declared_once():
 
 
 def test_base_weight_flags():
-    config = parse_args(["--base-weight", "4", "--base-band", "20", "--wall-dropout", "0.5"])
+    config = parse_args(["--records", "R", "--base-weight", "4", "--base-band", "20", "--wall-dropout", "0.5"])
     assert (config.base_weight, config.base_band, config.wall_dropout) == (4.0, 20.0, 0.5)
-    assert TrainConfig().base_weight == 4.0 and parse_args(["--base-weight", "0"]).base_weight == 0.0
+    assert TrainConfig().base_weight == 4.0 and parse_args(["--records", "R", "--base-weight", "0"]).base_weight == 0.0
     for bad in (["--base-weight", "-1"], ["--base-band", "0"]):
         with pytest.raises(OptionError):
-            parse_args(bad)
+            parse_args(["--records", "R", *bad])
+
+
+def test_records_are_required_by_the_parser_and_for_configs_built_in_code():
+    from lvseg.flags import check_limits
+
+    with pytest.raises(OptionError, match="^the following arguments are required: --records$"):
+        parse_args(["--out", "M"])
+    with pytest.raises(OptionError, match="^the following arguments are required: --records$"):
+        check_limits(TrainConfig(out="M"))
+    for bad, message in ((["--seed", "-1"], "must be at least 0"), (["--seed", str(2**32)], "must be at most")):
+        with pytest.raises(OptionError, match=message):
+            parse_args(["--records", "R", *bad])
+
+
+def test_config_json_records_only_the_options_of_its_model_kind():
+    from trainer.config import recorded_options
+
+    mask = recorded_options(TrainConfig(model="mask", records="R"))
+    landmarks = recorded_options(TrainConfig(model="landmarks", records="R", loss="mse"))
+    assert "loss" not in mask and "heatmap_targets" not in mask and mask["base_weight"] == 4.0
+    assert landmarks["loss"] == "mse" and "base_weight" not in landmarks and "base_band" not in landmarks
+    assert mask["records"] == landmarks["records"] == "R" and mask["seed"] == 42

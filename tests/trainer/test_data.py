@@ -36,3 +36,14 @@ def test_parsed_frames_carry_the_base_and_its_band(records_root):
     unbanded = to_float({key: value[None] for key, value in parsed[0].items() if key != "base_band"})
     _, plain_target = to_example(unbanded, TrainConfig(), 5.0)
     assert plain_target.shape == (1, 112, 112, 1)
+
+
+def test_pipeline_keys_are_disjoint_for_any_pipeline_count():
+    from trainer.data import pipeline_key
+
+    for seed in (0, 42, 2**32 - 1):
+        keys = [int(pipeline_key(seed, p)) for p in range(4096)]
+        assert len(set(keys)) == len(keys) and keys[0] == seed
+    # no pipeline of one seed shares a key with any pipeline of another seed either
+    assert not {int(pipeline_key(0, p)) for p in range(64)} & {int(pipeline_key(1, p)) for p in range(64)}
+    assert int(pipeline_key(2**32 - 1, 2**31 - 1)) < 2**63  # fits the int64 seed tensor
