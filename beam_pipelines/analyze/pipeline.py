@@ -1,11 +1,14 @@
 """Beam job: LV area, volume and ejection fraction from every frame of every video of a source.
 
-    lvseg analyze --videos SRC --models M [M ...] --out OUT [--splits TEST] [Beam flags]
+    lvseg analyze --videos SRC --models M [M ...] --out OUT [--splits TEST] [--fps F] [--save-masks]
+                  [--temporal-window N] [Beam flags]
     python -m beam_pipelines.analyze ...                     (the same)
-    lvseg analyze --stream VIDEO.avi --models EXPORT.tflite  (one video through the on-device analyser)
 
-SRC is an EchoNet-layout root (FileList.csv, Videos/; VolumeTracings.csv optional) or any folder of .avi
-files, local or gs://; untraced videos are analysed like traced ones (lvseg.datasets.video_plan). Models
+SRC is an EchoNet-layout root (FileList.csv, Videos/; VolumeTracings.csv optional) or any folder of videos,
+local or gs://: EchoNet AVIs, DICOM cine loops, AVI/MP4 of any size, subfolders of PNG/JPEG frames; scanner
+exports are converted to the EchoNet frame (lvseg.datasets.scanner) and, where the file states a pixel
+spacing, also reported in mL and cm. Untraced videos are analysed like traced ones
+(lvseg.datasets.video_plan). Models
 are Keras MODEL_DIRs and exported .tflite files (lvseg.inference.models). The launcher plans the videos,
 claims OUT and stages the plan (beam_pipelines.staged_plan); the job reads video ids, decodes each video
 once, segments all its frames with every model and analyses them (transforms.AnalyzeVideoFn); the
@@ -26,6 +29,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from beam_pipelines import launch_options
+from beam_pipelines.analyze.masks import MASK_DIR
 from beam_pipelines.analyze.report import CURVE_DIR, GIF_DIR, OWNED, REPORT_FILE, read_jsonl, write_report
 from beam_pipelines.analyze.report_page import headline_text
 from beam_pipelines.analyze.rows import CURVE_FIELDS
@@ -34,9 +38,11 @@ from beam_pipelines.dead_letters import CountRejectsFn
 from beam_pipelines.provenance import input_fingerprint, package_versions
 from beam_pipelines.staged_plan import save_plan
 from lvseg import RESEARCH_NOTICE, flags, storage
+from lvseg.datasets.limits import MAX_FPS, MIN_FPS
 from lvseg.datasets.video_plan import VideoPlan, plan_videos
 from lvseg.errors import UserError
 from lvseg.inference.models import ModelInfo, describe_all, is_path_spec
+from lvseg.inference.temporal import MAX_WINDOW, check_window
 from lvseg.publish import Run, claimed, publish
 
 WORK_DIR = "work"
@@ -58,12 +64,25 @@ class AnalyzeOptions:
     gif_max_frames: int = field(default=100, metadata={"min": 1, "help": "frames per GIF at most"})
     bootstrap_samples: int = field(default=1000, metadata={"min": 1, "help": "bootstrap resamples of every CI"})
     seed: int = field(default=0, metadata={"help": "bootstrap seed"})
+    fps: float | None = field(default=None, metadata={
+        "min": MIN_FPS, "max": MAX_FPS,
+        "help": "frame rate of the videos whose files state none, e.g. a folder of stills (default: none: such a "
+                "video is rejected, no_frame_rate); a rate a file states is always the file's"})
+    save_masks: bool = field(default=False, metadata={
+        "help": "write every frame's mask (masks/<model>__<video>.npz) and an overlay video (.avi) per video"})
+    temporal_window: int = field(default=1, metadata={
+        "min": 1, "max": MAX_WINDOW, "help": "odd number of frames whose raw model outputs are averaged before "
+                                             "the output rule (1: every frame on its own)"})
 
     def validated(self) -> "AnalyzeOptions":
         """A normalized copy (upper-case splits, once each); raises OptionError on missing or out-of-range values."""
         flags.check_limits(self)
         if not self.videos or not self.models or not self.out:
             raise flags.OptionError("--videos, --models and --out are required")
+        try:
+            check_window(self.temporal_window)
+        except ValueError as err:
+            raise flags.OptionError(f"argument --temporal-window: {err}") from None
         return dataclasses.replace(self, splits=tuple(dict.fromkeys(s.upper() for s in self.splits)))
 
 
@@ -75,7 +94,8 @@ def build_pipeline(pipeline: beam.Pipeline, options: AnalyzeOptions, infos: list
     save_plan(plan_path, {t.video_id: t for t in plan.tasks})
     ids = sorted(t.video_id for t in plan.tasks)
     fn = AnalyzeVideoFn(plan_path, infos, options.batch_size, tuple(ids[:options.figure_videos]),
-                        storage.join(run.staging, GIF_DIR), options.gif_max_frames)
+                        storage.join(run.staging, GIF_DIR), options.gif_max_frames, options.fps,
+                        options.temporal_window, storage.join(run.staging, MASK_DIR) if options.save_masks else "")
     results = (pipeline
                | "VideoIds" >> beam.Create(ids)
                | "SpreadOverWorkers" >> beam.Reshuffle()
@@ -123,7 +143,8 @@ def run(argv: list[str] | None = None) -> dict:
         if analysed + len(rejects) + plan.skipped != plan.input_videos:
             raise RuntimeError(f"videos do not reconcile: {counts}")
         inputs = {"videos": job.videos, "layout": plan.layout, "splits": list(job.splits),
-                  "bootstrap_samples": job.bootstrap_samples, "seed": job.seed}
+                  "bootstrap_samples": job.bootstrap_samples, "seed": job.seed, "fps": job.fps,
+                  "temporal_window": job.temporal_window, "save_masks": job.save_masks}
         summary = write_report(out_run.staging, inputs, infos, videos, read_jsonl(storage.join(work, "per_beat.jsonl")),
                                rejects, read_jsonl(storage.join(work, "figure_curves.jsonl")), counts)
         publish(out_run, OWNED, {"kind": "video analysis", **counts, "input_fingerprint": input_fingerprint(job.videos),
@@ -144,13 +165,8 @@ def _check_out_apart(videos: str, out: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``lvseg analyze``: the batch job, or with --stream one video through the streaming analyser."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if "--stream" in argv:
-        from lvseg.inference.stream_demo import main as stream_main
-
-        return stream_main(argv)
-    summary = run(argv)
+    """``lvseg analyze``: the batch job (one clip frame by frame, as a device runs it: ``lvseg stream``)."""
+    summary = run(list(sys.argv[1:] if argv is None else argv))
     counts = summary["counts"]
     print(RESEARCH_NOTICE)
     print(f"videos: {counts['input_videos']} in, {counts['analysed_videos']} analysed, "

@@ -18,8 +18,11 @@ import json
 from collections import Counter
 from dataclasses import asdict
 
+import numpy as np
+
 from beam_pipelines.analyze import report_page
-from beam_pipelines.analyze.rows import BEAT_FIELDS, OK, VIDEO_FIELDS, VOLUME_UNIT, sort_key, to_csv
+from beam_pipelines.analyze.masks import MASK_DIR
+from beam_pipelines.analyze.rows import BEAT_FIELDS, OK, UNITS_PHYSICAL, VIDEO_FIELDS, VOLUME_UNIT, sort_key, to_csv
 from lvseg import RESEARCH_NOTICE, __version__, storage
 from lvseg.analysis.agreement import Agreement, agreement
 from lvseg.datasets.rejects import reason_counts, rejects_jsonl
@@ -27,7 +30,8 @@ from lvseg.inference.models import ModelInfo
 from lvseg.report import figures
 
 IMAGE_DIR, GIF_DIR, CURVE_DIR, REPORT_FILE = "images", "gifs", "curves", "report.html"
-OWNED = ("per_video.csv", "per_beat.csv", CURVE_DIR, "rejected.jsonl", "summary.json", IMAGE_DIR, GIF_DIR, REPORT_FILE)
+OWNED = ("per_video.csv", "per_beat.csv", CURVE_DIR, "rejected.jsonl", "summary.json", IMAGE_DIR, GIF_DIR, REPORT_FILE,
+         MASK_DIR)
 METHOD = {
     "volume": "each frame's mask -> largest component -> long axis (apex to mitral-annulus midpoint, from the mask's "
               "flat ends; landmark models: apex at landmark 0) -> 20 perpendicular chords -> method of disks "
@@ -39,6 +43,13 @@ METHOD = {
     "ef_expert_frames": "predicted volumes at the experts' traced ED and ES frames: segmentation error without "
                         "frame selection",
     "agreement": "against FileList EF, videos with both values; CIs are seeded percentile bootstraps over videos",
+    "scanner_input": "DICOM loops, screen recordings and stills are brought to the EchoNet frame "
+                     "(lvseg.datasets.scanner.framing): the scan sector is found, everything outside it blanked, "
+                     "the sector's bounding square cropped and resized to 112x112 with cubic interpolation",
+    "units": "edv/esv/volume columns are in the pixel unit above for every video; where the file states a pixel "
+             "spacing (a DICOM B-mode region's PhysicalDeltaX/Y) the *_ml, *_cm and *_cm2 columns hold the same "
+             "values in mL, cm and cm^2 (per_video.csv's units and spacing columns say which); otherwise they "
+             "are empty",
 }
 
 
@@ -82,6 +93,11 @@ def write_report(out: str, job: dict, infos: list[ModelInfo], videos: list[dict]
     results = [summarize_model([r for r in videos if r["model"] == m], job["bootstrap_samples"], job["seed"])
                for m in models if any(r["model"] == m for r in videos)]
     images = _draw(out, results, videos, figure_curves)
+    files = {"report": REPORT_FILE, "per_video": "per_video.csv", "per_beat": "per_beat.csv",
+             "curves": f"{CURVE_DIR}/", "rejected": "rejected.jsonl"}
+    masks = sorted(f"{MASK_DIR}/{f.rsplit('/', 1)[-1]}" for f in storage.list_files(storage.join(out, MASK_DIR)))
+    if masks:
+        files["masks"] = f"{MASK_DIR}/"
     summary = {
         "notice": RESEARCH_NOTICE, "lvseg_version": __version__,
         "created_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -89,12 +105,18 @@ def write_report(out: str, job: dict, infos: list[ModelInfo], videos: list[dict]
         "models": [asdict(i) for i in infos], "method": METHOD, "results": results, "images": images,
         "gifs": sorted(f"{GIF_DIR}/{f.rsplit('/', 1)[-1]}" for f in storage.list_files(storage.join(out, GIF_DIR))
                        if f.endswith(".gif")),
-        "files": {"report": REPORT_FILE, "per_video": "per_video.csv", "per_beat": "per_beat.csv",
-                  "curves": f"{CURVE_DIR}/", "rejected": "rejected.jsonl"},
+        "files": files, "units": units_summary(videos), "masks": masks,
     }
     storage.write_text(storage.join(out, "summary.json"), json.dumps(summary, indent=2))
     storage.write_text(storage.join(out, REPORT_FILE), report_page.render(summary, videos))
     return summary
+
+
+def units_summary(videos: list[dict]) -> dict:
+    """Which videos have volumes in mL (their file states a pixel spacing) and which only in pixel units."""
+    physical = sorted({r["video_id"] for r in videos if r["units"] == UNITS_PHYSICAL})
+    return {"videos_in_ml": physical,
+            "videos_in_pixel_units": sorted({r["video_id"] for r in videos} - set(physical))}
 
 
 def _draw(out: str, results: list[dict], videos: list[dict], figure_curves: list[dict]) -> dict:
@@ -117,7 +139,7 @@ def _draw(out: str, results: list[dict], videos: list[dict], figure_curves: list
         title = f"{curve['video_id']} ({curve['model']}): EF " + (f"{curve['ef']:.1f} %" if curve["ef"] is not None
                                                                    else "none")
         storage.write_bytes(storage.join(out, path), figures.volume_curve(
-            [nan if v is None else v for v in curve["volumes"]], [nan if v is None else v for v in curve["smoothed"]],
-            curve["beats"], curve["fps"], title))
+            np.array([nan if v is None else v for v in curve["volumes"]], float),
+            np.array([nan if v is None else v for v in curve["smoothed"]], float), curve["beats"], curve["fps"], title))
         images.setdefault(curve["model"], {"curves": []})["curves"].append(path)
     return images

@@ -75,14 +75,37 @@ def _gifs(summary: dict) -> str:
 
 
 def _videos(rows: list[dict], limit: int = 200) -> str:
-    head = ["video", "model", "EF", "FileList EF", "error", "EF at experts' frames", "beats", "quality"]
+    head = ["video", "model", "EF", "FileList EF", "error", "EF at experts' frames", "beats", "quality", "EDV mL",
+            "ESV mL", "units"]
     body = ["<tr>" + "".join([cell(escape(r["video_id"])), cell(escape(r["model"])), cell(fmt(r["ef"], 1), "num"),
                               cell(fmt(r["ef_reference"], 1), "num"), cell(fmt(r["ef_error"], 1), "num"),
                               cell(fmt(r["ef_expert_frames"], 1), "num"), cell(str(r["beats"]), "num"),
-                              cell(escape(r["quality"]))]) + "</tr>" for r in rows[:limit]]
+                              cell(escape(r["quality"])), cell(fmt(r["edv_ml"], 1), "num"),
+                              cell(fmt(r["esv_ml"], 1), "num"), cell(escape(r["units"]), "",
+                                                                     f' title="{escape(r["spacing"])}"')])
+            + "</tr>" for r in rows[:limit]]
     more = f'<p class="muted">First {limit} of {len(rows)} rows; all of them: per_video.csv.</p>' \
         if len(rows) > limit else ""
     return table(head, body) + more
+
+
+def _units(summary: dict, shown: int = 20) -> str:
+    """Which videos have volumes in mL: only those whose file states a pixel spacing."""
+    physical, pixel = summary["units"]["videos_in_ml"], summary["units"]["videos_in_pixel_units"]
+    names = ", ".join(escape(v) for v in physical[:shown]) + (f" and {len(physical) - shown} more"
+                                                                if len(physical) > shown else "")
+    with_ml = f"Volumes in mL for {len(physical)} video(s), whose files state a pixel spacing: {names}." \
+        if physical else "No video states a pixel spacing: volumes are in pixel units only."
+    return (f"<p>{with_ml} {len(pixel)} video(s) have pixel units only (their mL columns are empty); "
+            "EF needs no spacing.</p>")
+
+
+def _masks(summary: dict) -> str:
+    if not summary.get("masks"):
+        return ""
+    return (f'<p>Masks of every frame and overlay videos: {len(summary["masks"])} files in '
+            f'<a href="masks/">masks/</a> (.npz: the masks and the mapping back to the original frame; .avi: '
+            "contour and running EF).</p>")
 
 
 def render(summary: dict, videos: list[dict]) -> str:
@@ -112,6 +135,8 @@ gap to the video MAE is what choosing ED and ES from the curve costs.</p>
 <p>Predicted contour on every frame and the EF a device would show so far.</p>
 {_gifs(summary)}
 <h2>Per video</h2>
+{_units(summary)}
+{_masks(summary)}
 {_videos(videos)}
 <h2>Method</h2>
 <ul>{method}</ul>

@@ -85,7 +85,7 @@ def analyse_video(segmentations: Sequence[Segmentation], kind: str, fps: float,
     return VideoAnalysis(measures, analyse_curve(np.array([frame_volume(m) for m in measures]), fps, config))
 
 
-def running_ef(volumes: Sequence[float], fps: float, config: BeatConfig = BeatConfig()) -> list[float | None]:
+def running_ef(volumes: Sequence[float] | np.ndarray, fps: float, config: BeatConfig = BeatConfig()) -> list[float | None]:
     """The running EF a device shows after each frame (the tracker's EF once that frame is pushed)."""
     tracker = BeatTracker(fps, config)
     shown = []

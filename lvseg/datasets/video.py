@@ -41,7 +41,8 @@ def _decode_file(path: str, max_frames: int | None = None) -> tuple[np.ndarray, 
         if not capture.isOpened():
             raise VideoError(RejectReason.VIDEO_UNDECODABLE, "OpenCV could not open the file")
         fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
-        frames, decoded = [], 0
+        frames: list[np.ndarray] = []
+        decoded = 0
         while max_frames is None or len(frames) < max_frames:
             ok, frame = capture.read()
             if not ok:
@@ -160,13 +161,32 @@ def load_or_reject(video_id: str, path: str) -> tuple[np.ndarray, float, bytes] 
         check_header(source)
         frames, fps = decode_bytes(source)
         _check_length(source, frames)
-    except VideoError as err:
-        return Reject(video_id, err.reason, err.detail)
     except Exception as err:
-        if storage.is_transient(err):
-            raise
-        _LOG.exception("decoding %s failed", video_id)
-        return Reject(video_id, RejectReason.VIDEO_UNDECODABLE, f"{type(err).__name__}: {err}")
+        return reject_for(video_id, err)
     if frames.shape[1:] != FRAME_SHAPE:
         return Reject(video_id, RejectReason.UNSUPPORTED_FRAME_SIZE, f"video is {frames.shape[1]}x{frames.shape[2]}")
     return frames, fps, source
+
+
+def reject_for(video_id: str, err: Exception) -> Reject:
+    """The Reject an error reading one video means (call it in an ``except``): a VideoError keeps its reason;
+    an I/O error Beam may retry is re-raised; anything else is a property of this file
+    (``video_undecodable``, logged with its traceback)."""
+    if isinstance(err, VideoError):
+        return Reject(video_id, err.reason, err.detail)
+    if storage.is_transient(err):
+        raise err
+    _LOG.exception("decoding %s failed", video_id)
+    return Reject(video_id, RejectReason.VIDEO_UNDECODABLE, f"{type(err).__name__}: {err}")
+
+
+def check_local_entry(path: str, folder_ok: bool = False) -> None:
+    """VideoError unless a local path is a regular file (or, with ``folder_ok``, a folder) that resolves
+    inside the folder it is listed in; nothing is opened (a FIFO named like a video would block)."""
+    if not _inside_own_folder(path):
+        raise VideoError(RejectReason.VIDEO_OUTSIDE_DATASET, "a symlink that leads out of its folder")
+    if os.path.isfile(path) or folder_ok and os.path.isdir(path):
+        return
+    if not os.path.lexists(path):
+        raise VideoError(RejectReason.VIDEO_MISSING, "file not found")
+    raise VideoError(RejectReason.VIDEO_NOT_A_FILE, "not a regular file")

@@ -8,6 +8,7 @@ refuse colour Doppler; the second converts every frame to 112x112 (lvseg.dataset
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -47,20 +48,21 @@ def sample_indices(count: int | None, samples: int = SAMPLE_FRAMES) -> list[int]
 def locate(source: ClipSource) -> EchoNetFrame:
     """The clip's EchoNet mapping, from a sample of its frames; raises VideoError (no_sector_found,
     colour_doppler, video_undecodable)."""
-    total = squares = grey_max = chroma_max = None
+    sampled = iter(source.frames(sample_indices(source.frame_count)))
+    first = next(sampled, None)
+    if first is None:
+        raise VideoError(RejectReason.VIDEO_UNDECODABLE, "no decodable frame")
+    shape = first.shape[:2]
+    total, squares = np.zeros(shape, np.float64), np.zeros(shape, np.float64)
+    grey_max, chroma_max = np.zeros(shape, np.float32), np.zeros(shape, np.uint8)
     n = 0
-    for frame in source.frames(sample_indices(source.frame_count)):
+    for frame in itertools.chain([first], sampled):
         grey = to_grey(frame).astype(np.float64)
-        if total is None:
-            total, squares = np.zeros_like(grey), np.zeros_like(grey)
-            grey_max, chroma_max = np.zeros(grey.shape, np.float32), np.zeros(grey.shape, np.uint8)
         total += grey
         squares += grey * grey
         np.maximum(grey_max, grey, out=grey_max)
         np.maximum(chroma_max, chroma(frame), out=chroma_max)
         n += 1
-    if n == 0:
-        raise VideoError(RejectReason.VIDEO_UNDECODABLE, "no decodable frame")
     grey_std = np.sqrt(np.maximum(squares / n - (total / n) ** 2, 0.0)).astype(np.float32)
     if source.bmode_box is not None:  # search only the scanner's own B-mode region
         x0, y0, x1, y1 = source.bmode_box

@@ -9,6 +9,7 @@ YBR colour comes out as RGB, palette colour through its lookup table, MONOCHROME
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -26,12 +27,21 @@ SR_PREFIX = "1.2.840.10008.5.1.4.1.1.88."  # every Structured Report storage cla
 PIXEL_TAGS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 
 
+PREAMBLE_BYTES = 132  # a Part 10 file: a 128-byte preamble, then 'DICM'
+
+
+def has_preamble(head: bytes) -> bool:
+    """Whether a file's first PREAMBLE_BYTES bytes are a DICOM Part 10 file's: 'DICM' after the 128-byte preamble."""
+    return head[128:PREAMBLE_BYTES] == b"DICM"
+
+
 def is_dicom(path: str) -> bool:
-    """A DICOM Part 10 file: 'DICM' after the 128-byte preamble."""
+    """A local DICOM Part 10 file (only a regular file is opened: a FIFO would block)."""
     try:
+        if not os.path.isfile(path):
+            return False
         with open(path, "rb") as handle:
-            handle.seek(128)
-            return handle.read(4) == b"DICM"
+            return has_preamble(handle.read(PREAMBLE_BYTES))
     except OSError:
         return False
 

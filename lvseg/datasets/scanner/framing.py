@@ -110,6 +110,12 @@ class EchoNetFrame:
         mm = self.mm_per_pixel
         return None if mm is None else pixels * mm / 10.0
 
+    def ml_from_pixel_volume(self, volume: float) -> float | None:
+        """A disk volume in lvseg's pixel unit (disk_volume at 1 mm per pixel, i.e. 1e-3 px^3: what
+        lvseg.analysis.volumes reports) in mL (None without a square-pixel spacing): it scales as length^3."""
+        mm = self.mm_per_pixel
+        return None if mm is None else volume * mm ** 3
+
     def volume_ml(self, tracing: Tracing) -> float | None:
         """The single-plane disk volume of a 112x112 tracing in mL (None without a square-pixel spacing)."""
         mm = self.mm_per_pixel

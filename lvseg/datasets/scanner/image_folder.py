@@ -37,7 +37,7 @@ def _read_image(path: str) -> np.ndarray:
     if image is None:
         raise VideoError(RejectReason.VIDEO_UNDECODABLE, f"{os.path.basename(path)} does not decode")
     if image.dtype != np.uint8:  # 16-bit PNG
-        image = (image >> 8).astype(np.uint8)
+        image = np.right_shift(image.astype(np.uint16), 8).astype(np.uint8)
     if image.ndim == 3 and image.shape[2] == 4:
         image = image[..., :3]
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB) if image.ndim == 3 else image

@@ -59,8 +59,8 @@ def _kernel(size: int) -> np.ndarray:
 def active_pixels(grey_max: np.ndarray, grey_std: np.ndarray) -> np.ndarray:
     """Pixels that change over the clip and are not black, 1-px gaps closed and enclosed holes filled."""
     active = ((grey_std > STD_MIN) & (grey_max > MAX_MIN)).astype(np.uint8)
-    active = cv2.morphologyEx(active, cv2.MORPH_CLOSE, _kernel(3))
-    return ndimage.binary_fill_holes(active)
+    closed = cv2.morphologyEx(active, cv2.MORPH_CLOSE, _kernel(3))
+    return np.asarray(ndimage.binary_fill_holes(closed), bool)
 
 
 def largest_component(active: np.ndarray) -> np.ndarray:

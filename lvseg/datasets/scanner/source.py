@@ -46,10 +46,13 @@ class ClipSource:
     spacing: Spacing | None = None
     spacing_note: str = "the file states no pixel spacing"
     bmode_box: tuple[int, int, int, int] | None = None
-    read: Callable[[Sequence[int] | None], Iterator[np.ndarray]] = field(default=None, repr=False, compare=False)
+    read: Callable[[Sequence[int] | None], Iterator[np.ndarray]] | None = field(default=None, repr=False,
+                                                                                compare=False)
 
     def frames(self, indices: Sequence[int] | None = None) -> Iterator[np.ndarray]:
         """uint8 frames, (H, W) or (H, W, 3) RGB: all of them, or those at ``indices`` (ascending)."""
+        if self.read is None:
+            raise ValueError(f"{self.path}: a clip without a frame reader")
         return self.read(indices)
 
 
@@ -58,7 +61,7 @@ def checked_fps(stated: float | None, origin: str, fallback_fps: float | None) -
 
     Never invented: with neither, VideoError(NO_FRAME_RATE) names what the file said.
     """
-    if not fps_problem(stated):  # the one frame-rate bound of every reader (lvseg.datasets.limits)
+    if stated is not None and not fps_problem(stated):  # the one frame-rate bound of every reader (lvseg.datasets.limits)
         return float(stated), origin
     if fallback_fps is not None:
         problem = fps_problem(fallback_fps)
