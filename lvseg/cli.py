@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import threading
+from types import FrameType
 from typing import Callable
 
 from lvseg import RESEARCH_NOTICE, __version__
@@ -31,7 +32,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export.__main__", "quantize a trained model to TFLite and check it still segments"),
     "evaluate": ("beam_pipelines.evaluate.pipeline", "Beam: Dice on TEST and an external set, with an HTML report"),
     "analyze": ("beam_pipelines.analyze.pipeline", "Beam: LV volume and EF beat by beat from every frame of any video"),
+    "stream": ("lvseg.inference.stream_cli", "one clip (AVI, MP4, DICOM loop, frames) frame by frame, as a device "
+                                             "runs it: each beat's EF as it is found"),
     "cloud": ("lvseg.cloud.cli", "submit preprocessing / training / export / evaluation / analysis to Google Cloud"),
+}
+# (command, flag) -> the command that replaced it: the old spelling is one line that points there.
+MOVED: dict[tuple[str, str], str] = {
+    ("analyze", "--stream"): "the streaming analyser is its own command: lvseg stream VIDEO --models MODEL",
 }
 DEBUG_FLAG = "--debug"
 DEBUG_ENV = "LVSEG_DEBUG"
@@ -98,11 +105,15 @@ def _terminate_as_exception() -> Callable[[], None]:
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
 
-    def terminate(signum, frame):
+    def terminate(signum: int, frame: FrameType | None) -> None:
         raise Terminated()
 
     previous = signal.signal(signal.SIGTERM, terminate)
-    return lambda: signal.signal(signal.SIGTERM, previous)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 def _quiet_beam_worker_tracebacks() -> logging.Filter:
@@ -140,9 +151,21 @@ def main(argv: list[str] | None = None) -> int:
     if name not in COMMANDS:
         print(f"lvseg: error: unknown command {name!r}; commands: {', '.join(COMMANDS)}", file=sys.stderr)
         return USAGE_ERROR
-    module = importlib.import_module(COMMANDS[name][0])
     rest = argv[argv.index(name) + 1:]
-    return run(f"lvseg {name}", module.main, rest + ([DEBUG_FLAG] if DEBUG_FLAG in argv[:argv.index(name)] else []))
+    rest += [DEBUG_FLAG] if DEBUG_FLAG in argv[:argv.index(name)] else []
+    moved = next((text for (command_name, flag), text in MOVED.items()
+                  if command_name == name and any(a == flag or a.startswith(flag + "=") for a in rest)), None)
+    if moved is not None:
+        return run(f"lvseg {name}", _refuse(moved), rest)
+    return run(f"lvseg {name}", importlib.import_module(COMMANDS[name][0]).main, rest)
+
+
+def _refuse(message: str) -> Callable[[list[str]], int]:
+    """A command body that only raises ``message`` as a user error (for a flag that moved elsewhere)."""
+    def refuse(argv: list[str]) -> int:
+        raise UserError(message)
+
+    return refuse
 
 
 if __name__ == "__main__":

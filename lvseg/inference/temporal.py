@@ -6,9 +6,11 @@ outputs (mask probabilities or landmark heatmaps) over a centred window of ``win
 frames span 40 ms, well under a 300 ms systole) keeps what persists and drops what flickers. Near a clip's ends
 the window is cut to the frames that exist.
 
-Batch (``TemporalRunner.predict`` over a whole clip) and stream (``TemporalWindow``: one output in, the output
-of the frame ``window // 2`` earlier out, with a ring buffer of ``window`` outputs) give identical outputs; a
-stream's results are ``window // 2`` frames late.
+Batch (``temporal_mean`` over a whole clip, ``TemporalRunner``) and stream (``TemporalWindow``: one output in,
+the output of the frame ``window // 2`` earlier out, with a ring buffer of ``window`` outputs) give bit-identical
+outputs: both add a frame's window in frame order in float64, starting from zero, and divide by its length, so a
+mask thresholded at exactly 0.5 cannot differ between a device and the batch job. A stream's results are
+``window // 2`` frames late.
 """
 
 from __future__ import annotations
@@ -17,28 +19,38 @@ from collections import deque
 
 import numpy as np
 
+from lvseg.inference.decode import Segmentation, segment
 from lvseg.inference.runners import Runner
+
+# Beyond about 0.3 s at 50 fps the mean would blur systole itself (a fast ejection lasts ~0.1-0.2 s); the bound
+# also keeps the ring buffer small (a landmark model's window holds 15 x 112 x 112 x K float32 outputs).
+MAX_WINDOW = 15
+PREDICT_CHUNK = 32  # frames per ``predict`` call of TemporalRunner.segment: a clip's outputs never sit in memory
 
 
 def check_window(window: int) -> int:
-    """``window`` itself when it is a positive odd number of frames; ValueError otherwise."""
-    if window < 1 or window % 2 == 0:
-        raise ValueError(f"the temporal window must be a positive odd number of frames, got {window}")
+    """``window`` itself when it is an odd number of frames from 1 to MAX_WINDOW; ValueError otherwise."""
+    if window < 1 or window % 2 == 0 or window > MAX_WINDOW:
+        raise ValueError(f"the temporal window must be a positive odd number of frames up to {MAX_WINDOW}, "
+                         f"got {window}")
     return window
 
 
 def temporal_mean(outputs: np.ndarray, window: int) -> np.ndarray:
-    """(T, ...) outputs -> the mean over a centred window of each frame (cut at the clip's ends)."""
+    """(T, ...) outputs -> the mean over a centred window of each frame (cut at the clip's ends), float32."""
     check_window(window)
     if window == 1 or len(outputs) == 0:
         return np.asarray(outputs)
     outputs = np.asarray(outputs, np.float32)
-    half = window // 2
-    cumulative = np.concatenate([np.zeros_like(outputs[:1]), np.cumsum(outputs, axis=0, dtype=np.float64)])
-    t = np.arange(len(outputs))
-    lo, hi = np.maximum(t - half, 0), np.minimum(t + half + 1, len(outputs))
-    counts = (hi - lo).reshape((-1,) + (1,) * (outputs.ndim - 1))
-    return ((cumulative[hi] - cumulative[lo]) / counts).astype(np.float32)
+    frames, half = len(outputs), window // 2
+    total = np.zeros(outputs.shape, np.float64)
+    counts = np.zeros(frames, np.float64)
+    for offset in range(-half, half + 1):  # in frame order: the stream's order of addition
+        lo, hi = max(0, -offset), min(frames, frames - offset)
+        if lo < hi:
+            total[lo:hi] += outputs[lo + offset:hi + offset]
+            counts[lo:hi] += 1
+    return (total / counts.reshape((-1,) + (1,) * (outputs.ndim - 1))).astype(np.float32)
 
 
 class TemporalWindow:
@@ -58,14 +70,17 @@ class TemporalWindow:
         return [self._average(self._released)] if self._pushed > self.half else []
 
     def finish(self) -> list[np.ndarray]:
-        """The last ``half`` frames' averaged outputs (their windows cut at the clip's end)."""
-        return [self._average(self._released) for _ in range(min(self.half, self._pushed))]
+        """The frames not yet given out (the last ``half``, their windows cut at the clip's end); once."""
+        return [self._average(self._released) for _ in range(self._pushed - self._released)]
 
     def _average(self, frame: int) -> np.ndarray:
         first = self._pushed - len(self._buffer)  # frame index of the oldest buffered output
         lo, hi = max(frame - self.half, 0), min(frame + self.half + 1, self._pushed)
+        total = np.zeros(self._buffer[-1].shape, np.float64)
+        for i in range(lo, hi):
+            total += self._buffer[i - first]
         self._released += 1
-        return np.mean([self._buffer[i - first] for i in range(lo, hi)], axis=0).astype(np.float32)
+        return (total / (hi - lo)).astype(np.float32)
 
 
 class TemporalRunner(Runner):
@@ -78,3 +93,18 @@ class TemporalRunner(Runner):
     def predict(self, frames: np.ndarray) -> np.ndarray:
         """uint8 frames (T, 112, 112) of ONE clip, in order -> averaged outputs (T, 112, 112, C)."""
         return temporal_mean(self.runner.predict(frames), self.window)
+
+    def segment(self, frames: np.ndarray) -> list[Segmentation]:
+        """One Segmentation per frame of ONE clip, in order, by the shared output rule on the averaged outputs.
+
+        The outputs go through a TemporalWindow PREDICT_CHUNK frames at a time (memory: a chunk and a window,
+        never the clip's outputs), exactly as the streaming analyser does; window 1 is the runner's own
+        ``segment`` (its fast paths included).
+        """
+        if self.window == 1:
+            return self.runner.segment(frames)
+        frames, stream, out = np.asarray(frames), TemporalWindow(self.window), []
+        for start in range(0, len(frames), PREDICT_CHUNK):
+            for output in self.runner.predict(frames[start:start + PREDICT_CHUNK]):
+                out += [segment(self.kind, averaged) for averaged in stream.push(output)]
+        return out + [segment(self.kind, averaged) for averaged in stream.finish()]

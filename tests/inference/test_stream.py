@@ -1,5 +1,5 @@
-"""The streaming analyser: the same beats and EF as the whole-video analysis, bounded memory, and a
-real LiteRT interpreter as its runner."""
+"""The streaming analyser: the same beats and EF as the whole-video analysis (with and without a temporal
+window), bounded memory, and a real LiteRT interpreter as its runner."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from lvseg.geometry.landmarks import landmarks
 from lvseg.geometry.mask import tracing_mask
 from lvseg.geometry.spline import mask_from_landmarks
 from lvseg.inference.decode import Segmentation, segment
+from lvseg.inference.runners import TFLiteRunner
 from lvseg.inference.stream import StreamAnalyser
+from lvseg.inference.temporal import TemporalRunner
 from lvseg.synth.anatomy import cycle, sample_heart
 
 FPS, BPM, SYSTOLE = 50, 72, 0.35
@@ -56,9 +58,10 @@ def video():
     return frames, tracings
 
 
-def stream(runner, frames):
-    analyser = StreamAnalyser(runner, FPS)
-    results = [analyser.push(f) for f in frames]
+def stream(runner, frames, window: int = 1):
+    analyser = StreamAnalyser(runner, FPS, temporal_window=window)
+    results = [r for f in frames for r in analyser.push(f)]
+    results += analyser.flush()
     tail = analyser.finish()
     return analyser, results, tuple(b for r in results for b in r.beats) + tail
 
@@ -135,19 +138,10 @@ def test_memory_stays_bounded_over_a_long_stream():
     assert len(analyser.tracker._recent) == B.BeatConfig().ef_beats
 
 
-def test_stream_over_a_tflite_interpreter(video, tmp_path):
+def test_stream_over_a_tflite_interpreter(video, threshold_tflite):
     """A one-layer int8 model that thresholds its input, run by lvseg.inference.runners.TFLiteRunner."""
-    from export.convert import to_tflite
-    from lvseg.inference.runners import TFLiteRunner
-    from lvseg.tf_backend import keras
-
     frames, _ = video
-    inputs = keras.Input((112, 112, 1))
-    model = keras.Model(inputs, keras.layers.Conv2D(1, 1, activation="sigmoid")(inputs))
-    model.layers[-1].set_weights([np.full((1, 1, 1, 1), 40.0, np.float32), np.array([-20.0], np.float32)])
-    path = tmp_path / "threshold.tflite"
-    path.write_bytes(to_tflite(model, "int8", frames[::10]))
-    runner = TFLiteRunner(str(path))
+    runner = TFLiteRunner(threshold_tflite)
     assert runner.kind == "mask" and runner.input_details["dtype"] == np.int8
     analyser, results, beats = stream(runner, frames)
     reference = analyse_video(ThresholdRunner().segment(frames), "mask", FPS)
@@ -165,3 +159,52 @@ def test_stream_over_a_tflite_interpreter(video, tmp_path):
     by_value = segment("mask", runner._dequantize(raw)[0]).mask.ravel()  # outputs -128..127
     np.testing.assert_array_equal(runner._mask_table[np.arange(-128, 128).astype(np.int8).view(np.uint8)], by_value)
     np.testing.assert_array_equal(runner.quantize_input(noise[:1]), runner._quantize(noise[:1]))
+
+
+@pytest.mark.parametrize("window", [1, 3])
+def test_stream_and_batch_agree_exactly_with_a_temporal_window(video, threshold_tflite, window):
+    """Stream (one frame per push, a ring buffer of outputs) and batch (TemporalRunner over the clip) give the
+    same masks, beats, EF and flags; with a window the results come window // 2 frames late."""
+    frames, _ = video
+    runner = TFLiteRunner(threshold_tflite)
+    batch_segmentations = TemporalRunner(runner, window).segment(frames)
+    batch = analyse_video(batch_segmentations, runner.kind, FPS)
+    analyser = StreamAnalyser(runner, FPS, temporal_window=window)
+    first = analyser.push(frames[0])
+    results = first + [r for f in frames[1:] for r in analyser.push(f)]
+    assert len(first) == (1 if window == 1 else 0) and analyser.lag == window // 2
+    assert len(results) == len(frames) - window // 2
+    results += analyser.flush()
+    beats = tuple(b for r in results for b in r.beats) + analyser.finish()
+    assert [r.index for r in results] == list(range(len(frames)))
+    assert all(np.array_equal(r.segmentation.mask, s.mask) for r, s in zip(results, batch_segmentations))
+    assert len(batch.beats) >= 3 and beats == batch.beats
+    assert analyser.video_ef == batch.ef and analyser.flags() == batch.flags
+    # the window changes the answer where a frame drops out (frames 40, 41 are black): it is not ignored
+    plain = runner.segment(frames)
+    changed = [i for i, (a, b) in enumerate(zip(plain, batch_segmentations)) if not np.array_equal(a.mask, b.mask)]
+    assert (changed == []) == (window == 1)
+    if window == 3:
+        assert {39, 42} <= set(changed)
+
+
+class ProbabilityRunner(ThresholdRunner):
+    """ThresholdRunner with raw outputs too (probability 0.9 inside, 0.1 outside), for a temporal window."""
+
+    landmark_scheme = None
+
+    def predict(self, frames: np.ndarray) -> np.ndarray:
+        return np.where(np.asarray(frames) > 127, 0.9, 0.1).astype(np.float32)[..., None]
+
+
+def test_memory_stays_bounded_with_a_temporal_window():
+    cycle_frames, _ = heart_frames(int(FPS * 60 / BPM) * 2, start=0.0)
+    analyser = StreamAnalyser(ProbabilityRunner(), FPS, temporal_window=5)
+    sizes, released = [], 0
+    for i in range(2000):
+        released += len(analyser.push(cycle_frames[i % len(cycle_frames)]))
+        if i >= 999 and i % 100 == 99:
+            sizes.append(_held(analyser) + len(analyser._window._buffer))
+    assert max(sizes[5:]) <= max(sizes[:5]) and len(analyser._window._buffer) == 5
+    assert released == 2000 - 2 and len(analyser.flush()) == 2 and analyser.flush() == []
+    assert analyser.tracker.beats > 40

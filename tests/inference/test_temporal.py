@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from lvseg.inference.runners import Runner
-from lvseg.inference.temporal import TemporalRunner, TemporalWindow, temporal_mean
+from lvseg.inference.decode import segment
+from lvseg.inference.temporal import MAX_WINDOW, TemporalRunner, TemporalWindow, temporal_mean
 
 
 def test_the_centred_mean_cuts_its_window_at_the_clip_ends():
@@ -29,7 +30,9 @@ def test_the_stream_gives_the_batch_outputs_in_order_half_a_window_late(window, 
         lags.append(t + 1 - len(released))
     released.extend(stream.finish())
     assert len(released) == frames
-    np.testing.assert_allclose(np.stack(released), temporal_mean(outputs, window), rtol=1e-6, atol=1e-6)
+    # bit for bit: a probability at exactly 0.5 must threshold the same on a device and in the batch job
+    np.testing.assert_array_equal(np.stack(released), temporal_mean(outputs, window))
+    assert stream.finish() == []
     assert max(lags) == min(window // 2, frames)
 
 
@@ -63,6 +66,25 @@ def test_the_runner_thresholds_the_averaged_probabilities():
 
 
 def test_an_even_or_empty_window_is_refused():
-    for bad in (0, 2, -1):
+    for bad in (0, 2, -1, MAX_WINDOW + 2):
         with pytest.raises(ValueError, match="positive odd"):
             TemporalWindow(bad)
+
+
+def test_the_runner_segments_a_long_clip_chunk_by_chunk_as_its_whole_outputs_say():
+    """TemporalRunner.segment (a window over chunks of predict) gives the masks of the whole clip's mean."""
+    rng = np.random.default_rng(5)
+    outputs = rng.uniform(0.3, 0.7, size=(70, 112, 112, 1)).astype(np.float32)  # > one predict chunk
+    class Replay(_Fixed):
+        """The clip's outputs in order, call after call."""
+
+        done = 0
+
+        def predict(self, frames: np.ndarray) -> np.ndarray:
+            self.done += len(frames)
+            return self.outputs[self.done - len(frames):self.done]
+
+    runner = TemporalRunner(Replay(outputs), 5)
+    got = runner.segment(np.zeros((70, 112, 112), np.uint8))
+    expected = [segment("mask", o).mask for o in temporal_mean(outputs, 5)]
+    assert len(got) == 70 and all(np.array_equal(g.mask, e) for g, e in zip(got, expected))

@@ -1,0 +1,204 @@
+"""``lvseg stream VIDEO --models M``: one clip through the on-device analyser, each beat printed as it is found.
+
+Frames go in one at a time, as a handheld's probe delivers them, through the streaming analyser
+(lvseg.inference.stream) over the model's runner (a .tflite runs in the LiteRT interpreter, one thread, as on
+a device). VIDEO is read as ``lvseg analyze`` reads it (lvseg.datasets.scanner.clip_input), local or gs://:
+an EchoNet AVI (112x112) as EchoNet-Dynamic's own videos; a DICOM cine loop, an AVI/MP4 of any size or a
+folder of PNG/JPEG frames decoded lazily and brought to the EchoNet frame one frame at a time. Each beat is printed the moment it is decided, with the running EF, then
+the clip's EF and quality flags. Volumes are in mL where the file states its pixel spacing, else in the pixel
+units of lvseg.analysis.volumes (the output says which); EF needs no spacing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lvseg import RESEARCH_NOTICE, flags, storage
+from lvseg.analysis.beats import Beat
+from lvseg.datasets.limits import MAX_FPS, MIN_FPS
+from lvseg.datasets.rejects import Reject, RejectReason
+from lvseg.datasets.scanner.clip_input import ECHONET, is_echonet_avi, load_for_analysis, localized
+from lvseg.datasets.scanner.convert import iter_converted, locate
+from lvseg.datasets.scanner.entries import AVI, SCANNER, classify_file
+from lvseg.datasets.scanner.framing import EchoNetFrame
+from lvseg.datasets.scanner.reader import open_clip
+from lvseg.datasets.scanner.source import ClipSource
+from lvseg.datasets.video import VideoError, check_local_entry
+from lvseg.datasets.video_plan import AnalysisTask
+from lvseg.errors import UserError
+from lvseg.inference.models import ModelInfo, describe_all, load_runner
+from lvseg.inference.stream import StreamAnalyser
+from lvseg.inference.temporal import MAX_WINDOW, check_window
+
+PROG = "lvseg stream"
+DESCRIPTION = ("One clip through the on-device analyser, frame by frame as a probe delivers them: each beat's EF "
+               "and volumes as it is found, then the clip's EF and quality flags.")
+PIXEL_UNITS = "px units"
+CALLER = "caller"  # the readers' name for a rate the caller gave (lvseg.datasets.scanner.source.checked_fps)  # disk volume at 1 mm per pixel of the 112x112 frame (1e-3 px^3)
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    """The command's options (VIDEO is positional); one flag per field."""
+
+    models: tuple[str, ...] = field(default=(), metadata={
+        "help": "Keras MODEL_DIRs and/or .tflite files (with their model cards), local or gs://; one is streamed"})
+    model: str = field(default="", metadata={
+        "help": "which of --models to stream, by the name lvseg analyze gives it (default: the only one)"})
+    fps: float | None = field(default=None, metadata={
+        "min": MIN_FPS, "max": MAX_FPS, "help": "frame rate in frames/s where the file states none (a rate "
+                                                "the file states is always used, as lvseg analyze does)"})
+    temporal_window: int = field(default=1, metadata={
+        "min": 1, "max": MAX_WINDOW, "help": "average each frame's model output with its neighbours' over this "
+                                             "odd number of frames (results come window // 2 frames late)"})
+
+    def validated(self) -> "StreamOptions":
+        """Itself; OptionError on missing or out-of-range values (limits from the fields, oddness here)."""
+        flags.check_limits(self)
+        if not self.models:
+            raise flags.OptionError("--models is required")
+        try:
+            check_window(self.temporal_window)
+        except ValueError as err:
+            raise flags.OptionError(f"argument --temporal-window: {err}") from None
+        return self
+
+
+def parse(argv: list[str]) -> tuple[str, StreamOptions]:
+    """(VIDEO, options) from the command line; OptionError on a bad flag."""
+    parser = flags.ArgumentParser(prog=PROG, description=DESCRIPTION,
+                                  epilog="Example: lvseg stream loop.dcm --models exports/mask/int8.tflite")
+    parser.add_argument("video", metavar="VIDEO",
+                        help="DICOM cine loop, AVI/MP4 file or folder of PNG/JPEG frames (local or gs://)")
+    flags.add_dataclass_flags(parser, StreamOptions)
+    namespace = parser.parse_args(argv)
+    return namespace.video, flags.from_namespace(StreamOptions, namespace).validated()
+
+
+def pick_model(options: StreamOptions) -> ModelInfo:
+    """The model to stream: the only one of --models, or the one --model names (checked, as analyze checks)."""
+    infos = describe_all(list(options.models))
+    names = ", ".join(info.name for info in infos)
+    if options.model:
+        chosen = [info for info in infos if info.name == options.model]
+        if not chosen:
+            raise flags.OptionError(f"--model {options.model}: not among --models ({names})")
+        return chosen[0]
+    if len(infos) > 1:
+        raise flags.OptionError(f"--models gives {len(infos)} models ({names}); pick one with --model NAME")
+    return infos[0]
+
+
+def ml_per_unit(mapping: EchoNetFrame) -> float | None:
+    """mL per pixel-unit volume (lvseg.analysis.volumes: disk volume at 1 mm per pixel), None without a
+    square-pixel spacing. Disk volume scales with the cube of the pixel size (lvseg.geometry.mask.disk_volume)."""
+    mm = mapping.mm_per_pixel
+    return None if mm is None else mm ** 3
+
+
+@dataclass(frozen=True)
+class StreamInput:
+    """An opened clip: its 112x112 frames (an iterator: read as they are streamed), rate and what it is."""
+
+    frames: Iterator[np.ndarray]
+    fps: float
+    fps_origin: str
+    description: str                  # e.g. "dicom, 640x480, 180 frames"
+    mapping: EchoNetFrame | None      # scanner input's mapping (with the spacing the file states)
+
+
+@contextmanager
+def opened(video: str, fallback_fps: float | None) -> Iterator[StreamInput]:
+    """The clip read as ``lvseg analyze`` reads it (lvseg.datasets.scanner.clip_input): an EchoNet AVI (its
+    header says 112x112) by EchoNet's own reader, anything else converted to the EchoNet frame lazily, one frame
+    at a time, from a local copy where it lives on gs://. ``fallback_fps`` (--fps) is used only where the file
+    states no rate. UserError for a clip that cannot be used, naming the reject reason."""
+    task = AnalysisTask(video_id=video, path=video, kind=classify_file(video).kind or SCANNER)
+    if task.kind == AVI and is_echonet_avi(task):
+        loaded = load_for_analysis(task, fallback_fps)
+        if isinstance(loaded, Reject):
+            raise _unusable(video, VideoError(loaded.reason, loaded.detail))
+        if loaded.source == ECHONET:
+            shape = f"{loaded.frames.shape[2]}x{loaded.frames.shape[1]}"
+            yield StreamInput(iter(loaded.frames), loaded.fps, loaded.fps_origin,
+                              f"EchoNet AVI, {shape}, {len(loaded.frames)} frames", None)
+            return
+    with localized(video) as path:
+        try:
+            if not storage.is_gcs(video):
+                check_local_entry(path, folder_ok=True)
+            source = open_clip(path, fallback_fps=fallback_fps)
+            mapping = locate(source)
+        except VideoError as err:
+            raise _unusable(video, err) from None
+        count = "?" if source.frame_count is None else str(source.frame_count)
+        yield StreamInput(_converted(video, source, mapping), source.fps, source.fps_origin,
+                          f"{source.kind}, {source.columns}x{source.rows}, {count} frames", mapping)
+
+
+def _converted(video: str, source: ClipSource, mapping: EchoNetFrame) -> Iterator[np.ndarray]:
+    """The clip's frames in the EchoNet frame as they are decoded; a frame the file does not hold whole is a
+    UserError."""
+    try:
+        yield from iter_converted(source, mapping)
+    except VideoError as err:
+        raise _unusable(video, err) from None
+
+
+def _unusable(video: str, err: VideoError) -> UserError:
+    hint = " with --fps F" if err.reason is RejectReason.NO_FRAME_RATE else ""
+    return UserError(f"{video}: {err}{hint}")
+
+
+def units_line(mapping: EchoNetFrame | None) -> str:
+    """Which unit the volumes are in, and why."""
+    if mapping is None:
+        return f"volumes in {PIXEL_UNITS} of the 112x112 frame: an EchoNet AVI states no pixel spacing; EF needs none"
+    if ml_per_unit(mapping) is not None and mapping.spacing is not None:
+        return f"volumes in mL: pixel spacing from {mapping.spacing.origin}"
+    why = mapping.spacing_note or "the file states no pixel spacing"
+    if mapping.spacing is not None:
+        why = f"non-square pixels ({mapping.spacing.x_mm:g} x {mapping.spacing.y_mm:g} mm)"
+    return f"volumes in {PIXEL_UNITS} of the 112x112 frame: {why}; EF needs no spacing"
+
+
+def main(argv: list[str]) -> int:
+    video, options = parse(argv)
+    info = pick_model(options)
+    with opened(video, options.fps) as clip:
+        scale = None if clip.mapping is None else ml_per_unit(clip.mapping)
+        analyser = StreamAnalyser(load_runner(info), clip.fps, temporal_window=options.temporal_window)
+        print(RESEARCH_NOTICE)
+        origin = "--fps" if clip.fps_origin == CALLER else clip.fps_origin
+        print(f"streaming {video} ({clip.description}) at {clip.fps:g} fps ({origin}) through {info.name} "
+              f"({info.kind}, {info.format} {info.quantization}), temporal window {options.temporal_window}")
+        print(units_line(clip.mapping), flush=True)
+        start, beats, frames = time.perf_counter(), 0, 0
+        for frame in clip.frames:
+            frames += 1
+            for result in analyser.push(frame):
+                for beat in result.beats:
+                    beats += 1
+                    print(beat_line(beats, beat, result.ef, clip.fps, scale), flush=True)
+        for beat in analyser.finish():
+            beats += 1
+            print(beat_line(beats, beat, analyser.ef, clip.fps, scale), flush=True)
+    seconds = max(time.perf_counter() - start, 1e-9)
+    ef = "none" if analyser.video_ef is None else f"{analyser.video_ef:.1f} %"
+    print(f"video EF {ef} over {beats} beat(s); quality {'+'.join(analyser.flags()) or 'ok'}; "
+          f"{frames} frames, {frames / seconds:.0f} frames/s on this machine")
+    return 0
+
+
+def beat_line(number: int, beat: Beat, running_ef: float | None, fps: float, ml_per_unit: float | None) -> str:
+    """One beat as printed: ED and ES frames and times, EF, volumes (mL or pixel units), the running EF."""
+    running = "--" if running_ef is None else f"{running_ef:.1f} %"
+    factor, unit = (1.0, PIXEL_UNITS) if ml_per_unit is None else (ml_per_unit, "mL")
+    return (f"beat {number}: ED frame {beat.ed_frame} ({beat.ed_frame / fps:.2f} s) -> ES frame {beat.es_frame} "
+            f"({beat.es_frame / fps:.2f} s): EF {beat.ef:.1f} %, EDV {beat.edv * factor:.1f} {unit}, "
+            f"ESV {beat.esv * factor:.1f} {unit} ({beat.quality}; running EF {running})")
