@@ -8,7 +8,9 @@ seed 0), the models (``lvseg train --preset compact``, one per arm), and the eva
                          training clip uses (lvseg.synth.style), every traced frame of every video;
   CAMUS                  the synthetic CAMUS-layout set (another scanner, 4 chamber ED/ES).
 Arms: ``mask`` and ``landmarks`` (the default trainer: the mask loss weighs the band beyond the base line,
-``--base-weight`` 4) and ``mask-w0`` (``--base-weight 0``: plain Dice + BCE), so the base loss is measured. Per set and model it prints mean Dice (per frame, as
+``--base-weight`` 4) and ``mask-w0`` (``--base-weight 0``: plain Dice + BCE), so the base loss is measured;
+``mask-nocut`` is the ``mask`` model's output thresholded without the output rule's waist cut
+(lvseg.geometry.waist), so the cut is measured too. Per set and model it prints mean Dice (per frame, as
 evaluation's tables), the median predicted/true area ratio at ED and ES, and the median LA leak at ES:
 predicted LV pixels inside the true left atrium (and mitral apparatus), as a share of the true LV area,
 from the generator's own label maps (lvseg.synth.truth; not available for CAMUS). Scores also land in
@@ -90,7 +92,7 @@ class Frames:
         self.images, self.masks, self.phases, self.atria = images, masks, phases, atria
 
 
-def echonet_frames(root: str, split: str | None, seed: int, style: str) -> Frames:
+def echonet_frames(root: str, split: str | None, seed: int, style: str, max_frames: int = MAX_FRAMES) -> Frames:
     """Every traced frame (of one split, or all) with the generator's own LA region of that frame."""
     from lvseg.datasets.echonet import EchoVideo, iter_dataset
     from lvseg.synth import labels as L
@@ -102,7 +104,7 @@ def echonet_frames(root: str, split: str | None, seed: int, style: str) -> Frame
     for video in iter_dataset(root):
         if not isinstance(video, EchoVideo) or (split is not None and video.meta.split != split):
             continue
-        truth = video_truth(seed, index[video.video_id], max_frames=MAX_FRAMES)
+        truth = video_truth(seed, index[video.video_id], max_frames=max_frames)
         for traced in video.traced:
             images.append(video.frames[traced.index])
             masks.append(traced.mask)
@@ -128,11 +130,10 @@ def evaluation_sets(work: str) -> dict[str, Frames]:
     return sets
 
 
-def score(runner, frames: Frames) -> dict[str, float | None]:
+def score(predicted: list[np.ndarray], frames: Frames) -> dict[str, float | None]:
     """Mean per-frame Dice, median area ratio at ED and ES, median LA leak at ES, share under half the area."""
     from lvseg.metrics.dice import overlap
 
-    predicted = [s.mask for s in runner.segment(frames.images)]
     overlaps = [overlap(p, t) for p, t in zip(predicted, frames.masks)]
     ratio = np.array([o.predicted / o.true for o in overlaps])
     phases = np.array(frames.phases)
@@ -147,6 +148,17 @@ def score(runner, frames: Frames) -> dict[str, float | None]:
     return out
 
 
+def predictions(tag: str, runner, images: np.ndarray) -> dict[str, list[np.ndarray]]:
+    """Column -> masks: the output rule (lvseg.inference.decode), and for the default mask model also its
+    per-pixel threshold alone, so the rule's waist cut (lvseg.geometry.waist) is measured."""
+    from lvseg.inference.decode import threshold_mask
+
+    columns = {tag: [s.mask for s in runner.segment(images)]}
+    if tag == "mask":
+        columns["mask-nocut"] = [threshold_mask(p[..., 0]) for p in runner.predict(images)]
+    return columns
+
+
 def score_all(work: str, args: argparse.Namespace) -> str:
     """The table: one row per evaluation set, a column group per model."""
     from lvseg.inference.models import describe, load_runner
@@ -154,11 +166,16 @@ def score_all(work: str, args: argparse.Namespace) -> str:
     sets = evaluation_sets(work)
     runners = {tag: load_runner(describe(os.path.join(work, "models", tag)), 32) for tag in arms(args)
                if os.path.exists(os.path.join(work, "models", tag, "model.keras"))}
-    head = f"{'evaluation set':<24}{'frames':>7}"
-    lines = [head + "".join(f" | {tag:<10} Dice  areaED  areaES  leakES" for tag in runners)]
-    results = {}
+    results: dict[str, dict] = {}
     for name, frames in sets.items():
-        results[name] = {tag: score(runner, frames) for tag, runner in runners.items()}
+        results[name] = {}
+        for tag, runner in runners.items():
+            for column, masks in predictions(tag, runner, frames.images).items():
+                results[name][column] = score(masks, frames)
+    columns = list(next(iter(results.values())))
+    head = "".join(f" | {column:<10} Dice  areaED  areaES  leakES" for column in columns)
+    lines = [f"{'evaluation set':<24}{'frames':>7}{head}"]
+    for name, frames in sets.items():
         cells = []
         for r in results[name].values():
             leak = "    -" if r["leak_es"] is None else f"{100 * r['leak_es']:5.1f}%"

@@ -28,7 +28,7 @@ class WaistRule:
     min_position: float = 0.45
     # Beyond the waist the mask must widen again by this factor over the waist's width (an atrium is a
     # chamber, not the 1-2 px staircase of a mask's edge) ...
-    regrowth: float = 1.25
+    regrowth: float = 1.15
     # ... and continue at least this many px past the waist (a stub below the base line is the rule's
     # straight closing edge, not an atrium).
     min_beyond: int = 6

@@ -1,6 +1,8 @@
 """From a model's raw output to a mask: the one rule shared by export, evaluation and analysis.
 
-Mask models output one sigmoid channel: LV where probability > 0.5. Landmark models output one
+Mask models output one sigmoid channel: LV where probability > 0.5, its largest connected component, cut
+at the mitral annulus when it runs on into the atrium (lvseg.geometry.waist: a real model's mask may run
+through faint leaflets into an LA as dark as the LV; experts close the LV at the annulus). Landmark models output one
 heatmap per landmark: peaks are decoded with sub-pixel precision and a closed spline through them is
 filled. A landmark prediction fails (empty mask, ``ok`` False) when any peak is below
 ``min_confidence``: a missing landmark cannot be guessed.
@@ -14,6 +16,7 @@ import numpy as np
 
 from lvseg.geometry.heatmaps import decode_heatmaps
 from lvseg.geometry.spline import mask_from_landmarks
+from lvseg.geometry.waist import cut_at_waist
 
 MODEL_KINDS = ("mask", "landmarks")
 MASK_THRESHOLD = 0.5
@@ -28,13 +31,18 @@ class Segmentation:
     ok: bool = True
 
 
+def threshold_mask(probability: np.ndarray) -> np.ndarray:
+    """uint8 0/1: LV where the mask model's probability exceeds MASK_THRESHOLD (the per-pixel half of the rule)."""
+    return (np.asarray(probability) > MASK_THRESHOLD).astype(np.uint8)
+
+
 def segment(kind: str, output: np.ndarray, min_confidence: float = MIN_LANDMARK_CONFIDENCE) -> Segmentation:
     """One frame's output (H, W, C) float in [0, 1] -> Segmentation. ``kind`` is 'mask' or 'landmarks'."""
     output = np.asarray(output, dtype=np.float32)
     if output.ndim == 2:
         output = output[:, :, None]
     if kind == "mask":
-        return Segmentation((output[:, :, 0] > MASK_THRESHOLD).astype(np.uint8))
+        return Segmentation(cut_at_waist(threshold_mask(output[:, :, 0])))
     if kind != "landmarks":
         raise ValueError(f"unknown model kind {kind!r}")
     points, confidence = decode_heatmaps(output)
