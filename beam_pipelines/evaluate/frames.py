@@ -84,10 +84,13 @@ def save_frames(frames: list[EvalFrame], path: str) -> None:
     where any runner's workers can read it, instead of putting the images in the job graph.
     """
     meta = [[f.dataset, f.video_id, f.phase, f.frame_index] for f in frames]
+    masks = [f.mask for f in frames if f.mask is not None]
+    if len(masks) != len(frames):
+        raise ValueError("only frames with a true mask are staged")
     buffer = io.BytesIO()
     np.savez_compressed(buffer, meta=np.array(json.dumps(meta)),
                         images=np.stack([f.image for f in frames]) if frames else np.zeros((0, *FRAME_SHAPE), np.uint8),
-                        masks=np.packbits(np.stack([f.mask for f in frames]) != 0, axis=-1) if frames
+                        masks=np.packbits(np.stack(masks) != 0, axis=-1) if frames
                         else np.zeros((0, FRAME_SHAPE[0], -(-FRAME_SHAPE[1] // 8)), np.uint8))
     storage.write_bytes(path, buffer.getvalue())
 

@@ -21,63 +21,32 @@ report.html (beam_pipelines.evaluate.report), and deletes work/. Local runs use 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
-from dataclasses import dataclass, field
+from typing import cast
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from beam_pipelines import launch_options
-from beam_pipelines.evaluate.frames import (EXTERNAL_DATASET, external_frames, first_video_records, frame_from_record,
-                                            load_frames, save_frames, split_dataset_name)
-from beam_pipelines.evaluate.report import GIF_DIR, REPORT_FILE, REPORT_OWNED, read_rows, write_report
+from beam_pipelines.evaluate.frames import (external_frames, first_video_records, frame_from_record, load_frames,
+                                            save_frames)
+from beam_pipelines.evaluate.options import EvaluateOptions
+from beam_pipelines.evaluate.report import GIF_DIR, REPORT_FILE, REPORT_OWNED, write_report
 from beam_pipelines.evaluate.report_page import headline_text
+from beam_pipelines.evaluate.scores import FrameRow
 from beam_pipelines.evaluate.transforms import (PAYLOADS, ScoreBatchFn, VideoGifFn, WriteExamplesFn, dice_and_id,
                                                 picks_of, select_picked)
-from lvseg import RESEARCH_NOTICE, flags, storage
-from lvseg.datasets.filelist import SPLITS
+from lvseg import RESEARCH_NOTICE, storage
 from lvseg.inference.models import ModelInfo, describe_all, is_path_spec
 from lvseg.publish import claimed, publish
 from lvseg.records import shards
 from lvseg.records.shards import RecordsError
+from lvseg.report.tables import read_jsonl
 
 WORK_DIR = "work"
 SCORES_FILE = "scores.jsonl"
 EXTERNAL_FILE = "external.npz"
-
-
-@dataclass(frozen=True)
-class EvaluateOptions:
-    """The job's own options (Beam's are separate); one flag per field."""
-
-    models: tuple[str, ...] = field(default=(), metadata={
-        "help": "Keras MODEL_DIRs and/or .tflite files (model card <name>.json beside each)"})
-    records: str = field(default="", metadata={"help": "RECORDS root written by preprocessing, local or gs://"})
-    external: str = field(default="", metadata={"help": "external set in the CAMUS layout; empty = none"})
-    out: str = field(default="", metadata={"help": "REPORT_DIR: report.html, per_frame.csv, summary.json, images"})
-    split: str = field(default="TEST", metadata={"help": "EchoNet split to score", "choices": SPLITS})
-    batch_size: int = field(default=32, metadata={"min": 1, "help": "largest inference batch"})
-    gif_videos: int = field(default=3, metadata={"min": 0, "help": "number of videos animated as GIFs (0 = none)"})
-    gif_max_frames: int = field(default=100, metadata={"min": 1, "help": "frames per GIF at most (from the start)"})
-    bootstrap_samples: int = field(default=1000, metadata={
-        "min": 1, "help": "bootstrap resamples of the pooled-Dice CI"})
-    seed: int = field(default=0, metadata={"help": "bootstrap seed"})
-
-    def validated(self) -> "EvaluateOptions":
-        """A normalized copy (upper-case split); raises OptionError on missing or out-of-range values."""
-        flags.check_limits(self)
-        if not self.models or not self.records or not self.out:
-            raise flags.OptionError("--models, --records and --out are required")
-        return dataclasses.replace(self, split=self.split.upper())
-
-    @property
-    def dataset(self) -> str:
-        return split_dataset_name(self.split)
-
-    def datasets(self) -> list[str]:
-        return [self.dataset] + ([EXTERNAL_DATASET] if self.external else [])
 
 
 def stage_external(options: EvaluateOptions, root: str) -> dict:
@@ -169,7 +138,7 @@ def run(argv: list[str] | None = None) -> dict:
         external = stage_external(job, root)
         with beam.Pipeline(options=options) as pipeline:
             build_pipeline(pipeline, job, infos, root)
-        rows = read_rows(storage.join(root, WORK_DIR, SCORES_FILE))
+        rows = cast(list[FrameRow], read_jsonl(storage.join(root, WORK_DIR, SCORES_FILE)))
         if not rows:
             raise RecordsError(f"nothing was scored: {job.records} holds no {job.split} frames to score")
         summary = write_report(job, infos, rows, root, storage.join(root, WORK_DIR, "examples"), external)

@@ -20,6 +20,7 @@ from dataclasses import asdict
 import numpy as np
 
 from beam_pipelines.evaluate import report_page, scores
+from beam_pipelines.evaluate.options import EvaluateOptions
 from lvseg import RESEARCH_NOTICE, __version__, storage
 from lvseg.inference.models import ModelInfo
 from lvseg.report import figures
@@ -44,15 +45,6 @@ METHOD = {
                  "the tracing, on the side away from the true mask) and outside the true mask, as a share of the "
                  "true area; null for sets without tracings (the external set)",
 }
-
-
-def read_rows(path: str) -> list[dict]:
-    """The job's per-frame rows (JSON lines); no file means no rows."""
-    try:
-        text = storage.read_text(path)
-    except FileNotFoundError:
-        return []
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def _load_examples(path: str) -> list[dict]:
@@ -83,7 +75,7 @@ def _gifs(out: str, infos: list[ModelInfo]) -> list[dict]:
     return sorted(found, key=lambda g: (g["video_id"], order[g["model"]]))
 
 
-def write_report(job, infos: list[ModelInfo], rows: list[dict], out: str, examples_dir: str,
+def write_report(job: EvaluateOptions, infos: list[ModelInfo], rows: list[scores.FrameRow], out: str, examples_dir: str,
                  external: dict | None = None) -> dict:
     """Write every report file under ``out`` (the run's staging folder) from the rows; returns summary.json."""
     models, datasets = [i.name for i in infos], job.datasets()

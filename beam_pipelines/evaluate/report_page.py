@@ -11,6 +11,7 @@ from html import escape
 
 from beam_pipelines.evaluate.scores import AREA_EDGES, PHASES, group_key
 from lvseg.report.page import CSS, cell, contour_legend, fmt, table
+from lvseg.report.tables import text_table
 
 HEADLINE_COLUMNS = ["model", "dataset", "pooled Dice [95% CI]", "ED", "ES", "area ED", "area ES", "leak ES",
                     "frames", "failed"]
@@ -48,11 +49,8 @@ def headline_cells(entry: dict) -> list[str]:
 
 
 def headline_text(results: list[dict]) -> str:
-    """A fixed-width text table of the headline rows."""
-    table = [HEADLINE_COLUMNS] + [headline_cells(e) for e in results]
-    widths = [max(len(row[i]) for row in table) for i in range(len(HEADLINE_COLUMNS))]
-    return "\n".join("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
-                     for row in table)
+    """A fixed-width text table of the headline rows (model and dataset names left-aligned)."""
+    return text_table(HEADLINE_COLUMNS, [headline_cells(e) for e in results], left_columns=2)
 
 
 def _pooled_cell(entry: dict) -> str:

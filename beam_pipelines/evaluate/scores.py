@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from typing import Any, Callable, TypedDict, cast
 
 import numpy as np
 
@@ -34,9 +35,30 @@ from lvseg.inference.models import ModelInfo
 from lvseg.metrics.area import area_ratio, base_leak
 from lvseg.metrics.dice import Overlap, bootstrap_ci, overlap, pooled_dice
 
-ROW_FIELDS = ["model", "kind", "dataset", "video_id", "phase", "frame_index", "ok", "dice", "intersection",
-              "pred_area", "true_area", "area_ratio", "base_leak", "ceiling_dice", "ceiling_intersection",
-              "ceiling_pred_area"]
+
+
+class FrameRow(TypedDict):
+    """One (model, frame) score: a line of the job's scores.jsonl and of per_frame.csv."""
+
+    model: str
+    kind: str
+    dataset: str
+    video_id: str
+    phase: str
+    frame_index: int
+    ok: bool
+    dice: float
+    intersection: int
+    pred_area: int
+    true_area: int
+    area_ratio: float | None
+    base_leak: float | None           # None without a base line (the external set)
+    ceiling_dice: float | None        # None where the frame has no true landmarks of the model's scheme
+    ceiling_intersection: int | None
+    ceiling_pred_area: int | None
+
+
+ROW_FIELDS = list(FrameRow.__annotations__)  # per_frame.csv's columns, in this order
 _INTS = {"frame_index", "intersection", "pred_area", "true_area", "ceiling_intersection", "ceiling_pred_area"}
 _FLOATS = {"dice", "area_ratio", "base_leak", "ceiling_dice"}
 PHASES = ("ED", "ES")
@@ -49,29 +71,33 @@ def group_key(model: str, dataset: str) -> str:
     return f"{model}__{dataset}"
 
 
-def score(info: ModelInfo, frame: EvalFrame, seg: Segmentation) -> dict:
+def score(info: ModelInfo, frame: EvalFrame, seg: Segmentation) -> FrameRow:
     """One per-frame row: the model's prediction against the frame's true mask (the frame must have one)."""
+    if frame.mask is None:
+        raise ValueError(f"frame {frame.frame_id} has no true mask to score against")
     o = overlap(seg.mask, frame.mask)
-    row = {"model": info.name, "kind": info.kind, "dataset": frame.dataset, "video_id": frame.video_id,
-           "phase": frame.phase, "frame_index": int(frame.frame_index), "ok": bool(seg.ok), "dice": o.dice,
-           "intersection": o.intersection, "pred_area": o.predicted, "true_area": o.true,
-           "area_ratio": area_ratio(o.predicted, o.true), "base_leak": base_leak(seg.mask, frame.mask, frame.base),
-           "ceiling_dice": None, "ceiling_intersection": None, "ceiling_pred_area": None}
+    row: FrameRow = {
+        "model": info.name, "kind": info.kind, "dataset": frame.dataset, "video_id": frame.video_id,
+        "phase": frame.phase, "frame_index": int(frame.frame_index), "ok": bool(seg.ok), "dice": o.dice,
+        "intersection": o.intersection, "pred_area": o.predicted, "true_area": o.true,
+        "area_ratio": area_ratio(o.predicted, o.true), "base_leak": base_leak(seg.mask, frame.mask, frame.base),
+        "ceiling_dice": None, "ceiling_intersection": None, "ceiling_pred_area": None}
     if info.kind == "landmarks" and frame.landmarks is not None and info.landmark_scheme == frame.landmark_scheme:
         c = overlap(mask_from_landmarks(frame.landmarks, frame.mask.shape), frame.mask)
-        row.update(ceiling_dice=c.dice, ceiling_intersection=c.intersection, ceiling_pred_area=c.predicted)
+        row["ceiling_dice"], row["ceiling_intersection"], row["ceiling_pred_area"] = c.dice, c.intersection, c.predicted
     return row
 
 
-def frame_overlap(row: dict) -> Overlap:
+def frame_overlap(row: FrameRow) -> Overlap:
     return Overlap(row["intersection"], row["pred_area"], row["true_area"])
 
 
-def ceiling_overlap(row: dict) -> Overlap:
-    return Overlap(row["ceiling_intersection"], row["ceiling_pred_area"], row["true_area"])
+def ceiling_overlap(row: FrameRow) -> Overlap:
+    """The ceiling's overlap of a row that has one (``ceiling_intersection`` not None)."""
+    return Overlap(row["ceiling_intersection"] or 0, row["ceiling_pred_area"] or 0, row["true_area"])
 
 
-def _stats(rows: list[dict], to_overlap=frame_overlap) -> dict:
+def _stats(rows: list[FrameRow], to_overlap: Callable[[FrameRow], Overlap] = frame_overlap) -> dict[str, Any]:
     overlaps = [to_overlap(r) for r in rows]
     dice = np.array([o.dice for o in overlaps])
     return {"frames": len(rows), "pooled_dice": pooled_dice(overlaps) if rows else None,
@@ -89,7 +115,7 @@ def area_counts(ratios: list[float]) -> list[int]:
     return [int(c) for c in np.histogram(clipped, bins=AREA_EDGES)[0]]
 
 
-def size_stats(rows: list[dict]) -> dict:
+def size_stats(rows: list[FrameRow]) -> dict[str, Any]:
     """Median area ratio (and its histogram over AREA_EDGES) and median / mean base leak over the rows that
     have them (base_frames: rows with a base line)."""
     ratios = [r["area_ratio"] for r in rows if r["area_ratio"] is not None]
@@ -99,7 +125,7 @@ def size_stats(rows: list[dict]) -> dict:
             "base_frames": len(leaks)}
 
 
-def summarize_group(rows: list[dict], bootstrap_samples: int = 1000, seed: int = 0) -> dict:
+def summarize_group(rows: list[FrameRow], bootstrap_samples: int = 1000, seed: int = 0) -> dict[str, Any]:
     """Summary of one (model, dataset): pooled Dice with its bootstrap CI, per-frame stats, ED/ES, ceiling."""
     overlaps = [frame_overlap(r) for r in rows]
     ok_rows = [r for r in rows if r["ok"]]
@@ -114,10 +140,10 @@ def summarize_group(rows: list[dict], bootstrap_samples: int = 1000, seed: int =
     return out
 
 
-def summarize(rows: list[dict], bootstrap_samples: int = 1000, seed: int = 0,
-              model_order: list[str] | None = None, dataset_order: list[str] | None = None) -> list[dict]:
+def summarize(rows: list[FrameRow], bootstrap_samples: int = 1000, seed: int = 0,
+              model_order: list[str] | None = None, dataset_order: list[str] | None = None) -> list[dict[str, Any]]:
     """One summary per (model, dataset) present in the rows, models then datasets in the given order."""
-    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[FrameRow]] = defaultdict(list)
     for r in rows:
         groups[(r["model"], r["dataset"])].append(r)
     return [summarize_group(groups[key], bootstrap_samples, seed)
@@ -131,33 +157,33 @@ def _order_key(key: tuple[str, str], models: list[str] | None, datasets: list[st
     return (m, model, d, dataset)
 
 
-def sort_rows(rows: list[dict], model_order: list[str] | None = None,
-              dataset_order: list[str] | None = None) -> list[dict]:
+def sort_rows(rows: list[FrameRow], model_order: list[str] | None = None,
+              dataset_order: list[str] | None = None) -> list[FrameRow]:
     """Rows in a stable, readable order: model, dataset, video, phase, frame."""
     return sorted(rows, key=lambda r: (*_order_key((r["model"], r["dataset"]), model_order, dataset_order),
                                        r["video_id"], r["phase"], r["frame_index"]))
 
 
-def to_csv(rows: list[dict]) -> str:
+def to_csv(rows: list[FrameRow]) -> str:
     """per_frame.csv text (floats at full precision, so pooled Dice recomputes exactly; n/a as empty)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=ROW_FIELDS, lineterminator="\n")
     writer.writeheader()
     for r in rows:
-        writer.writerow({k: "" if r[k] is None else r[k] for k in ROW_FIELDS})
+        writer.writerow({k: "" if v is None else v for k, v in r.items()})
     return buffer.getvalue()
 
 
-def from_csv(text: str) -> list[dict]:
+def from_csv(text: str) -> list[FrameRow]:
     """Typed rows back from per_frame.csv text."""
     rows = []
     for raw in csv.DictReader(io.StringIO(text)):
-        row: dict = {}
+        row: dict[str, Any] = {}
         for k in ROW_FIELDS:
             v = raw[k]
             row[k] = (None if v == "" else int(v)) if k in _INTS else (None if v == "" else float(v)) \
                 if k in _FLOATS else (v == "True") if k == "ok" else v
-        rows.append(row)
+        rows.append(cast(FrameRow, row))
     return rows
 
 

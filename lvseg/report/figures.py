@@ -39,7 +39,7 @@ def legend_handles() -> list[Patch]:
 def dice_histogram(dice: list[float], title: str, pooled: float | None = None, failed: int = 0) -> bytes:
     """PNG: per-frame Dice histogram (0-1 in 0.02 bins), the pooled Dice as a vertical line."""
     fig, ax = plt.subplots(figsize=(4.2, 3.0))
-    ax.hist(np.asarray(dice, dtype=float), bins=np.linspace(0.0, 1.0, 51), color="#56779a", edgecolor="white")
+    ax.hist(np.asarray(dice, dtype=float), bins=np.linspace(0.0, 1.0, 51).tolist(), color="#56779a", edgecolor="white")
     if pooled is not None:
         ax.axvline(pooled, color="#d55e00", linestyle="--", label=f"pooled {pooled:.4f}")
         ax.legend(loc="upper left", fontsize=8)
