@@ -94,13 +94,6 @@ def pick_model(options: StreamOptions) -> ModelInfo:
     return infos[0]
 
 
-def ml_per_unit(mapping: EchoNetFrame) -> float | None:
-    """mL per pixel-unit volume (lvseg.analysis.volumes: disk volume at 1 mm per pixel), None without a
-    square-pixel spacing. Disk volume scales with the cube of the pixel size (lvseg.geometry.mask.disk_volume)."""
-    mm = mapping.mm_per_pixel
-    return None if mm is None else mm ** 3
-
-
 @dataclass(frozen=True)
 class StreamInput:
     """An opened clip: its 112x112 frames (an iterator: read as they are streamed), rate and what it is."""
@@ -159,7 +152,7 @@ def units_line(mapping: EchoNetFrame | None) -> str:
     """Which unit the volumes are in, and why."""
     if mapping is None:
         return f"volumes in {PIXEL_UNITS} of the 112x112 frame: an EchoNet AVI states no pixel spacing; EF needs none"
-    if ml_per_unit(mapping) is not None and mapping.spacing is not None:
+    if mapping.mm_per_pixel is not None and mapping.spacing is not None:
         return f"volumes in mL: pixel spacing from {mapping.spacing.origin}"
     why = mapping.spacing_note or "the file states no pixel spacing"
     if mapping.spacing is not None:
@@ -171,7 +164,6 @@ def main(argv: list[str]) -> int:
     video, options = parse(argv)
     info = pick_model(options)
     with opened(video, options.fps) as clip:
-        scale = None if clip.mapping is None else ml_per_unit(clip.mapping)
         analyser = StreamAnalyser(load_runner(info), clip.fps, temporal_window=options.temporal_window)
         print(RESEARCH_NOTICE)
         origin = "--fps" if clip.fps_origin == CALLER else clip.fps_origin
@@ -184,10 +176,10 @@ def main(argv: list[str]) -> int:
             for result in analyser.push(frame):
                 for beat in result.beats:
                     beats += 1
-                    print(beat_line(beats, beat, result.ef, clip.fps, scale), flush=True)
+                    print(beat_line(beats, beat, result.ef, clip.fps, clip.mapping), flush=True)
         for beat in analyser.finish():
             beats += 1
-            print(beat_line(beats, beat, analyser.ef, clip.fps, scale), flush=True)
+            print(beat_line(beats, beat, analyser.ef, clip.fps, clip.mapping), flush=True)
     seconds = max(time.perf_counter() - start, 1e-9)
     ef = "none" if analyser.video_ef is None else f"{analyser.video_ef:.1f} %"
     print(f"video EF {ef} over {beats} beat(s); quality {'+'.join(analyser.flags()) or 'ok'}; "
@@ -195,10 +187,15 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def beat_line(number: int, beat: Beat, running_ef: float | None, fps: float, ml_per_unit: float | None) -> str:
+def volume_text(volume: float, mapping: EchoNetFrame | None) -> str:
+    """A pixel-unit volume (lvseg.analysis.volumes) in mL where the clip's spacing is known, else as it is."""
+    ml = None if mapping is None else mapping.ml_from_pixel_volume(volume)
+    return f"{volume:.1f} {PIXEL_UNITS}" if ml is None else f"{ml:.1f} mL"
+
+
+def beat_line(number: int, beat: Beat, running_ef: float | None, fps: float, mapping: EchoNetFrame | None) -> str:
     """One beat as printed: ED and ES frames and times, EF, volumes (mL or pixel units), the running EF."""
     running = "--" if running_ef is None else f"{running_ef:.1f} %"
-    factor, unit = (1.0, PIXEL_UNITS) if ml_per_unit is None else (ml_per_unit, "mL")
     return (f"beat {number}: ED frame {beat.ed_frame} ({beat.ed_frame / fps:.2f} s) -> ES frame {beat.es_frame} "
-            f"({beat.es_frame / fps:.2f} s): EF {beat.ef:.1f} %, EDV {beat.edv * factor:.1f} {unit}, "
-            f"ESV {beat.esv * factor:.1f} {unit} ({beat.quality}; running EF {running})")
+            f"({beat.es_frame / fps:.2f} s): EF {beat.ef:.1f} %, EDV {volume_text(beat.edv, mapping)}, "
+            f"ESV {volume_text(beat.esv, mapping)} ({beat.quality}; running EF {running})")
