@@ -170,8 +170,9 @@ def _export_one(config: ExportConfig, folder: str, variant: str, model, model_co
     runner = TFLiteRunner(tflite_path)
     tflite_dice = validation_dice(runner, val.images, val.masks)
     verdict = gate.check(variant, keras_dice, tflite_dice, config.max_drop)
-    latency: dict[str, Any] = {f"threads_{n}": median_latency_ms(tflite_path, val.images[0], n, LATENCY_WARMUP, config.latency_runs)
-               for n in (1, 2)}
+    latency: dict[str, Any] = {
+        f"threads_{n}": median_latency_ms(tflite_path, val.images[0], n, LATENCY_WARMUP, config.latency_runs)
+        for n in (1, 2)}
     latency.update(statistic="median of one invoke (quantize/dequantize excluded)", warmup=LATENCY_WARMUP,
                    runs=config.latency_runs, runtime="ai_edge_litert Interpreter (XNNPACK)",
                    machine=f"{platform.machine()}, {os.cpu_count()} CPU cores (shared while measured)")

@@ -11,7 +11,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from lvseg import flags
 from lvseg.cloud import dataflow, vertex
@@ -61,13 +61,14 @@ class AnalyzeJob:
         "help": "analysis name: written to gs://BUCKET/analyses/NAME/; None means the job name"})
 
 
-def _parse(prog: str, description: str, argv: list[str], *classes: type) -> tuple[list, list[str]]:
+def _parse(prog: str, description: str | None, argv: list[str], *classes: type[Any]) -> tuple[list[Any], list[str]]:
+    """(one options object per class, Target first; the passthrough flags after ``--``); every field rule is
+    checked while parsing (lvseg.flags)."""
     ours, extra = split_passthrough(argv)
     parser = parser_for(prog, description, Target, *classes)
     ns = parser.parse_args(ours)
-    parsed = [flags.from_namespace(cls, ns) for cls in (Target, *classes)]
-    parsed[0].validate()  # raises OptionError, as the parser does
-    return parsed, extra
+    option_classes: list[type[Any]] = [Target, *classes]
+    return [flags.from_namespace(cls, ns) for cls in option_classes], extra
 
 
 def _run(target: Target, header: list[str], command: list[str], runner: Runner, out: TextIO) -> int:

@@ -13,49 +13,59 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable
 
 from lvseg import __version__, flags
-from lvseg.cloud.bucket import BucketLayout, ImageRegistry
+from lvseg.cloud.bucket import BucketLayout, ImageRegistry, bucket_name
 
 Runner = Callable[[list[str]], int]
 Clock = Callable[[], datetime]
 
-# Dataflow's job-name rule (Beam's validator); Vertex display names are looser, so one rule serves both.
 _JOB_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 _PROJECT = re.compile(r"^[a-z][-a-z0-9]{4,28}[a-z0-9]$")
 _REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
+
+
+def project_problem(project: str) -> str | None:
+    return None if _PROJECT.match(project) else f"not a Google Cloud project id: {project!r}"
+
+
+def region_problem(region: str) -> str | None:
+    return None if _REGION.match(region) else f"not a Google Cloud region: {region!r} (e.g. us-central1)"
+
+
+def bucket_problem(bucket: str) -> str | None:
+    try:
+        bucket_name(bucket)
+    except flags.OptionError as err:
+        return str(err)
+    return None
+
+
+def job_name_problem(name: str) -> str | None:
+    """Dataflow's job-name rule (Vertex AI's display names are looser, so it serves both)."""
+    return None if _JOB_NAME.match(name) else (f"invalid job name {name!r}: lowercase letters, digits and '-', "
+                                               "starting with a letter, at most 63 characters")
 
 
 @dataclass(frozen=True)
 class Target:
     """Where a job runs and what it reads and writes: project, region, bucket and images."""
 
-    project: str = field(default="", metadata={"help": "Google Cloud project id (required)"})
-    region: str = field(default="", metadata={"help": "region of the jobs, bucket and registry, e.g. "
-                                                      "us-central1 (required)"})
-    bucket: str = field(default="", metadata={"help": "gs://BUCKET holding raw/, records/, models/, exports/, "
-                                                      "reports/ (required)"})
+    project: str = field(default="", metadata={
+        "required": True, "check": project_problem, "help": "Google Cloud project id"})
+    region: str = field(default="", metadata={
+        "required": True, "check": region_problem, "help": "region of the jobs, bucket and registry, e.g. us-central1"})
+    bucket: str = field(default="", metadata={
+        "required": True, "check": bucket_problem, "help": "gs://BUCKET holding raw/, records/, models/, exports/, "
+                                                           "reports/"})
     repository: str = field(default="lvseg", metadata={"help": "Artifact Registry docker repository of the images"})
     image_tag: str = field(default=__version__, metadata={"help": "tag of the lvseg-trainer / lvseg-beam images"})
     job_name: str | None = field(default=None, metadata={
-        "help": "job name; None means lvseg-COMMAND-YYYYMMDD-HHMMSS, UTC"})
+        "check": job_name_problem, "help": "job name; None means lvseg-COMMAND-YYYYMMDD-HHMMSS, UTC"})
     service_account: str | None = field(default=None, metadata={
         "help": "service account the job runs as; None means the service's default account"})
     dry_run: bool = field(default=False, metadata={"help": "print what would run, run nothing"})
-
-    def validate(self) -> None:
-        """Raise OptionError for a missing or malformed project, region or bucket."""
-        for name in ("project", "region", "bucket"):
-            if not getattr(self, name):
-                raise flags.OptionError(f"--{name} is required")
-        if not _PROJECT.match(self.project):
-            raise flags.OptionError(f"not a Google Cloud project id: {self.project!r}")
-        if not _REGION.match(self.region):
-            raise flags.OptionError(f"not a Google Cloud region: {self.region!r} (e.g. us-central1)")
-        if self.job_name is not None:
-            check_job_name(self.job_name)
-        BucketLayout(self.bucket)
 
     @property
     def layout(self) -> BucketLayout:
@@ -67,9 +77,9 @@ class Target:
 
 
 def check_job_name(name: str) -> str:
-    if not _JOB_NAME.match(name):
-        raise flags.OptionError(f"invalid job name {name!r}: lowercase letters, digits and '-', starting with a "
-                                "letter, at most 63 characters")
+    problem = job_name_problem(name)
+    if problem:
+        raise flags.OptionError(problem)
     return name
 
 
@@ -85,7 +95,7 @@ def job_name(target: Target, kind: str, clock: Clock = utc_now) -> str:
     return check_job_name(f"lvseg-{kind}-{clock():%Y%m%d-%H%M%S}")
 
 
-def parser_for(prog: str, description: str, *option_classes: type) -> argparse.ArgumentParser:
+def parser_for(prog: str, description: str | None, *option_classes: type[Any]) -> argparse.ArgumentParser:
     """An argparse parser with the flags of each options dataclass (lvseg.flags)."""
     parser = flags.ArgumentParser(prog=prog, description=description,
                                   epilog="Flags after a bare '--' are passed to the job unchanged.")

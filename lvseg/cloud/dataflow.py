@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lvseg import flags
 from lvseg.cloud.common import Target
 from lvseg.cloud.flex import flags_to_parameters
 from lvseg.flags import OptionError
@@ -24,8 +25,8 @@ class Workers:
     """Dataflow worker pool: machine type and count, and how workers get lvseg."""
 
     worker_machine_type: str = field(default="n1-standard-4", metadata={"help": "Compute Engine machine type"})
-    max_num_workers: int = field(default=10, metadata={"help": "autoscaling ceiling; a cost guard"})
-    num_workers: int | None = field(default=None, metadata={"help": "initial workers; None means Dataflow's"})
+    max_num_workers: int = field(default=10, metadata={"min": 1, "help": "autoscaling ceiling; a cost guard"})
+    num_workers: int | None = field(default=None, metadata={"min": 1, "help": "initial workers; None means Dataflow's"})
     disk_size_gb: int | None = field(default=None, metadata={"help": "worker disk, GB; None means Dataflow's"})
     worker_image: str | None = field(default=None, metadata={
         "help": "SDK container image of the workers (default: the lvseg-beam image of --repository/--image-tag; "
@@ -39,8 +40,8 @@ class Workers:
         return self.worker_image or target.images.beam
 
     def validate(self, target: Target) -> None:
-        if self.max_num_workers < 1 or (self.num_workers is not None and self.num_workers < 1):
-            raise OptionError("worker counts must be at least 1")
+        """The rule that spans fields (and the target): workers get lvseg from an image or a setup file."""
+        flags.check_limits(self)
         if self.image(target) is None and not self.setup_file:
             raise OptionError("workers need lvseg: keep a worker image or give --setup-file ./setup.py")
 

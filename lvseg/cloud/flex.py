@@ -24,6 +24,7 @@ import typing
 from pathlib import Path
 
 from lvseg.cloud.bucket import BucketLayout
+from lvseg import flags
 from lvseg.flags import OptionError
 
 # pipeline -> (module, options dataclass); the module has launcher_options(argv), build_pipeline and OWNED.
@@ -79,8 +80,9 @@ def metadata(pipeline: str) -> dict:
     cls = options_class(pipeline)
     params = []
     for f in dataclasses.fields(cls):
-        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
-        required = default in ("", ())
+        default = flags.field_default(f)
+        # declared required, or (options that do not declare it) an empty default the job cannot run with
+        required = flags.is_required(f) or default in ("", ())
         help_text = f.metadata.get("help", "")
         if not required:
             help_text += f" (default: {_shown(default)})"

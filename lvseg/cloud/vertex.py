@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lvseg import flags
 from lvseg.cloud.bucket import BucketLayout, check_name
 from lvseg.flags import OptionError
 from lvseg.inference.decode import MODEL_KINDS
@@ -32,6 +33,10 @@ ACCELERATOR_FAMILIES: dict[str, str] = {
     "NVIDIA_H100_80GB": "a3",
 }
 NO_ACCELERATOR = "none"
+
+
+def env_problem(item: str) -> str | None:
+    return None if "=" in item and item.split("=", 1)[0] else f"takes KEY=VALUE, got {item!r}"
 EXPORT_COMMAND = ["python3", "-m", "export"]
 
 
@@ -42,35 +47,28 @@ class Machines:
     machine_type: str = field(default="n1-standard-8", metadata={"help": "Compute Engine machine type per replica"})
     accelerator_type: str = field(default="NVIDIA_TESLA_T4", metadata={
         "help": "GPU type per replica, or 'none' for CPU only", "choices": (*ACCELERATOR_FAMILIES, NO_ACCELERATOR)})
-    accelerator_count: int = field(default=1, metadata={"help": "GPUs per replica"})
-    replica_count: int = field(default=1, metadata={
+    accelerator_count: int = field(default=1, metadata={"help": "GPUs per replica", "choices": (1, 2, 4, 8, 16)})
+    replica_count: int = field(default=1, metadata={"min": 1,
         "help": "machines; above 1: one chief plus N-1 workers (multi-worker training)"})
     boot_disk_gb: int = field(default=100, metadata={"help": "boot disk size per replica, GB (pd-ssd)"})
     spot: bool = field(default=False, metadata={
         "help": "use Spot VMs (cheaper, may be preempted; training resumes from AIP_CHECKPOINT_DIR)"})
     restart_job_on_worker_restart: bool = field(default=False, metadata={
         "help": "restart the whole job when a worker restarts (always on for multi-worker jobs)"})
-    timeout_hours: float = field(default=24.0, metadata={"help": "maximum running time; a cost guard"})
-    env: tuple[str, ...] = field(default=(), metadata={"help": "extra container environment, KEY=VALUE ..."})
+    timeout_hours: float = field(default=24.0, metadata={"above": 0, "help": "maximum running time; a cost guard"})
+    env: tuple[str, ...] = field(default=(), metadata={
+        "check": env_problem, "help": "extra container environment, KEY=VALUE ..."})
     spec_out: str | None = field(default=None, metadata={
         "help": "where to write the CustomJobSpec for gcloud; None means ./JOB_NAME.custom_job.json"})
 
     def validate(self) -> None:
-        """Raise OptionError for settings (machine/GPU combinations...) Vertex AI would reject."""
-        if self.replica_count < 1:
-            raise OptionError("--replica-count must be at least 1")
-        if self.timeout_hours <= 0:
-            raise OptionError("--timeout-hours must be positive")
-        for item in self.env:
-            if "=" not in item or not item.split("=", 1)[0]:
-                raise OptionError(f"--env takes KEY=VALUE, got {item!r}")
+        """Raise OptionError for settings Vertex AI would reject: the fields' rules, then the GPU's machine family."""
+        flags.check_limits(self)
         if self.accelerator_type == NO_ACCELERATOR:
             return
         family = ACCELERATOR_FAMILIES[self.accelerator_type]
         if not self.machine_type.startswith(family + "-"):
             raise OptionError(f"{self.accelerator_type} attaches to {family}-* machines, not {self.machine_type}")
-        if self.accelerator_count not in (1, 2, 4, 8, 16):
-            raise OptionError(f"--accelerator-count must be 1, 2, 4, 8 or 16, got {self.accelerator_count}")
 
     def machine_spec(self) -> dict:
         spec: dict = {"machineType": self.machine_type}
@@ -87,7 +85,7 @@ class TrainJob:
     model: str = field(default="mask", metadata={"help": "which U-Net to train", "choices": MODEL_KINDS})
     name: str | None = field(default=None, metadata={
         "help": "model name: outputs go to gs://BUCKET/models/NAME/; None means the --model value"})
-    epochs: int | None = field(default=None, metadata={"help": "training epochs; None means the trainer's"})
+    epochs: int | None = field(default=None, metadata={"min": 1, "help": "training epochs; None means the trainer's"})
     preset: str | None = field(default=None, metadata={
         "help": "U-Net size; None means the trainer's", "choices": tuple(PRESETS)})
 
@@ -106,8 +104,7 @@ class ExportJob:
 
 def trainer_args(job: TrainJob, layout: BucketLayout, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
     """The container args: ``trainer.task`` flags. No --out: AIP_MODEL_DIR comes from baseOutputDirectory."""
-    if job.epochs is not None and job.epochs < 1:
-        raise OptionError("--epochs must be at least 1")
+    flags.check_limits(job)
     args = ["--model", job.model, "--records", layout.records]
     if job.epochs is not None:
         args += ["--epochs", str(job.epochs)]

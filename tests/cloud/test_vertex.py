@@ -130,5 +130,5 @@ def test_runner_status_is_returned_and_bad_flags_are_usage_errors(tmp_path, caps
     monkeypatch.chdir(tmp_path)  # the real `lvseg cloud` path below: refused before it writes or runs anything
     assert cli.main(["cloud", "train", *TARGET, "--machine-type", "g2-standard-4"]) == 2
     assert cli.main(["cloud", "train", "--project", "my-proj", "--region", "us-central1"]) == 2
-    assert "--bucket is required" in capsys.readouterr().err
+    assert "the following arguments are required: --bucket" in capsys.readouterr().err
 
