@@ -18,7 +18,7 @@ import dataclasses
 import difflib
 import logging
 import os
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from apache_beam.options.pipeline_options import (DirectOptions, GoogleCloudOptions, PipelineOptions, StandardOptions,
                                                   WorkerOptions)
@@ -26,7 +26,10 @@ from apache_beam.options.pipeline_options import (DirectOptions, GoogleCloudOpti
 from lvseg import flags, storage
 from lvseg.runtime_noise import quiet_loggers
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")  # a job's options dataclass
 LOCAL_RUNNER = "FnApiRunner"
 _PRISM_FIRST = {"directrunner", "switchingdirectrunner"}
 _LOG = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Keeping libraries' own start-up and housekeeping lines off a user's terminal unless asked (LVSEG_VERBOSE=1 or --debug).
+"""Keeping libraries' start-up and housekeeping lines off a user's terminal unless asked (LVSEG_VERBOSE=1, --debug).
 
 TensorFlow's runtime and LiteRT (its "Created TensorFlow Lite XNNPACK delegate" line) write to file descriptor 2
 directly, past Python's logging and TF_CPP_MIN_LOG_LEVEL, so only pointing that descriptor elsewhere while

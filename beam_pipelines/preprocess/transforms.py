@@ -75,7 +75,7 @@ class WriteShardFn(beam.DoFn):
                 frame_records, video_record = result
                 for record in frame_records:
                     frame_out.write(record)
-                if video_out is not None:
+                if video_out is not None and video_record is not None:  # both exist exactly when with_video
                     video_out.write(video_record)
                 written += 1
                 frames += len(frame_records)

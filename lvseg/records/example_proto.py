@@ -23,7 +23,7 @@ _Field = descriptor_pb2.FieldDescriptorProto
 
 
 def _field(name: str, number: int, kind: int, label: int = _Field.LABEL_OPTIONAL, message: str = "",
-           oneof: int | None = None) -> _Field:
+           oneof: int | None = None) -> descriptor_pb2.FieldDescriptorProto:
     field = _Field(name=name, number=number, type=kind, label=label)
     if message:
         field.type_name = f".{_PACKAGE}.{message}"

@@ -9,12 +9,24 @@ installed with the Cloud Storage client (its C implementation).
 from __future__ import annotations
 
 import struct
-from typing import BinaryIO, Iterator
+from typing import Iterator, Protocol
 
 import google_crc32c
 
 _MASK_DELTA = 0xA282EAD8
 _HEADER = 12  # length + its CRC
+
+
+class Writable(Protocol):
+    """Where records are written: a binary file, or a compressing stream in front of one."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+
+class Readable(Protocol):
+    """Where records are read from: a binary file or a decompressing stream (gzip.GzipFile)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class TFRecordError(ValueError):
@@ -26,14 +38,14 @@ def masked_crc32c(data: bytes) -> int:
     return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
 
 
-def write_record(stream: BinaryIO, data: bytes) -> None:
+def write_record(stream: Writable, data: bytes) -> None:
     """Append one framed record to a binary stream (one write call)."""
     length = struct.pack("<Q", len(data))
     stream.write(b"".join([length, struct.pack("<I", masked_crc32c(length)), data,
                            struct.pack("<I", masked_crc32c(data))]))
 
 
-def read_records(stream: BinaryIO) -> Iterator[bytes]:
+def read_records(stream: Readable) -> Iterator[bytes]:
     """Every record of a binary stream, CRC-checked; raises TFRecordError on a broken frame."""
     while True:
         header = stream.read(_HEADER)
