@@ -24,6 +24,8 @@ from lvseg.metrics.bootstrap import percentile_ci, resample_indices
 
 LOA_Z = 1.96  # two-sided 95 % normal quantile of the Bland-Altman limits
 AUC_THRESHOLDS = (35.0, 50.0)  # reduced (< 35 %) and below-normal (< 50 %) EF
+STATISTICS = ("mae", "rmse", "bias", "loa_low", "loa_high", "pearson_r", "r2")  # Agreement's fields, in order
+Statistics = dict[str | float, np.ndarray]  # statistic name, or AUC threshold -> one value per row
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ def auc_below(predicted: np.ndarray, reference: np.ndarray, threshold: float) ->
     return _ratio(u, (n_pos * n_neg).astype(np.float64))
 
 
-def statistics(predicted: np.ndarray, reference: np.ndarray, thresholds: Sequence[float] = AUC_THRESHOLDS) -> dict:
+def statistics(predicted: np.ndarray, reference: np.ndarray,
+               thresholds: Sequence[float] = AUC_THRESHOLDS) -> Statistics:
     """Every statistic for each row of (B, n) arrays, as name -> (B,) array (NaN where undefined)."""
     n = predicted.shape[1]
     d = predicted - reference
@@ -76,7 +79,7 @@ def statistics(predicted: np.ndarray, reference: np.ndarray, thresholds: Sequenc
     pc = predicted - predicted.mean(axis=1, keepdims=True)
     rc = reference - reference.mean(axis=1, keepdims=True)
     ss_ref = (rc**2).sum(axis=1)
-    out = {
+    out: Statistics = {
         "mae": np.abs(d).mean(axis=1),
         "rmse": np.sqrt((d**2).mean(axis=1)),
         "bias": bias,
@@ -104,7 +107,7 @@ def agreement(predicted: Sequence[float | None], reference: Sequence[float], sam
     keep = np.isfinite(pred) & np.isfinite(ref)
     pred, ref = pred[keep], ref[keep]
     n = len(pred)
-    names = ["mae", "rmse", "bias", "loa_low", "loa_high", "pearson_r", "r2", *map(float, thresholds)]
+    names: list[str | float] = [*STATISTICS, *map(float, thresholds)]
     if n == 0:
         point = {k: np.array([np.nan]) for k in names}
     else:
@@ -114,11 +117,11 @@ def agreement(predicted: Sequence[float | None], reference: Sequence[float], sam
         idx = resample_indices(n, samples, seed)
         boot = statistics(pred[idx], ref[idx], thresholds)
 
-    def estimate(name) -> Estimate:
+    def estimate(name: str | float) -> Estimate:
         value = _finite(point[name][0])
         if value is None or boot is None or not np.isfinite(boot[name]).any():
             return Estimate(value)
         return Estimate(value, *percentile_ci(boot[name], level))
 
-    return Agreement(n, int((~keep).sum()), *(estimate(k) for k in names[:7]),
+    return Agreement(n, int((~keep).sum()), **{name: estimate(name) for name in STATISTICS},
                      auc={float(t): estimate(float(t)) for t in thresholds})

@@ -29,6 +29,11 @@ class Hysteresis:
     """Push smoothed samples of one run with the swing that confirms a turn; get each Systole once its ES
     is confirmed. ``best_ed`` / ``best_es`` keep the largest confirmed ED and smallest confirmed ES of any run."""
 
+    # Per run (None until its first sample): the running maximum and minimum, and the ED held while an ES is sought.
+    hi: Sample | None
+    lo: Sample | None
+    peak: Sample | None
+
     def __init__(self) -> None:
         self.swings = 0
         self.best_ed: Sample | None = None
@@ -44,11 +49,12 @@ class Hysteresis:
     @property
     def ed_candidate(self) -> int | None:
         """The frame of the ED now held or sought (no later ED can come before it); None before any turn."""
-        return self.hi.frame if self.mode == 1 else self.peak.frame if self.mode == -1 else None
+        held = self.hi if self.mode == 1 else self.peak if self.mode == -1 else None
+        return None if held is None else held.frame
 
     def push(self, p: Sample, swing: float) -> Systole | None:
         s = p.smoothed
-        if self.n == 0:
+        if self.hi is None or self.lo is None:  # the run's first sample
             self.first, self.hi, self.lo = p.frame, p, p
         self.last = p.frame
         self.n += 1
@@ -67,7 +73,7 @@ class Hysteresis:
             self.swings += 1
             if self.best_es is None or self.lo.smoothed < self.best_es.smoothed:
                 self.best_es = self.lo
-            if mode == -1:
+            if mode == -1 and self.peak is not None:
                 out = self._systole(self.peak, self.lo)
             self.mode, self.hi = 1, p  # p is the highest sample since the ES
         return out
@@ -76,7 +82,9 @@ class Hysteresis:
         """End of the run: the ED held with the lowest sample since, if any (an ES at the very end). A clip
         that ends on the rise after its only ES keeps its running maximum as ``best_ed``: for a clip from
         ES to ED (no whole systole) the largest volume it shows."""
-        out = self._systole(self.peak, self.lo) if self.mode == -1 and self.n else None
+        out = None
+        if self.mode == -1 and self.peak is not None and self.lo is not None:
+            out = self._systole(self.peak, self.lo)
         if self.mode == 1 and self.best_ed is None:
             self.best_ed = self.hi
         self.reset()

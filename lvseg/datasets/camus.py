@@ -22,12 +22,13 @@ import os
 import re
 import zlib
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 import cv2
 import numpy as np
 
-OUTPUT_SHAPE = (112, 112)
+from lvseg.frame import FRAME_SHAPE
+
 PHASES = ("ED", "ES")
 LV_LABEL = 1
 _PATIENT = re.compile(r"patient\d+")
@@ -99,15 +100,24 @@ def read_nifti(path: str) -> np.ndarray:
     """A 2-D CAMUS NIfTI as (rows, cols): nibabel's (cols, rows[, 1]) array, squeezed and transposed."""
     import nibabel as nib
 
-    data = np.asarray(nib.load(path).dataobj)
+    from nibabel.dataobj_images import DataobjImage
+
+    image = nib.load(path)
+    if not isinstance(image, DataobjImage):  # every NIfTI image is one; load() is typed for any format
+        raise CamusError(f"{path}: not an image with voxel data")
+    data = np.asarray(image.dataobj)
     data = data.reshape(data.shape[:2]) if data.ndim == 3 and data.shape[2] == 1 else data
     if data.ndim != 2:
         raise CamusError(f"{path}: expected one 2-D frame, found shape {data.shape}")
     return data.T
 
 
-def _find(folder: str, stem: str) -> tuple[str, callable] | None:
-    for suffix, reader in ((".nii.gz", read_nifti), (".nii", read_nifti), (".mhd", read_mhd)):
+Reader = Callable[[str], np.ndarray]
+
+
+def _find(folder: str, stem: str) -> tuple[str, Reader] | None:
+    readers: tuple[tuple[str, Reader], ...] = ((".nii.gz", read_nifti), (".nii", read_nifti), (".mhd", read_mhd))
+    for suffix, reader in readers:
         path = os.path.join(folder, stem + suffix)
         if os.path.exists(path):
             return path, reader
@@ -121,8 +131,8 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
 
 
 def resize_pair(image: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The literature recipe: image INTER_AREA, LV mask (label 1) INTER_NEAREST, straight to 112x112."""
-    size = (OUTPUT_SHAPE[1], OUTPUT_SHAPE[0])
+    """The literature recipe: image INTER_AREA, LV mask (label 1) INTER_NEAREST, straight to FRAME_SHAPE."""
+    size = (FRAME_SHAPE[1], FRAME_SHAPE[0])  # cv2 takes (width, height)
     small = cv2.resize(to_uint8(image), size, interpolation=cv2.INTER_AREA)
     mask = cv2.resize((labels == LV_LABEL).astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
     return small, mask
