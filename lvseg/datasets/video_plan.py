@@ -129,6 +129,8 @@ def _folder_entries(folder: str) -> list[Entry]:
         files, folders = ([folder], {}) if single else _gcs_listing(folder)
     elif os.path.isfile(folder):
         files, folders = [folder], {}
+    elif not os.path.isdir(folder):
+        raise FileNotFoundError(2, "no such file or directory", folder)
     else:
         files, folders = _local_listing(folder)
     files = [p for p in files if os.path.basename(p.rstrip("/")) != TRACINGS]

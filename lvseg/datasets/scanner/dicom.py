@@ -137,4 +137,6 @@ def open_dicom(path: str, limits: Limits = Limits(), fallback_fps: float | None 
         except (ValueError, RuntimeError, NotImplementedError, EOFError, OSError) as err:
             raise VideoError(RejectReason.VIDEO_UNDECODABLE, f"a frame does not decode ({err})") from None
 
-    return ClipSource(path, "dicom", rows, columns, count, fps, origin, spacing, note, choice.box, read)
+    syntax = ds.file_meta.TransferSyntaxUID
+    return ClipSource(path, "dicom", rows, columns, count, fps, origin, spacing, note, choice.box, read,
+                      f"DICOM {syntax.name} ({syntax}), {photometric}")

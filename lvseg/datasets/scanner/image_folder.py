@@ -63,4 +63,5 @@ def open_image_folder(path: str, limits: Limits = Limits(), fallback_fps: float 
                                  f"{image.shape[1]}x{image.shape[0]}, not {columns}x{rows}")
             yield image
 
-    return ClipSource(path, "frames", rows, columns, len(files), fps, origin, read=read)
+    return ClipSource(path, "frames", rows, columns, len(files), fps, origin, read=read,
+                      container=f"a folder of {len(files)} PNG/JPEG stills")

@@ -48,6 +48,7 @@ class ClipSource:
     bmode_box: tuple[int, int, int, int] | None = None
     read: Callable[[Sequence[int] | None], Iterator[np.ndarray]] | None = field(default=None, repr=False,
                                                                                 compare=False)
+    container: str = ""                         # what holds the frames, e.g. "DICOM JPEG Baseline (Process 1)"
 
     def frames(self, indices: Sequence[int] | None = None) -> Iterator[np.ndarray]:
         """uint8 frames, (H, W) or (H, W, 3) RGB: all of them, or those at ``indices`` (ascending)."""
@@ -69,7 +70,7 @@ def checked_fps(stated: float | None, origin: str, fallback_fps: float | None) -
             raise VideoError(RejectReason.NO_FRAME_RATE, f"the given frame rate: {problem}")
         return float(fallback_fps), "caller"
     said = "no frame rate" if stated is None else f"an unusable frame rate ({stated})"
-    raise VideoError(RejectReason.NO_FRAME_RATE, f"{origin or 'the file'} states {said}; pass the frame rate explicitly")
+    raise VideoError(RejectReason.NO_FRAME_RATE, f"{origin or 'the file'} states {said}; give it with --fps")
 
 
 def to_uint8(frame: np.ndarray, bits: int = 8) -> np.ndarray:

@@ -40,6 +40,7 @@ def open_video(path: str, limits: Limits = Limits(), fallback_fps: float | None 
         rows = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
         count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
         fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
+        code = int(capture.get(cv2.CAP_PROP_FOURCC))
     finally:
         capture.release()
     limits.check_frame(rows, columns, 3)
@@ -72,4 +73,6 @@ def open_video(path: str, limits: Limits = Limits(), fallback_fps: float | None 
         finally:
             capture.release()
 
-    return ClipSource(path, "video", rows, columns, count_known, rate, origin, read=read)
+    fourcc = "".join(chr((code >> 8 * i) & 0xFF) for i in range(4)).strip("\x00 ") or "unknown"
+    container = f"{os.path.splitext(path)[1].lstrip('.').upper() or 'video'} file, codec {fourcc}"
+    return ClipSource(path, "video", rows, columns, count_known, rate, origin, read=read, container=container)
