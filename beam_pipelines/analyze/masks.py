@@ -52,7 +52,8 @@ def mask_archive(clip: AnalysisClip, segmentations: Sequence[Segmentation]) -> b
         arrays.update(source_shape=np.array(clip.mapping.source_shape), crop=np.array(clip.mapping.crop),
                       mm_per_pixel=np.array(np.nan if mm is None else mm))
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as its bool allow_pickle
+    # numpy's stub types **kwds as its bool allow_pickle parameter: the arrays are what it takes.
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
     return buffer.getvalue()
 
 

@@ -2,12 +2,13 @@
 
 A source is an EchoNet-layout root (FileList.csv and Videos/; VolumeTracings.csv optional, and optional per
 video) or any folder of videos, local or gs://: EchoNet AVIs and scanner exports (DICOM cine loops, AVI/MP4
-of any size, subfolders of PNG/JPEG frames), told apart by lvseg.datasets.scanner.entries. Unlike training, analysis needs no tracing: a FileList
-row becomes a task whatever VolumeTracings.csv says about it; where a video's two tracings are valid they
-ride along, so the analysis can also report EF at the experts' own ED and ES frames. A row that cannot be
-read, or whose values are impossible, is a named reject, by the same rules as training (lvseg.datasets).
-``input_videos`` = FileList data lines (or a folder's files and frame folders) = tasks + rejects + skipped (rows of other splits).
-A line that cannot be read is a reject whatever split it may have been of.
+of any size, subfolders of PNG/JPEG frames), told apart by lvseg.datasets.scanner.entries. Unlike training,
+analysis needs no tracing: a FileList row becomes a task whatever VolumeTracings.csv says about it; where a
+video's two tracings are valid they ride along, so the analysis can also report EF at the experts' own ED
+and ES frames. A row that cannot be read, or whose values are impossible, is a named reject, by the same
+rules as training (lvseg.datasets). ``input_videos`` = FileList data lines (or a folder's files and frame
+folders) = tasks + rejects + skipped (rows of other splits). A line that cannot be read is a reject whatever
+split it may have been of.
 """
 
 from __future__ import annotations

@@ -135,7 +135,8 @@ def test_ef_per_video_and_where_each_rate_came_from(result, source):
     for name, row in videos.items():
         assert abs(float(row["ef"]) - reference) < 3.0, (name, row["ef"])  # the same clip, however stored
     expected = {"echo_a": ("echonet", "the video container"), "loop_jpeg": ("dicom", "DICOM FrameTime"),
-                "IM_0001": ("dicom", "caller"), "screen": ("video", "the video container"), "stills": ("frames", "caller")}
+                "IM_0001": ("dicom", "caller"), "screen": ("video", "the video container"),
+                "stills": ("frames", "caller")}
     for name, (kind, origin) in expected.items():
         assert (videos[name]["source"], videos[name]["fps_origin"]) == (kind, origin), name
     assert float(videos["stills"]["fps"]) == FPS_GIVEN and float(videos["loop_rle"]["fps"]) == source["fps"]
@@ -191,7 +192,8 @@ def test_temporal_window_averages_raw_outputs_before_the_rule(source, tmp_path):
     shutil.copy(os.path.join(source["folder"], "echo_a.avi"), folder)
     out = str(tmp_path / "out")
     assert cli.main(["analyze", "--videos", str(folder), "--models", scanner_oracle.SPEC, "--out", out,
-                     "--temporal-window", "5", "--save-masks", "--bootstrap-samples", "10", "--figure-videos", "0"]) == 0
+                     "--temporal-window", "5", "--save-masks", "--bootstrap-samples", "10",
+                     "--figure-videos", "0"]) == 0
     frames = load_video(str(folder / "echo_a.avi"))[0]
     outputs = np.stack([source["truth"][f.tobytes()].mask for f in frames]).astype(np.float32)[..., None]
     expected = np.stack([segment("mask", o).mask != 0 for o in temporal_mean(outputs, 5)])

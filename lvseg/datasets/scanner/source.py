@@ -62,7 +62,7 @@ def checked_fps(stated: float | None, origin: str, fallback_fps: float | None) -
 
     Never invented: with neither, VideoError(NO_FRAME_RATE) names what the file said.
     """
-    if stated is not None and not fps_problem(stated):  # the one frame-rate bound of every reader (lvseg.datasets.limits)
+    if stated is not None and not fps_problem(stated):  # every reader's one frame-rate bound (lvseg.datasets.limits)
         return float(stated), origin
     if fallback_fps is not None:
         problem = fps_problem(fallback_fps)
