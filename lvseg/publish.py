@@ -164,12 +164,14 @@ def read_complete(out: str) -> dict:
     if manifest is None:
         raise PublicationError(f"{out} has no {MANIFEST}: it was never published, or a publication was "
                                f"killed before it completed; run the stage that writes it again")
-    files, owned = manifest.get("files"), manifest.get("owned")
-    try:
-        owned = _check_owned(tuple(owned)) if isinstance(files, dict) and isinstance(owned, list) else None
-    except ValueError:
-        owned = None
-    if owned is None:
+    files, listed = manifest.get("files"), manifest.get("owned")
+    owned = None
+    if isinstance(files, dict) and isinstance(listed, list):
+        try:
+            owned = _check_owned(tuple(listed))
+        except ValueError:
+            pass
+    if owned is None or not isinstance(files, dict):
         raise PublicationError(f"{path} does not list its published files (written by an older lvseg, or "
                                f"edited); run the stage that writes {out} again")
     found = publish_swap.listing(out, owned)

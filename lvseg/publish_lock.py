@@ -41,7 +41,10 @@ def record(run_id: str) -> dict:
 
 def acquire(path: str, claim: dict) -> int | None:
     """Create the lock at ``path`` for ``claim``; returns its generation on gs:// (None locally)."""
-    return _acquire_gcs(path, claim) if storage.is_gcs(path) else _acquire_local(path, claim)
+    if storage.is_gcs(path):
+        return _acquire_gcs(path, claim)
+    _acquire_local(path, claim)
+    return None
 
 
 def holder(path: str) -> dict | None:
