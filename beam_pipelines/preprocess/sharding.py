@@ -5,9 +5,11 @@ differ. Here a shard is planned on the driver (sorted video ids dealt round-robi
 balanced to one video), written by one worker in sorted order with TFRecord framing, and compressed
 by zlib's own gzip framing (mtime 0, no file name): same inputs and options, same bytes.
 
-Compression: deflate with the Z_RLE strategy, ~3x faster than gzip level 6 for ~4 % larger frame
-shards (13 vs 12 % of raw size). It mattered most when video records held raw pixels (276 ms per video
-at level 6); they now hold the dataset's MJPEG bytes, which compress in ~6 ms. Any gzip reader reads it.
+Compression: frame shards are deflated with the Z_RLE strategy, ~3x faster than gzip level 6 for ~4 %
+larger shards (13 vs 12 % of raw size). Video shards hold the dataset's MJPEG bytes, which deflate
+cannot shrink much (Z_RLE saves 3.6 % for ~12 ms a video, a third of decoding it; the default strategy
+14 % for ~22 ms), so they are stored: gzip framing around uncompressed blocks, which every gzip reader
+reads, at a fraction of a millisecond. Both are deterministic.
 
 Memory: a shard is streamed to disk record by record, so a worker holds one video at a time whatever
 the shard size; gs:// shards go through a local temporary file and one upload.
@@ -21,6 +23,7 @@ import tempfile
 import uuid
 import zlib
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from lvseg import storage
 from lvseg.records import shards
@@ -28,6 +31,8 @@ from lvseg.records.tfrecord import write_record
 
 VIDEOS_PER_SHARD = 100  # auto shard count: ~210 MB raw whole-video records, ~45 MB raw frame records
 GZIP_WBITS = 31  # deflate in a gzip container, header with mtime 0
+DEFLATE = 6  # zlib level of frame shards (with Z_RLE)
+STORED = 0  # zlib level of video shards: already-compressed MJPEG
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ class ShardWriter:
     Use as a context manager; the file appears (whole) only when the block exits without an error.
     """
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, level: int = DEFLATE):
         self.path = path
         self.records = 0
         if storage.is_gcs(path):
@@ -78,7 +83,7 @@ class ShardWriter:
         else:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             self._local = f"{path}.part-{uuid.uuid4().hex[:12]}"  # a duplicate attempt never shares it
-        self._stream = _GzipStream(open(self._local, "wb"))
+        self._stream = _GzipStream(open(self._local, "wb"), level)
 
     def write(self, record: bytes) -> None:
         """Append one record (TFRecord framing: length, masked CRC32C of length, data, masked CRC32C)."""
@@ -108,9 +113,9 @@ class ShardWriter:
 class _GzipStream:
     """A write-only file object that gzips what it is given into ``raw`` (deterministic header)."""
 
-    def __init__(self, raw):
+    def __init__(self, raw: BinaryIO, level: int):
         self._raw = raw
-        self._deflate = zlib.compressobj(6, zlib.DEFLATED, GZIP_WBITS, 9, zlib.Z_RLE)
+        self._deflate = zlib.compressobj(level, zlib.DEFLATED, GZIP_WBITS, 9, zlib.Z_RLE)
 
     def write(self, data: bytes) -> None:
         self._raw.write(self._deflate.compress(data))

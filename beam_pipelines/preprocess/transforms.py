@@ -15,7 +15,7 @@ from contextlib import ExitStack
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from beam_pipelines.preprocess.sharding import ShardJob, ShardWriter
+from beam_pipelines.preprocess.sharding import STORED, ShardJob, ShardWriter
 from beam_pipelines.staged_plan import load_plan
 from lvseg import storage
 from lvseg.datasets.echonet import EchoVideo, VideoTask, load_task
@@ -65,8 +65,8 @@ class WriteShardFn(beam.DoFn):
         written = frames = 0
         with ExitStack() as stack:
             frame_out = stack.enter_context(ShardWriter(storage.join(self.staging, "frames", job.file_name())))
-            video_out = (stack.enter_context(ShardWriter(storage.join(self.staging, "videos", job.file_name())))
-                         if self.with_video else None)
+            video_out = (stack.enter_context(ShardWriter(storage.join(self.staging, "videos", job.file_name()),
+                                                         STORED)) if self.with_video else None)
             for video_id in job.video_ids:
                 result = convert(plan[video_id], self.scheme, self.sigma, self.with_video)
                 if isinstance(result, Reject):
