@@ -9,8 +9,8 @@ seed 0), the models (``lvseg train --preset compact``, one per arm), and the eva
   CAMUS                  the synthetic CAMUS-layout set (another scanner, 4 chamber ED/ES).
 Arms: ``mask`` and ``landmarks`` (the default trainer: the mask loss weighs the band beyond the base line,
 ``--base-weight`` 4) and ``mask-w0`` (``--base-weight 0``: plain Dice + BCE), so the base loss is measured;
-``mask-nocut`` is the ``mask`` model's output thresholded without the output rule's waist cut
-(lvseg.geometry.waist), so the cut is measured too. Per set and model it prints mean Dice (per frame, as
+``mask+cut`` is the ``mask`` model's masks cut at an annulus-like waist (lvseg.geometry.waist, a shape
+step measured here and not part of the output rule). Per set and model it prints mean Dice (per frame, as
 evaluation's tables), the median predicted/true area ratio at ED and ES, and the median LA leak at ES:
 predicted LV pixels inside the true left atrium (and mitral apparatus), as a share of the true LV area,
 from the generator's own label maps (lvseg.synth.truth; not available for CAMUS). Scores also land in
@@ -149,13 +149,13 @@ def score(predicted: list[np.ndarray], frames: Frames) -> dict[str, float | None
 
 
 def predictions(tag: str, runner, images: np.ndarray) -> dict[str, list[np.ndarray]]:
-    """Column -> masks: the output rule (lvseg.inference.decode), and for the default mask model also its
-    per-pixel threshold alone, so the rule's waist cut (lvseg.geometry.waist) is measured."""
-    from lvseg.inference.decode import threshold_mask
+    """Column -> masks: the output rule (lvseg.inference.decode), and for the default mask model also the
+    same masks cut at an annulus-like waist (lvseg.geometry.waist), so the cut is measured."""
+    from lvseg.geometry.waist import cut_at_waist
 
     columns = {tag: [s.mask for s in runner.segment(images)]}
     if tag == "mask":
-        columns["mask-nocut"] = [threshold_mask(p[..., 0]) for p in runner.predict(images)]
+        columns["mask+cut"] = [cut_at_waist(mask) for mask in columns[tag]]
     return columns
 
 

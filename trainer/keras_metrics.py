@@ -1,7 +1,7 @@
 """Dice as training reports it, the same definition as lvseg.metrics.dice.
 
-``PooledDice`` (Keras metric, the mask model): prediction = probability > 0.5, the per-pixel part of
-lvseg.inference.decode.segment('mask') (its shape step, the waist cut, runs in numpy at evaluation); counts are summed over every batch of the epoch, so the epoch's
+``PooledDice`` (Keras metric, the mask model): prediction = probability > 0.5, exactly
+lvseg.inference.decode.segment('mask'); counts are summed over every batch of the epoch, so the epoch's
 figure is 2 sum(inter) / (sum(pred) + sum(true)) over all its pixels (1.0 when both sums are 0), the
 pooled Dice of lvseg.metrics.dice.pooled_dice.
 

@@ -1,8 +1,7 @@
 """From a model's raw output to a mask: the one rule shared by export, evaluation and analysis.
 
-Mask models output one sigmoid channel: LV where probability > 0.5, its largest connected component, cut
-at the mitral annulus when it runs on into the atrium (lvseg.geometry.waist: a real model's mask may run
-through faint leaflets into an LA as dark as the LV; experts close the LV at the annulus). Landmark models output one
+Mask models output one sigmoid channel: LV where probability > 0.5 (no shape step: the waist cut of
+lvseg.geometry.waist was measured as one and left out, see there). Landmark models output one
 heatmap per landmark: peaks are decoded with sub-pixel precision and a closed spline through them is
 filled. A landmark prediction fails (empty mask, ``ok`` False) when any peak is below
 ``min_confidence``: a missing landmark cannot be guessed.
@@ -16,7 +15,6 @@ import numpy as np
 
 from lvseg.geometry.heatmaps import decode_heatmaps
 from lvseg.geometry.spline import mask_from_landmarks
-from lvseg.geometry.waist import cut_at_waist
 
 MODEL_KINDS = ("mask", "landmarks")
 MASK_THRESHOLD = 0.5
@@ -32,7 +30,7 @@ class Segmentation:
 
 
 def threshold_mask(probability: np.ndarray) -> np.ndarray:
-    """uint8 0/1: LV where the mask model's probability exceeds MASK_THRESHOLD (the per-pixel half of the rule)."""
+    """uint8 0/1: LV where the mask model's probability exceeds MASK_THRESHOLD."""
     return (np.asarray(probability) > MASK_THRESHOLD).astype(np.uint8)
 
 
@@ -42,7 +40,7 @@ def segment(kind: str, output: np.ndarray, min_confidence: float = MIN_LANDMARK_
     if output.ndim == 2:
         output = output[:, :, None]
     if kind == "mask":
-        return Segmentation(cut_at_waist(threshold_mask(output[:, :, 0])))
+        return Segmentation(threshold_mask(output[:, :, 0]))
     if kind != "landmarks":
         raise ValueError(f"unknown model kind {kind!r}")
     points, confidence = decode_heatmaps(output)

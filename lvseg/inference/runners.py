@@ -15,8 +15,7 @@ import cv2
 import numpy as np
 
 from lvseg.inference.card import CardError, card_path, check_file, check_tensors, read_card
-from lvseg.geometry.waist import cut_at_waist
-from lvseg.inference.decode import Segmentation, segment, threshold_mask
+from lvseg.inference.decode import Segmentation, segment
 from lvseg.inference.encode import to_model_input
 
 
@@ -83,11 +82,10 @@ class TFLiteRunner(Runner):
         # Without a card, a single channel can only be a mask model.
         self.kind = card["kind"] if card else ("mask" if channels == 1 else "landmarks")
         self.landmark_scheme = card.get("landmark_scheme") if card else None
-        # An int8 mask model's 256 possible outputs, put through the output rule's per-pixel threshold once:
-        # its thresholded mask is then a lookup of the raw tensor, with no float frame in between (the
-        # streaming analyser's hot path), and the rule's shape step (the waist cut) follows as for any model.
+        # An int8 mask model's 256 possible outputs, put through the one output rule once: its mask is then
+        # a lookup of the raw tensor, with no float frame in between (the streaming analyser's hot path).
         # The table is indexed by the output's bytes read as uint8 (value mod 256), as cv2.LUT needs.
-        self._mask_table = np.roll(threshold_mask(self._output_table), 128) \
+        self._mask_table = np.roll(segment("mask", self._output_table[None]).mask[0], 128) \
             if self._output_table is not None and self.kind == "mask" else None
 
     @property
@@ -142,7 +140,7 @@ class TFLiteRunner(Runner):
     def segment(self, frames: np.ndarray) -> list[Segmentation]:
         if self._mask_table is None:
             return super().segment(frames)
-        return [Segmentation(cut_at_waist(cv2.LUT(self.invoke(x[None])[0, :, :, 0].view(np.uint8), self._mask_table)))
+        return [Segmentation(cv2.LUT(self.invoke(x[None])[0, :, :, 0].view(np.uint8), self._mask_table))
                 for x in self.quantize_input(_as_frames(frames))]
 
     def predict(self, frames: np.ndarray) -> np.ndarray:
