@@ -1,8 +1,7 @@
 """The landmark ceiling: Dice of masks rebuilt from ground-truth landmarks against the true masks.
 
 It bounds what any landmark model can reach with a scheme, whatever the network. Reads only the
-CSVs (no video is decoded). Usage: ``lvseg ceiling DATASET [--schemes seed6 contour12 contour16]``
-or ``python -m lvseg.geometry --ceiling DATASET``.
+CSVs (no video is decoded). Usage: ``lvseg ceiling DATASET [--schemes seed6 contour12 contour16]``.
 """
 
 from __future__ import annotations

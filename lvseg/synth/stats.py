@@ -14,7 +14,7 @@ Measured per video and pooled (``structure_table``):
                     (negative inside; pixels within 1 px of each distance);
   frame correlation mean Pearson correlation of consecutive frames over the sector.
 REAL_RANGES holds the ranges measured on real traced frames (project reference); REAL_STRUCTURE the
-figures measured over 60 real videos (issue 12).
+figures measured over 60 real videos (the references the generator is matched against).
 
 ``lvseg synth stats DATASET [--videos N]`` prints both tables for any EchoNet-layout folder.
 """
