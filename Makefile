@@ -1,5 +1,5 @@
 # `make demo`: install into .venv (created when missing) and run the whole job on synthetic data.
-# `make test`: install into .venv and run the test suite.
+# `make test`: install into .venv, type-check the packages (settings in mypy.ini) and run the test suite.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(VENV)/bin/lvseg demo --out demo_output
 
 test: $(STAMP)
+	$(PY) -m mypy lvseg beam_pipelines trainer export
 	$(PY) -m pytest tests
 
 clean:
