@@ -120,7 +120,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", help="an existing dataset instead of generating one")
     parser.add_argument("--write-videos", action=argparse.BooleanOptionalAction, default=True,
                         help="also write whole-video records (the job's default)")
-    parser.add_argument("--repeats", type=int, default=2, help="decode-only floors: best of this many runs")
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="decode-only floors before the job: best of this many runs (and one after it)")
     parser.add_argument("--dataflow-workers", type=int, default=10)
     parser.add_argument("--vcpus-per-worker", type=int, default=4)
     return parser.parse_args(argv)
@@ -149,15 +150,16 @@ def main(argv: list[str] | None = None) -> None:
         print(f"load average before measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         # Best of --repeats: on a shared machine the least-disturbed run is the closest to the true floor.
         t1, frames, bad = min(decode_floor(paths, 1) for _ in range(args.repeats))
-        tw, _, _ = min(decode_floor(paths, args.workers) for _ in range(args.repeats))
+        before = min(decode_floor(paths, args.workers) for _ in range(args.repeats))[0]
         n = len(paths)
         print(f"decode-only floor, 1 process:  {n / t1:7.1f} videos/s {frames / t1:8.0f} frames/s ({t1:.1f} s; "
               f"{bad} of {n} rejected by the decode rule)")
-        print(f"decode-only floor, {args.workers} processes: {n / tw:7.1f} videos/s {frames / tw:8.0f} frames/s "
-              f"({tw:.1f} s)")
-
         total, manifest = run_pipeline(data, os.path.join(work, "records"), args.workers, args.shards,
                                        args.write_videos)
+        after = decode_floor(paths, args.workers)[0]  # load may have changed while the job ran
+        tw = min(before, after)  # the faster floor: the ratio below is the conservative one
+        print(f"decode-only floor, {args.workers} processes: {n / tw:7.1f} videos/s {frames / tw:8.0f} frames/s "
+              f"({tw:.1f} s; {before:.1f} s before the job, {after:.1f} s after it)")
         fixed, small = run_pipeline(subset(data, os.path.join(work, "small"), 2), os.path.join(work, "rec_small"),
                                     args.workers, 1, args.write_videos)
         written = manifest["written_videos"]
