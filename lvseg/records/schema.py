@@ -6,7 +6,8 @@ Preprocessing writes with ``encode_frame`` / ``encode_video``; the trainer parse
 (images, masks, heatmaps quantized to 0-255) inside gzip-compressed TFRecord shards. Whole-video
 records keep the dataset's own AVI (MJPEG) bytes: decoding them with ``lvseg.datasets.video`` gives exactly the
 frames preprocessing decoded, smaller than compressed raw pixels (35 vs 75 MB in the demo) and with nothing
-to re-compress.
+to re-compress. Examples are built and read with lvseg.records.example_proto, the same messages as
+tf.train.Example without TensorFlow: only ``parse_frame_tf`` imports it.
 
 Version 2 added the frame feature ``base`` (the two mitral-annulus hinges, lvseg.geometry.base). Version-1
 records lack it: ``decode_frame`` gives None and ``parse_frame_tf`` NaNs, which every consumer reads as
