@@ -30,7 +30,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from beam_pipelines import launch_options
 from beam_pipelines.analyze.masks import MASK_DIR
-from beam_pipelines.analyze.report import CURVE_DIR, GIF_DIR, OWNED, REPORT_FILE, read_jsonl, write_report
+from beam_pipelines.analyze.report import CURVE_DIR, GIF_DIR, OWNED, REPORT_FILE, write_report
 from beam_pipelines.analyze.report_page import headline_text
 from beam_pipelines.analyze.rows import CURVE_FIELDS
 from beam_pipelines.analyze.transforms import BEATS, CURVES, FIGURES, NAMESPACE, REJECTED, AnalyzeVideoFn
@@ -38,26 +38,40 @@ from beam_pipelines.dead_letters import CountRejectsFn
 from beam_pipelines.provenance import input_fingerprint, package_versions
 from beam_pipelines.staged_plan import save_plan
 from lvseg import RESEARCH_NOTICE, flags, storage
+from lvseg.datasets.filelist import SPLITS
 from lvseg.datasets.limits import MAX_FPS, MIN_FPS
 from lvseg.datasets.video_plan import VideoPlan, plan_videos
 from lvseg.errors import UserError
 from lvseg.inference.models import ModelInfo, describe_all, is_path_spec
 from lvseg.inference.temporal import MAX_WINDOW, check_window
 from lvseg.publish import Run, claimed, publish
+from lvseg.report.tables import read_jsonl
 
 WORK_DIR = "work"
+
+
+def _window_problem(window: int) -> str | None:
+    """The temporal window's rule (lvseg.inference.temporal.check_window) as a field check."""
+    try:
+        check_window(window)
+    except ValueError as err:
+        return str(err)
+    return None
 
 
 @dataclass(frozen=True)
 class AnalyzeOptions:
     """The job's own options (Beam's are separate); one flag per field."""
 
-    videos: str = field(default="", metadata={"help": "EchoNet-layout root or folder of .avi files, local or gs://"})
-    models: tuple[str, ...] = field(default=(), metadata={"help": "Keras MODEL_DIRs and/or .tflite files"})
-    out: str = field(default="", metadata={"help": "output folder (published as a unit), local or gs://"})
+    videos: str = field(default="", metadata={
+        "required": True, "help": "EchoNet-layout root or folder of .avi files, local or gs://"})
+    models: tuple[str, ...] = field(default=(), metadata={
+        "required": True, "help": "Keras MODEL_DIRs and/or .tflite files"})
+    out: str = field(default="", metadata={
+        "required": True, "help": "output folder (published as a unit), local or gs://"})
     splits: tuple[str, ...] = field(default=(), metadata={
-        "help": "only FileList rows of these splits, e.g. TEST (default: every row)",
-        "choices": ("TRAIN", "VAL", "TEST", "train", "val", "test")})
+        "help": "only FileList rows of these splits, any case, e.g. TEST (default: every row)",
+        "choices": SPLITS, "case": "upper"})
     batch_size: int = field(default=32, metadata={"min": 1, "help": "frames per inference batch"})
     figure_videos: int = field(default=3, metadata={
         "min": 0, "help": "videos drawn as volume curves and GIFs in the report (the first ones by id)"})
@@ -71,19 +85,15 @@ class AnalyzeOptions:
     save_masks: bool = field(default=False, metadata={
         "help": "write every frame's mask (masks/<model>__<video>.npz) and an overlay video (.avi) per video"})
     temporal_window: int = field(default=1, metadata={
-        "min": 1, "max": MAX_WINDOW, "help": "odd number of frames whose raw model outputs are averaged before "
-                                             "the output rule (1: every frame on its own)"})
+        "min": 1, "max": MAX_WINDOW, "check": _window_problem,
+        "help": "odd number of frames whose raw model outputs are averaged before the output rule (1: every "
+                "frame on its own)"})
 
     def validated(self) -> "AnalyzeOptions":
-        """A normalized copy (upper-case splits, once each); raises OptionError on missing or out-of-range values."""
-        flags.check_limits(self)
-        if not self.videos or not self.models or not self.out:
-            raise flags.OptionError("--videos, --models and --out are required")
-        try:
-            check_window(self.temporal_window)
-        except ValueError as err:
-            raise flags.OptionError(f"argument --temporal-window: {err}") from None
-        return dataclasses.replace(self, splits=tuple(dict.fromkeys(s.upper() for s in self.splits)))
+        """A normalized copy: the fields' own rules applied (lvseg.flags.check_limits: required, limits, odd
+        window, upper-case splits) and each split kept once. Raises OptionError."""
+        checked = flags.check_limits(self)
+        return dataclasses.replace(checked, splits=tuple(dict.fromkeys(checked.splits)))
 
 
 def build_pipeline(pipeline: beam.Pipeline, options: AnalyzeOptions, infos: list[ModelInfo], plan: VideoPlan,

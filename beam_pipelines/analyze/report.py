@@ -53,15 +53,6 @@ METHOD = {
 }
 
 
-def read_jsonl(path: str) -> list[dict]:
-    """The job's rows (JSON lines); no file means no rows."""
-    try:
-        text = storage.read_text(path)
-    except FileNotFoundError:
-        return []
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
 def _agreement_json(a: Agreement) -> dict:
     out = asdict(a)
     out["auc"] = {f"ef_below_{int(t)}": asdict(e) for t, e in a.auc.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from lvseg.report.page import CSS, cell, fmt, table
+from lvseg.report.tables import text_table
 
 HEADLINE_COLUMNS = ["model", "videos", "EF", "vs FileList", "MAE [95% CI]", "RMSE", "bias", "r", "R^2",
                     "AUC EF<35", "AUC EF<50", "MAE at experts' frames"]
@@ -38,11 +39,8 @@ def headline_cells(entry: dict) -> list[str]:
 
 
 def headline_text(results: list[dict]) -> str:
-    """A fixed-width text table of the headline rows."""
-    rows = [HEADLINE_COLUMNS] + [headline_cells(e) for e in results]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADLINE_COLUMNS))]
-    return "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-                     for r in rows)
+    """A fixed-width text table of the headline rows (the model's name left-aligned, numbers right-aligned)."""
+    return text_table(HEADLINE_COLUMNS, [headline_cells(e) for e in results], left_columns=1)
 
 
 def _headline(summary: dict) -> str:

@@ -187,3 +187,36 @@ def test_the_output_folder_may_not_be_the_video_folder(tmp_path):
         with pytest.raises(UserError, match="is the folder the videos are read from"):
             run(["--videos", str(tmp_path), "--models", "m", "--out", str(out)])
     assert sorted(os.listdir(tmp_path)) == ["Videos"]
+
+
+def test_options_take_splits_in_any_case_once_each_and_require_their_inputs(capsys, tmp_path):
+    from lvseg import cli
+    from lvseg.flags import OptionError
+
+    job, _ = analyze.launcher_options(["--videos", "v", "--models", "m", "--out", "o", "--splits", "test", "Val",
+                                       "TEST"])
+    assert job.splits == ("TEST", "VAL")
+    with pytest.raises(OptionError, match="invalid choice: 'DEV'"):
+        analyze.launcher_options(["--videos", "v", "--models", "m", "--out", "o", "--splits", "dev"])
+    with pytest.raises(OptionError, match="required: --models"):
+        analyze.AnalyzeOptions(videos="v", out="o").validated()
+    with pytest.raises(OptionError, match="--temporal-window: .*odd"):
+        analyze.AnalyzeOptions(videos="v", models=("m",), out="o", temporal_window=2).validated()
+    assert cli.main(["analyze", "--videos", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "lvseg analyze: error: the following arguments are required: --models, --out"
+
+
+def test_headline_text_aligns_names_left_and_numbers_right():
+    from beam_pipelines.analyze.report_page import HEADLINE_COLUMNS, headline_text
+
+    estimate = {"value": 4.5, "low": 4.0, "high": 5.0}
+    agreement = {"n": 12, "mae": estimate, "rmse": estimate, "bias": estimate, "pearson_r": estimate,
+                 "r2": estimate, "auc": {"ef_below_35": estimate, "ef_below_50": estimate}}
+    entry = {"model": "m", "videos": 120, "with_ef": 118, "ef_vs_reference": agreement,
+             "ef_at_expert_frames_vs_reference": agreement}
+    lines = headline_text([entry, {**entry, "model": "longer-name", "videos": 7}]).splitlines()
+    assert len(lines) == 3 and lines[0].endswith(HEADLINE_COLUMNS[-1])
+    assert lines[0].startswith("model" + " " * 8 + "videos")
+    assert lines[1].startswith("m" + " " * 15 + "120") and lines[2].startswith("longer-name" + " " * 7 + "7")
+    assert "4.50 [4.00, 5.00]" in lines[1] and len({len(line) for line in lines}) == 1
