@@ -45,6 +45,7 @@ from __future__ import annotations
 from typing import Callable
 
 from lvseg.tf_backend import keras, tf
+from trainer.config import DEFAULT_HEATMAP_LOSS
 
 POSITIVE_WEIGHT = 20.0
 MSE_SCALE = 100.0
@@ -101,14 +102,17 @@ def mse_loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
 HEATMAP_LOSSES: dict[str, Callable] = {"bce": bce_loss, "weighted_bce": weighted_bce_loss, "mse": mse_loss}
 
 
-def loss_for(model_kind: str, heatmap_loss: str = "bce", base_weight: float = 0.0) -> Callable:
-    """The loss function of a model kind ('mask' or 'landmarks'); base_weight > 0 only for the mask model."""
+def loss_for(model_kind: str, heatmap_loss: str = DEFAULT_HEATMAP_LOSS, base_weight: float = 0.0) -> Callable:
+    """The loss function of a model kind ('mask' or 'landmarks'); base_weight > 0 only for the mask model.
+
+    ``heatmap_loss`` defaults to the trainer's default (trainer.config), so a caller that names none trains
+    and fine-tunes with the loss a default training run used."""
     if model_kind == "mask":
         return base_weighted_loss(base_weight) if base_weight > 0 else dice_bce_loss
     return HEATMAP_LOSSES[heatmap_loss]
 
 
-def loss_name(model_kind: str, heatmap_loss: str = "bce", base_weight: float = 0.0) -> str:
+def loss_name(model_kind: str, heatmap_loss: str = DEFAULT_HEATMAP_LOSS, base_weight: float = 0.0) -> str:
     """What loss_for gives, in words, for config.json (the ``loss`` flag names the heatmap loss only)."""
     if model_kind == "mask":
         return f"dice + bce, base band weight 1 + {base_weight:g}" if base_weight > 0 else "dice + bce"

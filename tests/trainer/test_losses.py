@@ -7,7 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from trainer.losses import base_weighted_loss, dice_bce_loss, loss_for, loss_name, uses_base_band
+from trainer import config
+from trainer.losses import (HEATMAP_LOSSES, base_weighted_loss, dice_bce_loss, loss_for, loss_name, uses_base_band,
+                            weighted_bce_loss)
 
 PIXELS = 16 * 16
 
@@ -57,3 +59,10 @@ def test_the_loss_is_named_honestly_and_only_the_mask_model_uses_the_band():
         "dice + bce, base band weight 1 + 4"
     assert loss_name("landmarks", "mse", 4.0) == "mse"
     assert uses_base_band("mask", 4.0) and not uses_base_band("mask", 0.0) and not uses_base_band("landmarks", 4.0)
+
+
+def test_the_heatmap_loss_defaults_to_the_trainers_and_every_flag_choice_has_a_loss():
+    default = config.TrainConfig().loss
+    assert loss_for("landmarks") is HEATMAP_LOSSES[default] and loss_name("landmarks") == default
+    assert loss_for("landmarks", "weighted_bce") is weighted_bce_loss
+    assert tuple(HEATMAP_LOSSES) == config.HEATMAP_LOSSES
