@@ -44,7 +44,7 @@ def read_tracings(path: str) -> TracingTable:
         video_id = normalize_name(row.name)
         if video_id:
             table.first_line.setdefault(video_id, row.line)
-        values = _values(row.fields) if row.ok else None
+        values = _values(row.fields) if row.fields is not None else None
         if values is not None and video_id:
             table.rows[video_id].append(values)
         elif video_id:

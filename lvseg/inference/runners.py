@@ -156,7 +156,8 @@ class KerasRunner(Runner):
     def __init__(self, model_dir: str, batch_size: int = 32) -> None:
         from lvseg.inference.model_dir import load_trained
 
-        self._setup(*load_trained(model_dir), batch_size)
+        model, config = load_trained(model_dir)
+        self._setup(model, config, batch_size)
 
     @classmethod
     def from_model(cls, model, config: dict, batch_size: int = 32) -> "KerasRunner":
