@@ -7,8 +7,12 @@ Writes one synthetic loop (a lvseg.synth clip on a 640x480 screen with text and 
 EchoNet-size 112x112 AVI. Each case is converted in its own subprocess (convert_clip: two lazy passes,
 only the 112x112 output kept), which reports frames/s, tracemalloc's peak (Python and NumPy allocations)
 and the process's peak resident memory during the run (VmHWM, reset after the imports; interpreter,
-libraries and codec buffers included; the resident memory after the imports alone is shown beside it). For contrast, the whole-clip decode that lvseg.datasets.video.load_video does is run on the
-640x480 AVI. Target: peak memory under 1 GB for the 1,800-frame 640x480 clip.
+libraries and codec buffers included; the resident memory after the imports alone is shown beside it).
+For contrast, the whole-clip decode of lvseg.datasets.video.load_video is tried on the 640x480 AVI: it
+holds every full-size frame, so past lvseg.datasets.limits.MAX_DECODED_BYTES it refuses the clip; the row
+then gives the reason, the peak memory reached before refusing, and what the whole clip would need.
+A case that fails is printed as such and the table goes on; the exit status is 1 when any case failed.
+Target: peak memory under 1 GB for the 1,800-frame 640x480 clip.
 """
 
 from __future__ import annotations
@@ -43,24 +47,58 @@ def _reset_peak() -> None:
 
 
 def run_case(mode: str, path: str) -> dict:
-    """Convert (or, mode 'decode-all', fully decode) one file in this process; memory and speed."""
+    """Convert (or, mode 'decode-all', fully decode) one file in this process; memory and speed.
+
+    A whole-clip decode the size limit refuses is a result, not a failure: ``refused`` holds the reason.
+    """
     import numpy as np  # noqa: F401  (imports first, so the RSS after them is the floor)
 
     from lvseg.datasets.scanner.convert import convert_clip
-    from lvseg.datasets.video import load_video
+    from lvseg.datasets.video import VideoError, load_video
 
     _reset_peak()
     floor = _status_mb("VmRSS")
     tracemalloc.start()
     start = time.perf_counter()
+    refused, frames = "", 0
     if mode == "convert":
         frames = len(convert_clip(path).frames)
     else:
-        frames = len(load_video(path)[0])
+        try:
+            frames = len(load_video(path)[0])
+        except VideoError as err:
+            refused = str(err)
     seconds = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1] / MB
     tracemalloc.stop()
-    return {"frames": frames, "seconds": seconds, "traced_peak_mb": peak, "rss_mb": _status_mb("VmHWM"), "rss_imports_mb": floor}
+    return {"frames": frames, "seconds": seconds, "traced_peak_mb": peak, "rss_mb": _status_mb("VmHWM"),
+            "rss_imports_mb": floor, "refused": refused}
+
+
+def whole_clip_mb(path: str) -> float | None:
+    """What decoding every frame of an AVI as 8-bit grey takes, from its header (frames x height x width)."""
+    from lvseg.datasets.avi import read_header
+
+    with open(path, "rb") as handle:
+        header = read_header(handle.read(1 << 16))  # the header lists sit at the start of the file
+    return None if header is None else header.frames * header.height * header.width / MB
+
+
+def case_line(name: str, mode: str, path: str) -> tuple[str, bool]:
+    """One case run in its own subprocess -> (its table row, whether it ran to a result)."""
+    out = subprocess.run([sys.executable, "-m", "benchmarks.scanner", "--run", mode, path],
+                         capture_output=True, text=True)
+    start = f"{name:46s} {os.path.getsize(path) / MB:8.1f} "
+    if out.returncode != 0:
+        last = (out.stderr.strip().splitlines() or [f"exit status {out.returncode}"])[-1]
+        return start + f"failed: {last}", False
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    if r["refused"]:
+        need = whole_clip_mb(path)
+        whole = "" if need is None else f"; the whole clip would need {need:.0f} MB of frames"
+        return start + f"refused: {r['refused']} (peak RSS {r['rss_mb']:.0f} MB when refused{whole})", True
+    return start + (f"{r['frames']:6d} {r['seconds']:6.1f} {r['frames'] / r['seconds']:9.0f} "
+                    f"{r['traced_peak_mb']:10.1f} {r['rss_mb']:11.0f} {r['rss_imports_mb']:17.0f}"), True
 
 
 def write_cases(folder: str, frames: int) -> dict[str, str]:
@@ -103,7 +141,7 @@ def write_cases(folder: str, frames: int) -> dict[str, str]:
     return paths
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--frames", type=int, default=1800)
     parser.add_argument("--keep", help="write the input files here and keep them")
@@ -111,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.run:
         print(json.dumps(run_case(*args.run)))
-        return
+        return 0
     folder = args.keep or tempfile.mkdtemp(prefix="lvseg-scanner-bench-")
     os.makedirs(folder, exist_ok=True)
     try:
@@ -123,17 +161,16 @@ def main(argv: list[str] | None = None) -> None:
         header = f"{'case':46s} {'file MB':>8s} {'frames':>6s} {'s':>6s} {'frames/s':>9s} {'traced MB':>10s} " \
                  f"{'peak RSS MB':>11s} {'RSS after imports':>17s}"
         print(header)
+        failed = 0
         for name, mode, path in cases:
-            out = subprocess.run([sys.executable, "-m", "benchmarks.scanner", "--run", mode, path],
-                                 capture_output=True, text=True, check=True)
-            r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{name:46s} {os.path.getsize(path) / MB:8.1f} {r['frames']:6d} {r['seconds']:6.1f} "
-                  f"{r['frames'] / r['seconds']:9.0f} {r['traced_peak_mb']:10.1f} {r['rss_mb']:11.0f} "
-                  f"{r['rss_imports_mb']:17.0f}")
+            line, ran = case_line(name, mode, path)
+            print(line, flush=True)
+            failed += not ran
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
