@@ -17,6 +17,7 @@ import numpy as np
 from lvseg.inference.card import CardError, card_path, check_file, check_tensors, read_card
 from lvseg.inference.decode import Segmentation, segment
 from lvseg.inference.encode import to_model_input
+from lvseg.runtime_noise import stderr_silenced
 
 
 class Runner:
@@ -64,8 +65,9 @@ class TFLiteRunner(Runner):
         if card is not None:  # the card must describe this very file before its rules are applied to it
             check_file(card, path, flatbuffer)
         try:
-            self.interpreter = Interpreter(model_content=flatbuffer, num_threads=num_threads)
-            self.interpreter.allocate_tensors()
+            with stderr_silenced():  # LiteRT prints "INFO: Created TensorFlow Lite XNNPACK delegate" on fd 2
+                self.interpreter = Interpreter(model_content=flatbuffer, num_threads=num_threads)
+                self.interpreter.allocate_tensors()
         except ValueError as err:  # LiteRT's answer to bytes that are not a model it can run
             raise CardError(f"{path}: not a TFLite model the interpreter can load ({' '.join(str(err).split())})"
                             ) from None
