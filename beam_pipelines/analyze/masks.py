@@ -82,7 +82,7 @@ def overlay_video(frames: np.ndarray, segmentations: Sequence[Segmentation], cap
 
 
 def output_name(model: str, video_id: str) -> str:
-    """The file stem of a video's mask outputs (as the report's GIFs are named)."""
+    """The file stem of one video's outputs by one model: its masks, overlay video and report GIF."""
     return f"{model}__{video_id}"
 
 

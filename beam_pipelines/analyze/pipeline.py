@@ -43,20 +43,11 @@ from lvseg.datasets.limits import MAX_FPS, MIN_FPS
 from lvseg.datasets.video_plan import VideoPlan, plan_videos
 from lvseg.errors import UserError
 from lvseg.inference.models import ModelInfo, describe_all, is_path_spec
-from lvseg.inference.temporal import MAX_WINDOW, check_window
+from lvseg.inference.temporal import MAX_WINDOW, window_problem
 from lvseg.publish import Run, claimed, publish
 from lvseg.report.tables import read_jsonl
 
 WORK_DIR = "work"
-
-
-def _window_problem(window: int) -> str | None:
-    """The temporal window's rule (lvseg.inference.temporal.check_window) as a field check."""
-    try:
-        check_window(window)
-    except ValueError as err:
-        return str(err)
-    return None
 
 
 @dataclass(frozen=True)
@@ -85,7 +76,7 @@ class AnalyzeOptions:
     save_masks: bool = field(default=False, metadata={
         "help": "write every frame's mask (masks/<model>__<video>.npz) and an overlay video (.avi) per video"})
     temporal_window: int = field(default=1, metadata={
-        "min": 1, "max": MAX_WINDOW, "check": _window_problem,
+        "min": 1, "max": MAX_WINDOW, "check": window_problem,
         "help": "odd number of frames whose raw model outputs are averaged before the output rule (1: every "
                 "frame on its own)"})
 

@@ -25,7 +25,7 @@ from lvseg.analysis.quality import counted
 from lvseg.analysis.video import VideoAnalysis
 from lvseg.datasets.echonet import assign_phases
 from lvseg.datasets.scanner.clip_input import AnalysisClip
-from lvseg.datasets.scanner.framing import EchoNetFrame
+from lvseg.datasets.scanner.framing import EchoNetFrame, spacing_status
 from lvseg.datasets.video_plan import AnalysisTask
 
 VIDEO_FIELDS = ["video_id", "model", "kind", "split", "frames", "fps", "ef", "ef_reference", "ef_error",
@@ -37,7 +37,6 @@ CURVE_FIELDS = ["video_id", "model", "frame", "ok", "area", "length", "volume", 
                 "volume_ml"]
 VOLUME_UNIT = "disk volume at 1 mm per pixel, in mL (1e-3 px^3): EF needs no pixel spacing"
 UNITS_PHYSICAL, UNITS_PIXEL = "mL", "pixel"
-ECHONET_SPACING = "EchoNet videos state no pixel spacing"
 OK = "ok"
 
 
@@ -47,16 +46,9 @@ def _number(value: float | None, digits: int = 4) -> float | None:
 
 def spacing_columns(clip: AnalysisClip) -> dict:
     """``units``, ``spacing`` and ``mm_per_pixel`` (of the 112-px pixel) of a video's rows."""
-    mapping = clip.mapping
-    mm = mapping.mm_per_pixel if mapping is not None else None
-    if mm is not None and mapping is not None and mapping.spacing is not None:
-        return {"units": UNITS_PHYSICAL, "spacing": mapping.spacing.origin, "mm_per_pixel": _number(mm, 6)}
-    if mapping is None:
-        note = ECHONET_SPACING
-    elif mapping.spacing is not None:
-        note = f"{mapping.spacing.origin}: x and y spacing differ (non-square pixels)"
-    else:
-        note = mapping.spacing_note or "the file states no pixel spacing"
+    physical, note = spacing_status(clip.mapping)
+    if physical and clip.mapping is not None:
+        return {"units": UNITS_PHYSICAL, "spacing": note, "mm_per_pixel": _number(clip.mapping.mm_per_pixel, 6)}
     return {"units": UNITS_PIXEL, "spacing": note, "mm_per_pixel": None}
 
 

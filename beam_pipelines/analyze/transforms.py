@@ -17,7 +17,7 @@ import apache_beam as beam
 import numpy as np
 from apache_beam.metrics import Metrics
 
-from beam_pipelines.analyze.masks import ef_captions, write_masks
+from beam_pipelines.analyze.masks import ef_captions, output_name, write_masks
 from beam_pipelines.analyze.rows import CURVE_FIELDS, beat_rows, csv_line, curve_rows, video_row
 from beam_pipelines.staged_plan import load_plan
 from lvseg import storage
@@ -85,7 +85,7 @@ class AnalyzeVideoFn(beam.DoFn):
         captions = ef_captions(analysis.volumes[:n], fps)
         masks = [s.mask if s.ok else None for s in segmentations[:n]]
         gif = video_gif(frames[:n], masks, [None] * n, fps, scale=2, captions=captions)
-        storage.write_bytes(storage.join(self.gif_folder, f"{model}__{video_id}.gif"), gif)
+        storage.write_bytes(storage.join(self.gif_folder, output_name(model, video_id) + ".gif"), gif)
 
 
 def figure_curve(video_id: str, model: str, fps: float, analysis) -> dict:

@@ -4,8 +4,8 @@ Frames go in one at a time, as a handheld's probe delivers them, through the str
 (lvseg.inference.stream) over the model's runner (a .tflite runs in the LiteRT interpreter, one thread, as on
 a device). VIDEO is read as ``lvseg analyze`` reads it (lvseg.datasets.scanner.clip_input), local or gs://:
 an EchoNet AVI (112x112) as EchoNet-Dynamic's own videos; a DICOM cine loop, an AVI/MP4 of any size or a
-folder of PNG/JPEG frames decoded lazily and brought to the EchoNet frame one frame at a time. Each beat is printed the moment it is decided, with the running EF, then
-the clip's EF and quality flags. Volumes are in mL where the file states its pixel spacing, else in the pixel
+folder of PNG/JPEG frames decoded lazily and brought to the EchoNet frame one frame at a time. Each beat is
+printed the moment it is decided, with the running EF, then the clip's EF and quality flags. Volumes are in mL where the file states its pixel spacing, else in the pixel
 units of lvseg.analysis.volumes (the output says which); EF needs no spacing.
 """
 
@@ -24,8 +24,8 @@ from lvseg.datasets.limits import MAX_FPS, MIN_FPS
 from lvseg.datasets.rejects import Reject, RejectReason
 from lvseg.datasets.scanner.clip_input import ECHONET, is_echonet_avi, load_for_analysis, localized
 from lvseg.datasets.scanner.convert import iter_converted, locate
-from lvseg.datasets.scanner.entries import AVI, SCANNER, classify_file
-from lvseg.datasets.scanner.framing import EchoNetFrame
+from lvseg.datasets.scanner.entries import SCANNER, classify_file
+from lvseg.datasets.scanner.framing import EchoNetFrame, spacing_status
 from lvseg.datasets.scanner.reader import open_clip
 from lvseg.datasets.scanner.source import ClipSource
 from lvseg.datasets.video import VideoError, check_local_entry
@@ -33,13 +33,13 @@ from lvseg.datasets.video_plan import AnalysisTask
 from lvseg.errors import UserError
 from lvseg.inference.models import ModelInfo, describe_all, load_runner
 from lvseg.inference.stream import StreamAnalyser
-from lvseg.inference.temporal import MAX_WINDOW, check_window
+from lvseg.inference.temporal import MAX_WINDOW, window_problem
 
 PROG = "lvseg stream"
 DESCRIPTION = ("One clip through the on-device analyser, frame by frame as a probe delivers them: each beat's EF "
                "and volumes as it is found, then the clip's EF and quality flags.")
 PIXEL_UNITS = "px units"
-CALLER = "caller"  # the readers' name for a rate the caller gave (lvseg.datasets.scanner.source.checked_fps)  # disk volume at 1 mm per pixel of the 112x112 frame (1e-3 px^3)
+CALLER = "caller"  # the readers' name for a rate the caller gave (lvseg.datasets.scanner.source.checked_fps)
 
 
 @dataclass(frozen=True)
@@ -47,26 +47,19 @@ class StreamOptions:
     """The command's options (VIDEO is positional); one flag per field."""
 
     models: tuple[str, ...] = field(default=(), metadata={
-        "help": "Keras MODEL_DIRs and/or .tflite files (with their model cards), local or gs://; one is streamed"})
+        "required": True, "help": "Keras MODEL_DIRs and/or .tflite files (with their model cards), local or gs://; one is streamed"})
     model: str = field(default="", metadata={
         "help": "which of --models to stream, by the name lvseg analyze gives it (default: the only one)"})
     fps: float | None = field(default=None, metadata={
         "min": MIN_FPS, "max": MAX_FPS, "help": "frame rate in frames/s where the file states none (a rate "
                                                 "the file states is always used, as lvseg analyze does)"})
     temporal_window: int = field(default=1, metadata={
-        "min": 1, "max": MAX_WINDOW, "help": "average each frame's model output with its neighbours' over this "
+        "min": 1, "max": MAX_WINDOW, "check": window_problem, "help": "average each frame's model output with its neighbours' over this "
                                              "odd number of frames (results come window // 2 frames late)"})
 
     def validated(self) -> "StreamOptions":
-        """Itself; OptionError on missing or out-of-range values (limits from the fields, oddness here)."""
-        flags.check_limits(self)
-        if not self.models:
-            raise flags.OptionError("--models is required")
-        try:
-            check_window(self.temporal_window)
-        except ValueError as err:
-            raise flags.OptionError(f"argument --temporal-window: {err}") from None
-        return self
+        """A copy with the fields' own rules applied (lvseg.flags.check_limits); OptionError otherwise."""
+        return flags.check_limits(self)
 
 
 def parse(argv: list[str]) -> tuple[str, StreamOptions]:
@@ -112,15 +105,15 @@ def opened(video: str, fallback_fps: float | None) -> Iterator[StreamInput]:
     at a time, from a local copy where it lives on gs://. ``fallback_fps`` (--fps) is used only where the file
     states no rate. UserError for a clip that cannot be used, naming the reject reason."""
     task = AnalysisTask(video_id=video, path=video, kind=classify_file(video).kind or SCANNER)
-    if task.kind == AVI and is_echonet_avi(task):
+    if is_echonet_avi(task):  # decoded whole by EchoNet's reader, as analyze does (at most ~12 MB of frames)
         loaded = load_for_analysis(task, fallback_fps)
         if isinstance(loaded, Reject):
             raise _unusable(video, VideoError(loaded.reason, loaded.detail))
-        if loaded.source == ECHONET:
-            shape = f"{loaded.frames.shape[2]}x{loaded.frames.shape[1]}"
-            yield StreamInput(iter(loaded.frames), loaded.fps, loaded.fps_origin,
-                              f"EchoNet AVI, {shape}, {len(loaded.frames)} frames", None)
-            return
+        shape = f"{loaded.frames.shape[2]}x{loaded.frames.shape[1]}"
+        what = "EchoNet AVI" if loaded.source == ECHONET else f"{loaded.source} (converted)"
+        yield StreamInput(iter(loaded.frames), loaded.fps, loaded.fps_origin,
+                          f"{what}, {shape}, {len(loaded.frames)} frames", loaded.mapping)
+        return
     with localized(video) as path:
         try:
             if not storage.is_gcs(video):
@@ -149,15 +142,11 @@ def _unusable(video: str, err: VideoError) -> UserError:
 
 
 def units_line(mapping: EchoNetFrame | None) -> str:
-    """Which unit the volumes are in, and why."""
-    if mapping is None:
-        return f"volumes in {PIXEL_UNITS} of the 112x112 frame: an EchoNet AVI states no pixel spacing; EF needs none"
-    if mapping.mm_per_pixel is not None and mapping.spacing is not None:
-        return f"volumes in mL: pixel spacing from {mapping.spacing.origin}"
-    why = mapping.spacing_note or "the file states no pixel spacing"
-    if mapping.spacing is not None:
-        why = f"non-square pixels ({mapping.spacing.x_mm:g} x {mapping.spacing.y_mm:g} mm)"
-    return f"volumes in {PIXEL_UNITS} of the 112x112 frame: {why}; EF needs no spacing"
+    """Which unit the volumes are in, and why (lvseg.datasets.scanner.framing.spacing_status)."""
+    physical, note = spacing_status(mapping)
+    if physical:
+        return f"volumes in mL: pixel spacing from {note}"
+    return f"volumes in {PIXEL_UNITS} of the 112x112 frame: {note}; EF needs no spacing"
 
 
 def main(argv: list[str]) -> int:

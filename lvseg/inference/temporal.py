@@ -28,11 +28,19 @@ MAX_WINDOW = 15
 PREDICT_CHUNK = 32  # frames per ``predict`` call of TemporalRunner.segment: a clip's outputs never sit in memory
 
 
-def check_window(window: int) -> int:
-    """``window`` itself when it is an odd number of frames from 1 to MAX_WINDOW; ValueError otherwise."""
+def window_problem(window: int) -> str | None:
+    """What is wrong with a temporal window (not an odd number of frames from 1 to MAX_WINDOW), or None; the
+    field check of every command's ``--temporal-window`` (lvseg.flags)."""
     if window < 1 or window % 2 == 0 or window > MAX_WINDOW:
-        raise ValueError(f"the temporal window must be a positive odd number of frames up to {MAX_WINDOW}, "
-                         f"got {window}")
+        return f"the temporal window must be a positive odd number of frames up to {MAX_WINDOW}, got {window}"
+    return None
+
+
+def check_window(window: int) -> int:
+    """``window`` itself when window_problem finds nothing; ValueError otherwise."""
+    problem = window_problem(window)
+    if problem:
+        raise ValueError(problem)
     return window
 
 

@@ -118,7 +118,7 @@ def test_user_errors_are_one_line(threshold_tflite, tmp_path, capsys):
     missing = str(tmp_path / "missing.avi")
     status, _, err = stream(capsys, missing, "--models", threshold_tflite)
     assert status == 2 and "video_missing" in one_error_line(err) and missing in err
-    for argv, expected in [((missing,), "--models is required"),
+    for argv, expected in [((missing,), "the following arguments are required: --models"),
                            ((missing, "--models", threshold_tflite, "--temporal-window", "2"), "odd number"),
                            ((missing, "--models", threshold_tflite, "--fps", "1e6"), "at most 1000"),
                            ((missing, "--models", threshold_tflite, threshold_tflite), "pick one with --model"),

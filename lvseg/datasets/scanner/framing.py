@@ -135,3 +135,18 @@ def echonet_frame(sector: Sector, source_shape: tuple[int, int], spacing: Spacin
     square[sy0 - y0:sy1 - y0, sx0 - left:sx1 - left] = sector.mask[sy0:sy1, sx0:sx1]
     mask112 = cv2.resize(square, (SIZE, SIZE), interpolation=cv2.INTER_AREA) >= 0.5
     return EchoNetFrame(source_shape, crop, sector, mask112, spacing, spacing_note)
+
+
+ECHONET_SPACING = "an EchoNet AVI states no pixel spacing"
+
+
+def spacing_status(mapping: EchoNetFrame | None) -> tuple[bool, str]:
+    """(physical units possible, where the spacing came from or why there is none) for a clip's mapping
+    (None: an EchoNet video). The one rule behind the analysis rows' ``units`` column and the stream's line."""
+    if mapping is None:
+        return False, ECHONET_SPACING
+    if mapping.spacing is None:
+        return False, mapping.spacing_note or "the file states no pixel spacing"
+    if mapping.mm_per_pixel is None:
+        return False, f"{mapping.spacing.origin}: x and y spacing differ (non-square pixels)"
+    return True, mapping.spacing.origin
