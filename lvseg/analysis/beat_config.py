@@ -42,15 +42,20 @@ class BeatConfig:
     min_period_s: float = 0.25
     min_cycle_fraction: float = 0.4
     # An ED-ED interval of >= 1.5 periods is a pause that may hide a premature beat: one whose fall is at
-    # least 0.15 of the stroke scale (tuned; an extrasystole ejects 15-50 % of a normal stroke).
+    # least 0.2 of the stroke scale (tuned: an extrasystole ejects 15-50 % of a normal stroke, while segmentation
+    # noise leaves dips of up to about 0.25 of it in a long diastasis; 0.15 found AF pauses' dips too).
     pause_fraction: float = 1.5
-    ectopic_fraction: float = 0.15
+    ectopic_fraction: float = 0.2
     # A stroke under 0.6 of the stroke scale makes a beat poor (tuned: normal and AF beats are >= 0.75).
     small_fraction: float = 0.6
     # An ED (ES) at a run's first (last) frame is whole when it reaches the window's P95 (P5) level less
     # 0.1 of the stroke scale (tuned: within the beat-to-beat spread of ED and ES levels); a clip
     # starting (ending) inside a systole falls short of it.
     edge_fraction: float = 0.1
+    # An extremum within edge_s of a run's first (last) frame is at its edge (tuned: the smoothed curve's
+    # first frames carry too little of the rise before an ED to tell an ED from a systole's start; 0.02-0.06 s
+    # scored alike).
+    edge_s: float = 0.04
     # Good beats' EFs spread wider than a rhythm's, 15 points, or than the curve's own jitter explains:
     # jitter_spread (tuned) times its mean |volume - smoothed| / volume in %, since each EF takes two
     # jittered volumes (at 5 % jitter a low-EF clip's beats honestly spread by 15-25 points).

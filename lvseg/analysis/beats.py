@@ -17,7 +17,8 @@ few seconds, the EFs of the last few beats), so a stream and a whole video run e
    as FileList EF is from the traced frames. Impossible timing is rejected and flagged 'erratic': a systole
    shorter than min_systole_s or longer than max_systole_s; two EDs closer than min_period_s or than
    min_cycle_fraction of the run's typical ED-ED interval (the smaller stroke goes). A systole the clip
-   starts or ends inside (its edge extremum short of the window's ED / ES level) is not a beat (no flag).
+   starts or ends inside (its extremum within edge_s of the run's edge and short of the window's ED / ES
+   level) is not a beat (no flag).
 5. Premature beats: a beat is held until the next one is found (a device shows it about a cycle late);
    an ED-to-ED interval of pause_fraction of the typical one (a compensatory pause; a run's first
    interval is judged against its second) is searched for a fall of at least ectopic_fraction of the
@@ -73,7 +74,7 @@ class BeatTracker:
         window = window_frames(c.smooth_s, fps)
         self._smoother = RunSmoother(window, min(c.polyorder, window - 1))
         self._cycle = CycleWindow(math.ceil(c.window_s * fps))
-        self._turns = Hysteresis()
+        self._turns = Hysteresis(int(round(c.edge_s * fps)))
         self._max_gap = max(1, int(round(c.max_gap_s * fps)))
         self._settle = max(1, int(round(c.settle_s * fps)))
         self._held: deque[Sample] = deque(maxlen=self._settle)  # a run's first samples, until it settles
@@ -195,9 +196,10 @@ class BeatTracker:
         """The run's typical ED-to-ED interval: the median of its last few, frames (None before one)."""
         return float(np.median(self._intervals)) if self._intervals else None
 
-    def _spacing(self) -> float:
-        """The least ED-to-ED interval of two beats, in frames."""
-        return max(self.config.min_period_s * self.fps, self.config.min_cycle_fraction * (self._reference() or 0.0))
+    def _spacing(self, reference: float | None = None) -> float:
+        """The least ED-to-ED interval of two beats, in frames, given the typical one (default: the run's)."""
+        reference = self._reference() if reference is None else reference
+        return max(self.config.min_period_s * self.fps, self.config.min_cycle_fraction * (reference or 0.0))
 
     def _beat(self, ed: Sample, es: Sample, reasons: tuple[str, ...] = ()) -> Beat:
         if ed.smoothed - es.smoothed < self.config.small_fraction * self._cycle.scale():
@@ -250,26 +252,31 @@ class BeatTracker:
         c = self.config
         if until - prior.ed_frame < c.pause_fraction * reference:
             return False
-        spacing = self._spacing()
+        # The given reference, not the run's: a run's first interval is checked when the run's only interval is
+        # that (long) first one itself, and its spacing would hide a premature beat early in the pause.
+        spacing = self._spacing(reference)
         first = max(prior.es_frame, int(prior.ed_frame + spacing))
         fall = self._cycle.largest_fall(first, int(until - spacing / 2), int(math.ceil(c.min_systole_s * self.fps)),
                                         int(c.max_systole_s * self.fps))
         if fall is None or fall.depth < c.ectopic_fraction * self._cycle.scale() or \
                 fall.bottom.volume >= fall.top.volume:
             return False
-        self._pending = self._beat(fall.top, fall.bottom, (ECTOPIC,))
-        self._release(beats)
+        self._emit(self._beat(fall.top, fall.bottom, (ECTOPIC,)), beats)
         return True
 
     def _release(self, beats: list[Beat]) -> None:
         beat, self._pending = self._pending, None
         if beat is not None:
-            self.beats += 1
-            self._recent.append(beat)
-            self._ef = median_ef(self._recent)
-            if beat.good:
-                self._good_min, self._good_max = min(self._good_min, beat.ef), max(self._good_max, beat.ef)
-            beats.append(beat)
+            self._emit(beat, beats)
+
+    def _emit(self, beat: Beat, beats: list[Beat]) -> None:
+        """Count a finished beat, update the running EF and hand it out."""
+        self.beats += 1
+        self._recent.append(beat)
+        self._ef = median_ef(self._recent)
+        if beat.good:
+            self._good_min, self._good_max = min(self._good_min, beat.ef), max(self._good_max, beat.ef)
+        beats.append(beat)
 
     def flags(self) -> tuple[str, ...]:
         """Quality flags: no_frames, all_failed, failed_frames (over max_failed_fraction), long_gap (not bridged),

@@ -5,7 +5,7 @@ minimum an end-systole (ES) once the curve has risen above it by one. The swing 
 (lvseg.analysis.beats sets it from the curve's stroke scale, so a notch in diastasis, much smaller than
 the stroke, never makes a turning point). Unlike scipy.signal.find_peaks (prominence over the whole
 signal, edges ignored) it decides from the past alone and sees the run's edges: an extremum at the run's
-first (last) frame is a turning point too, and the Systole says so (the caller judges whether the clip
+first (last) frames is a turning point too, and the Systole says so (the caller judges whether the clip
 starts or ends inside that systole).
 """
 
@@ -17,7 +17,8 @@ from lvseg.analysis.smoothing import Sample
 
 
 class Systole(NamedTuple):
-    """An ED and the ES after it; ``head``: the ED is the run's first frame; ``tail``: the ES is its last."""
+    """An ED and the ES after it; ``head``: the ED is within ``edge`` frames of the run's first frame (too close
+    to it to show the rise before it); ``tail``: the ES is within ``edge`` frames of its last."""
 
     ed: Sample
     es: Sample
@@ -34,7 +35,8 @@ class Hysteresis:
     lo: Sample | None
     peak: Sample | None
 
-    def __init__(self) -> None:
+    def __init__(self, edge: int = 0) -> None:
+        self.edge = int(edge)
         self.swings = 0
         self.best_ed: Sample | None = None
         self.best_es: Sample | None = None
@@ -91,4 +93,4 @@ class Hysteresis:
         return out
 
     def _systole(self, ed: Sample, es: Sample) -> Systole:
-        return Systole(ed, es, ed.frame == self.first, es.frame == self.last)
+        return Systole(ed, es, ed.frame - self.first <= self.edge, self.last - es.frame <= self.edge)

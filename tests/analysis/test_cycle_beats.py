@@ -68,6 +68,28 @@ def test_an_ectopic_beat_is_a_beat_but_not_in_the_ef():
     assert B.ERRATIC not in found.flags
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_an_ectopic_beat_in_the_first_interval_is_found_and_the_beat_after_it_kept(seed):
+    # the run's first ED-ED interval holds the pause; its only reference is the second interval, and the
+    # normal beat after the pause must still come out (a bug once lost it, or never looked)
+    clip = cardiac_clip(np.random.default_rng(seed), Heart(bpm=70, rhythm="ectopic", ectopic_at=0.2), 50, 300)
+    assert clip.beats[1].ectopic
+    found = analyse_curve(clip.volumes, 50)
+    check(clip, found, ef_tol=1.0)
+    assert [b.good for b in found.beats[:3]] == [True, False, True]
+
+
+def test_an_ed_a_frame_after_the_clip_starts_inside_a_systole_is_not_a_beat():
+    clip = cardiac_clip(np.random.default_rng(3), Heart(bpm=70, rr_cv=0.0), 50, 300)
+    first = clip.beats[1].ed_frame + 4  # four frames into the ejection: the clip starts inside a systole
+    volumes = clip.volumes[first:].copy()
+    volumes[0] = volumes[1] - 0.5  # a rise over the first frame, as jitter makes: the maximum is frame 1
+    found = analyse_curve(volumes, 50)
+    want = [(b.ed_frame - first, b.es_frame - first) for b in clip.beats if b.ed_frame > first]
+    got = [(b.ed_frame, b.es_frame) for b in found.beats]
+    assert len(got) == len(want) and np.abs(np.subtract(got, want)).max() <= 2, (got, want)
+
+
 @pytest.mark.parametrize("ef", [12.0, 25.0])
 def test_low_ef(ef):
     clip = cardiac_clip(np.random.default_rng(int(ef)), Heart(bpm=80, ef=ef), 50, 250)
