@@ -13,8 +13,9 @@ contour's principal axis (image moments, pointing down: in the apical view the a
 gives a first direction; the midpoints of the contour's top and bottom ends along it (its points within
 END_BAND px of each extreme) give the axis line; the line's crossings with the contour give the
 extent E; then L = E / MASK_SPAN and the apex and annulus midpoint lie L/40 beyond the crossings.
-Landmark models: the same on the contour of the spline-rebuilt mask, except that the top end is
-landmark 0, the apex end of every scheme of lvseg.geometry.landmarks (contourK: the traced polygon's
+Landmark models: the same on the polygon their mask is filled from (lvseg.geometry.spline.landmark_contour:
+points on the spline through the landmarks; its mask's pixel contour can lose the apex tip to the fill
+rule's rounding), except that the top end is landmark 0, the apex end of every scheme of lvseg.geometry.landmarks (contourK: the traced polygon's
 point nearest the apex, i.e. the middle of its first chord; seed6: the topmost point).
 
 Units: volumes are disk_volume at mm_per_pixel = 1 (1e-3 px^3); EF is a ratio and needs no pixel
@@ -30,6 +31,7 @@ import numpy as np
 
 from lvseg.geometry.disks import N_CHORDS, outermost_crossings, tracing_from_contour
 from lvseg.geometry.mask import Tracing, disk_volume
+from lvseg.geometry.spline import landmark_contour
 from lvseg.inference.decode import Segmentation
 
 # The smallest real traced LV is 640 px (end-systole, project reference): a component under a third
@@ -179,14 +181,16 @@ def measure_mask(mask: np.ndarray) -> FrameMeasure:
 
 
 def measure_landmarks(mask: np.ndarray, landmarks: np.ndarray | None) -> FrameMeasure:
-    """Measures of a landmark model's frame: its spline-rebuilt mask, the apex end at landmark 0."""
+    """Measures of a landmark model's frame: the area of its spline-rebuilt mask, the disks of the polygon that
+    mask is filled from, the apex end at landmark 0."""
     points = None if landmarks is None else np.asarray(landmarks, np.float64)
     if points is None or points.ndim != 2 or len(points) < 3 or not np.all(np.isfinite(points)):
         return _failed(NO_LANDMARKS)
     outline = _outline(mask)
     if isinstance(outline, FrameMeasure):
         return outline
-    contour, area = outline
+    _, area = outline
+    contour = landmark_contour(points)
     return _measure(contour, area, landmark_axis(contour, points[0]))
 
 

@@ -1,4 +1,14 @@
-"""Landmarks back to a mask: a closed periodic spline through the points, filled by the official rule."""
+"""Landmarks back to a mask: a closed periodic spline through the points, filled by the official rule.
+
+The fill samples the spline at OFFICIAL_VERTICES points, as many as the official polygon has (EchoNet's 20
+disks give 2 x 20 vertices), and fills them exactly as the official mask is filled (np.rint, then
+skimage.draw.polygon). The rule's rounding of vertices to pixel centres shrinks a polygon's mask by about
+2.5 % of its geometric area (measured: official mask / shoelace area = 0.976, median over 2,060 synthetic
+tracings), and a densely sampled contour does not shrink (every boundary pixel centre is a vertex): filled
+at 400 points, the spline through the 16 true contour16 landmarks gave x1.028 the official area at ED and
+x1.040 at ES, an EF bias by itself. At 40 points: x0.994 / x0.993, and the landmark ceiling rose (mean
+Dice ED 0.980 -> 0.983, ES 0.976 -> 0.979; the traced frames of 80 videos of the demo's seed-0 data).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +18,8 @@ from scipy.interpolate import splev, splprep
 from lvseg.frame import FRAME_SHAPE
 from lvseg.geometry.mask import polygon_mask
 
-SPLINE_SAMPLES = 400
+SPLINE_SAMPLES = 400  # a smooth contour for drawing
+OFFICIAL_VERTICES = 40  # the fill: the official polygon's vertex count (see the module docstring)
 
 
 def spline_contour(points: np.ndarray, samples: int = SPLINE_SAMPLES) -> np.ndarray:
@@ -30,6 +41,16 @@ def spline_contour(points: np.ndarray, samples: int = SPLINE_SAMPLES) -> np.ndar
     return np.stack([x, y], axis=1)
 
 
+def landmark_contour(points: np.ndarray) -> np.ndarray:
+    """The polygon a landmark model's mask is filled from: OFFICIAL_VERTICES points on the spline through
+    the (K, 2) landmarks, or the landmarks themselves when no spline fits. Needs >= 3 finite points."""
+    points = np.asarray(points, dtype=np.float64)
+    try:
+        return spline_contour(points, OFFICIAL_VERTICES)
+    except ValueError:
+        return points
+
+
 def mask_from_landmarks(points: np.ndarray, shape: tuple[int, int] = FRAME_SHAPE) -> np.ndarray:
     """uint8 0/1 mask inside the spline through the landmarks; the polygon through them if the spline fails.
 
@@ -39,8 +60,5 @@ def mask_from_landmarks(points: np.ndarray, shape: tuple[int, int] = FRAME_SHAPE
     points = np.asarray(points, dtype=np.float64)
     if len(points) < 3 or not np.all(np.isfinite(points)):
         return np.zeros(shape, dtype=np.uint8)
-    try:
-        contour = spline_contour(points)
-    except ValueError:
-        contour = points
+    contour = landmark_contour(points)
     return polygon_mask(contour[:, 0], contour[:, 1], shape)
