@@ -1,4 +1,5 @@
-"""Keras callbacks of a training run: landmark validation, progress lines, history and best weights.
+"""Keras callbacks of a training run: the learning-rate schedule, landmark validation, progress lines,
+history and best weights.
 
 Order matters (task.py builds the list): the landmark validation adds ``val_dice`` to the epoch's logs
 first, so the logger, the history, the best-weights keeper, TensorBoard and the backup all see it.
@@ -39,6 +40,20 @@ def _plain(logs: dict) -> dict:
         value = float(value)
         out[key] = None if math.isnan(value) else value
     return out
+
+
+def cosine_rate(base: float, epoch: int, epochs: int, floor: float = 0.02) -> float:
+    """Learning rate of a 0-based epoch: cosine from ``base`` at the first epoch to ``floor * base`` at the last."""
+    progress = epoch / max(1, epochs - 1)
+    return base * (floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress))))
+
+
+def rate_schedule(schedule: str, base: float, epochs: int) -> keras.callbacks.Callback | None:
+    """The callback that sets each epoch's learning rate (None for 'constant'). Keyed on the epoch number,
+    which BackupAndRestore restores, so a resumed run continues the same schedule."""
+    if schedule == "constant":
+        return None
+    return keras.callbacks.LearningRateScheduler(lambda epoch, _rate: cosine_rate(base, epoch, epochs))
 
 
 class LandmarkValidation(keras.callbacks.Callback):

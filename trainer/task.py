@@ -31,7 +31,7 @@ from lvseg.frame import FRAME_SHAPE
 from lvseg.tf_backend import keras, tf
 from trainer import artifacts
 from trainer.callbacks import (BestWeights, EpochLogger, EpochSummaries, HistoryRecorder, LandmarkValidation,
-                               load_best, load_progress, write_json)
+                               load_best, load_progress, rate_schedule, write_json)
 from trainer.config import RunDirs, TrainConfig, parse_args, recorded_options, resolve_paths, run_dirs
 from trainer.curves import plot_history
 from trainer.data import RecordsInfo, load_split, read_records_info, steps_per_epoch, train_dataset, val_dataset
@@ -123,6 +123,9 @@ def make_callbacks(config: TrainConfig, info: RecordsInfo, paths: RunPaths, star
                    images_per_epoch: int) -> list[keras.callbacks.Callback]:
     """The callbacks in the order they must run (see trainer.callbacks)."""
     callbacks: list[keras.callbacks.Callback] = []
+    schedule = rate_schedule(config.lr_schedule, config.learning_rate, config.epochs)
+    if schedule is not None:
+        callbacks.append(schedule)
     if config.model == "landmarks" and info.val_frames:
         val = load_split(config.records, "VAL", info.num_landmarks, config.max_val_frames)
         callbacks.append(LandmarkValidation(val, batch_size=64))

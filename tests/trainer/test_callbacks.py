@@ -6,6 +6,7 @@ import json
 import os
 
 import numpy as np
+import pytest
 
 from lvseg.tf_backend import keras
 from trainer.callbacks import BestWeights, HistoryRecorder, load_best, load_progress, write_json
@@ -42,3 +43,13 @@ def test_write_json_leaves_no_temporary_file(tmp_path):
     path = str(tmp_path / "a" / "b.json")
     write_json(path, {"x": 1})
     assert json.load(open(path)) == {"x": 1} and os.listdir(tmp_path / "a") == ["b.json"]
+
+
+def test_the_cosine_schedule_runs_from_the_base_rate_to_its_floor():
+    from trainer.callbacks import cosine_rate, rate_schedule
+
+    rates = [cosine_rate(1e-3, epoch, 20) for epoch in range(20)]
+    assert rates[0] == pytest.approx(1e-3) and rates[-1] == pytest.approx(2e-5)
+    assert all(a > b for a, b in zip(rates, rates[1:]))
+    assert rates[10] == pytest.approx(1e-3 * (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * 10 / 19))))
+    assert rate_schedule("constant", 1e-3, 20) is None

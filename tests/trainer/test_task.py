@@ -16,6 +16,7 @@ from lvseg.inference.encode import to_model_input
 from lvseg.inference.model_dir import load_trained
 from lvseg.metrics.dice import overlap, pooled_dice
 from tests.conftest import REPO_ROOT
+from trainer.callbacks import cosine_rate
 from trainer.config import TrainConfig
 from trainer.data import load_split, read_records_info, steps_per_epoch, train_dataset
 
@@ -92,7 +93,8 @@ def test_the_dice_metric_of_a_banded_target_reads_the_mask_channel_only():
 
 def test_a_killed_job_resumes_from_its_backup(records_root, tmp_path):
     out = str(tmp_path / "model")
-    argv = ["--model", "mask", "--records", records_root, "--out", out, "--epochs", "3", *TINY]
+    argv = ["--model", "mask", "--records", records_root, "--out", out, "--epochs", "3", "--lr-schedule", "cosine",
+            *TINY]
     env = {**os.environ, "PYTHONPATH": ROOT}
     killed = subprocess.run([sys.executable, "-m", "tests.trainer.preempt", "1", *argv], env=env, cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
@@ -107,6 +109,8 @@ def test_a_killed_job_resumes_from_its_backup(records_root, tmp_path):
     hist = history(out)
     assert hist["epoch"] == [1, 2, 3]
     assert hist["loss"][0] == pytest.approx(before[0]["loss"])  # epoch 1 comes from the killed run
+    # the resumed run continues the learning-rate schedule where the killed one stopped
+    assert hist["lr"] == pytest.approx([cosine_rate(1e-3, epoch, 3) for epoch in range(3)], rel=1e-5)
     with open(os.path.join(out, "config.json")) as f:
         assert json.load(f)["epochs_completed"] == 3
 
