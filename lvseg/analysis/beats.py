@@ -17,18 +17,17 @@ few seconds, the EFs of the last few beats), so a stream and a whole video run e
    as FileList EF is from the traced frames. Impossible timing is rejected and flagged 'erratic': a systole
    shorter than min_systole_s or longer than max_systole_s; two EDs closer than min_period_s or than
    min_cycle_fraction of the run's typical ED-ED interval (the smaller stroke goes). A systole the clip
-   starts or ends inside (its extremum within edge_s of the run's edge and short of the window's ED / ES
-   level) is not a beat (no flag).
+   starts or ends inside (its extremum within edge_s of the run's edge, short of the window's ED / ES level)
+   is not a beat (no flag).
 5. Premature beats: a beat is held until the next one is found (a device shows it about a cycle late);
    an ED-to-ED interval of pause_fraction of the typical one (a compensatory pause; a run's first
    interval is judged against its second) is searched for a fall of at least ectopic_fraction of the
    stroke scale: an ectopic beat, kept as a beat of poor quality.
 6. EF: the median over the good beats (lvseg.analysis.quality: not ectopic, no small stroke, not at the
    clip's edge, no bridged gap inside), or over all beats when none is good; quality flags (``flags``).
-7. A clip with no whole systole (a short clip that starts inside one systole and ends inside the next, as
-   many EchoNet clips of under two beats do): EF from the largest confirmed ED and the smallest confirmed
-   ES, whichever beats they belong to, flagged 'partial_beats' (``extremes_ef``), as FileList EF itself is
-   made when the experts' ES frame precedes their ED frame.
+7. A clip with no whole systole (it starts inside one systole and ends inside the next, as many EchoNet
+   clips of under two beats do): EF from the largest confirmed ED and the smallest confirmed ES of any beats,
+   flagged 'partial_beats' (``extremes_ef``), as FileList EF is made when the experts' ES precedes their ED.
 """
 
 from __future__ import annotations
@@ -51,14 +50,11 @@ __all__ = ["Beat", "BeatConfig", "BeatTracker", "Step", "median_ef", "ALL_FAILED
 
 class Step(NamedTuple):
     """What one pushed frame released: smoothed samples and finished beats."""
-
     smoothed: list[Sample]
     beats: list[Beat]
 
 
-class Bridge(NamedTuple):
-    """The latest good frame of the run and its volume (where a gap's interpolation starts)."""
-
+class Bridge(NamedTuple):  # the run's latest good frame and its volume (where a gap's interpolation starts)
     frame: int
     volume: float
 
@@ -252,9 +248,7 @@ class BeatTracker:
         c = self.config
         if until - prior.ed_frame < c.pause_fraction * reference:
             return False
-        # The given reference, not the run's: a run's first interval is checked when the run's only interval is
-        # that (long) first one itself, and its spacing would hide a premature beat early in the pause.
-        spacing = self._spacing(reference)
+        spacing = self._spacing(reference)  # not the run's: for its first interval that is the pause itself
         first = max(prior.es_frame, int(prior.ed_frame + spacing))
         fall = self._cycle.largest_fall(first, int(until - spacing / 2), int(math.ceil(c.min_systole_s * self.fps)),
                                         int(c.max_systole_s * self.fps))
@@ -269,8 +263,7 @@ class BeatTracker:
         if beat is not None:
             self._emit(beat, beats)
 
-    def _emit(self, beat: Beat, beats: list[Beat]) -> None:
-        """Count a finished beat, update the running EF and hand it out."""
+    def _emit(self, beat: Beat, beats: list[Beat]) -> None:  # a finished beat: count it, update the running EF
         self.beats += 1
         self._recent.append(beat)
         self._ef = median_ef(self._recent)
