@@ -18,8 +18,9 @@ import numpy as np
 
 from lvseg.geometry.mask import Tracing, tracing_polygon
 
-# Ceiling Dice against the true masks (lvseg ceiling, 200 synthetic videos): seed6 0.877, contour12 0.977,
-# contour16 0.979, contour24 0.981. contour16 is the default: 24 points would add 8 output channels for +0.002.
+# Ceiling Dice against the true masks (`lvseg ceiling` on the demo's 600 synthetic videos, 1,208 traced frames,
+# pooled): seed6 0.896, contour12 0.979, contour16 0.982, contour24 0.985. contour16 is the default: 24 points
+# would add 8 output channels for +0.003.
 DEFAULT_SCHEME = "contour16"
 
 
