@@ -3,8 +3,8 @@
 For every preset of lvseg.synth.physiology (bradycardia, tachycardia, afib, ectopic, low-ef, hypokinesis, long;
 and ``train``, the default mixture) it generates ``--videos`` clips of a seed no threshold was tuned on
 (default 2; lvseg.analysis thresholds are tuned on other seeds, see benchmarks/beats.py), with ``--truth``
-(Beats.csv, FrameVolumes.csv), rendered as TEST clips are (B-mode; lvseg.demo.ANALYSIS_STYLE), runs the real ``lvseg analyze`` with the given MODEL_DIRs or .tflite files, and
-prints per preset and model:
+(Beats.csv, FrameVolumes.csv), rendered as TEST clips are (B-mode; lvseg.demo.ANALYSIS_STYLE), runs the real
+``lvseg analyze`` with the given MODEL_DIRs or .tflite files, and prints per preset and model:
   beats exact   share of videos whose beat count equals the true whole-beat count;
   ED err, ES err  median |frame error| of each true beat's ED / ES to the nearest found one (found beats only);
   EF MAE        video EF against FileList EF (the traced beat, as on real data), and against the median of the
@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         log = os.path.join(args.work, "log.txt")
         if not os.path.exists(os.path.join(data, "FileList.csv")):
             lvseg(["synth", "echonet", "--out", data, "--videos", str(args.videos), "--seed", str(args.seed),
-                   "--physiology", preset, "--truth", "--workers", str(args.workers), "--style", ANALYSIS_STYLE], log)
+                   "--physiology", preset, "--truth", "--workers", str(args.workers), "--style", ANALYSIS_STYLE],
+                  log)
         out = os.path.join(args.work, "analysis" + (f"-{args.tag}" if args.tag else ""), preset)
         if not os.path.exists(os.path.join(out, "per_video.csv")):
             lvseg(["analyze", "--videos", data, "--models", *args.models, "--out", out, "--figure-videos", "0",

@@ -48,13 +48,11 @@ class BeatConfig:
     ectopic_fraction: float = 0.2
     # A stroke under 0.6 of the stroke scale makes a beat poor (tuned: normal and AF beats are >= 0.75).
     small_fraction: float = 0.6
-    # An ED (ES) at a run's first (last) frame is whole when it reaches the window's P95 (P5) level less
-    # 0.1 of the stroke scale (tuned: within the beat-to-beat spread of ED and ES levels); a clip
-    # starting (ending) inside a systole falls short of it.
+    # An ED (ES) at a run's edge, within edge_s of its first (last) frame, is whole when it reaches the
+    # window's P95 (P5) level less edge_fraction of the stroke scale (tuned: within the beat-to-beat spread of
+    # ED and ES levels); a clip starting (ending) inside a systole falls short of it. edge_s (tuned; 0.02-0.06 s
+    # scored alike): jitter can put the maximum of a clip that starts in a systole at its second frame.
     edge_fraction: float = 0.1
-    # An extremum within edge_s of a run's first (last) frame is at its edge (tuned: the smoothed curve's
-    # first frames carry too little of the rise before an ED to tell an ED from a systole's start; 0.02-0.06 s
-    # scored alike).
     edge_s: float = 0.04
     # Good beats' EFs spread wider than a rhythm's, 15 points, or than the curve's own jitter explains:
     # jitter_spread (tuned) times its mean |volume - smoothed| / volume in %, since each EF takes two

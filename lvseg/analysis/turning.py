@@ -4,8 +4,8 @@ A running maximum is an end-diastole (ED) once the curve has fallen below it by 
 minimum an end-systole (ES) once the curve has risen above it by one. The swing is given with each sample
 (lvseg.analysis.beats sets it from the curve's stroke scale, so a notch in diastasis, much smaller than
 the stroke, never makes a turning point). Unlike scipy.signal.find_peaks (prominence over the whole
-signal, edges ignored) it decides from the past alone and sees the run's edges: an extremum at the run's
-first (last) frames is a turning point too, and the Systole says so (the caller judges whether the clip
+signal, edges ignored) it decides from the past alone and sees the run's edges: an extremum at or next to
+the run's first (last) frame is a turning point too, and the Systole says so (the caller judges whether the clip
 starts or ends inside that systole).
 """
 

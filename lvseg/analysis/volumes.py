@@ -15,8 +15,9 @@ END_BAND px of each extreme) give the axis line; the line's crossings with the c
 extent E; then L = E / MASK_SPAN and the apex and annulus midpoint lie L/40 beyond the crossings.
 Landmark models: the same on the polygon their mask is filled from (lvseg.geometry.spline.landmark_contour:
 points on the spline through the landmarks; its mask's pixel contour can lose the apex tip to the fill
-rule's rounding), except that the top end is landmark 0, the apex end of every scheme of lvseg.geometry.landmarks (contourK: the traced polygon's
-point nearest the apex, i.e. the middle of its first chord; seed6: the topmost point).
+rule's rounding), except that the top end is landmark 0, the apex end of every scheme of
+lvseg.geometry.landmarks (contourK: the traced polygon's point nearest the apex, i.e. the middle of its
+first chord; seed6: the topmost point).
 
 Units: volumes are disk_volume at mm_per_pixel = 1 (1e-3 px^3); EF is a ratio and needs no pixel
 spacing. A frame that cannot be measured gives FrameMeasure(ok=False, reason=...), never an exception.

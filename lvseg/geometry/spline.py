@@ -18,11 +18,10 @@ from scipy.interpolate import splev, splprep
 from lvseg.frame import FRAME_SHAPE
 from lvseg.geometry.mask import polygon_mask
 
-SPLINE_SAMPLES = 400  # a smooth contour for drawing
 OFFICIAL_VERTICES = 40  # the fill: the official polygon's vertex count (see the module docstring)
 
 
-def spline_contour(points: np.ndarray, samples: int = SPLINE_SAMPLES) -> np.ndarray:
+def spline_contour(points: np.ndarray, samples: int) -> np.ndarray:
     """(samples, 2) (x, y) points on a closed interpolating spline through (K, 2) landmarks.
 
     Raises ValueError when no spline fits (too few or coincident points).

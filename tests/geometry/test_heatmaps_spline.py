@@ -62,7 +62,7 @@ def test_spline_through_dense_points_of_a_convex_shape_matches_its_mask(cx, cy, 
 def test_spline_passes_through_the_landmarks():
     th = np.linspace(0, 2 * np.pi, 8, endpoint=False)
     points = np.stack([56 + 20 * np.cos(th), 50 + 30 * np.sin(th)], axis=1)
-    contour = spline_contour(points)
+    contour = spline_contour(points, 400)
     for p in points:
         assert np.min(np.linalg.norm(contour - p, axis=1)) < 0.5
 
