@@ -109,14 +109,27 @@ def _window(t: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.nonzero((t >= lo) & (t <= hi))[0]
 
 
+# A beat at the clip's edge still counts as whole when the clip shows its ED (ES) volume to within this share
+# of the beat's stroke: a clip that starts one frame into ejection shows the ED volume less about 1 % of the
+# stroke, well inside any segmentation's jitter. tests/analysis/cardiac.py (the beat finder's tuning curves)
+# counts whole beats by the same rule, so the finder is tuned and scored against one definition.
+WHOLE_EDGE = 0.05
+
+
 def _true_beats(beats: list[BeatShape], t: np.ndarray, states: np.ndarray, fps: float) -> tuple[TrueBeat, ...]:
-    """Beats whose ED (the IVC plateau) and ES (the IVR plateau) both have a frame in the clip."""
+    """Beats whose ED (the IVC plateau) and ES (the IVR plateau) both have a frame in the clip, or whose edge
+    frame is within WHOLE_EDGE of the stroke of the ED (ES) level the clip cuts off."""
     half = 0.5 / fps
     out = []
     for beat in beats:
         ed = _window(t, beat.start - half, beat.start + beat.ivc)
         es = _window(t, beat.es_time - half, beat.es_time + beat.ivr)
-        if len(ed) and len(es):
+        edge = WHOLE_EDGE * (beat.ed_level - beat.es_level)
+        if not len(ed) and beat.start < t[0] < beat.es_time and states[0] >= beat.ed_level - edge:
+            ed = np.array([0])  # the clip starts inside this systole, next to its ED volume
+        if not len(es) and beat.start < t[-1] < beat.es_time and states[-1] <= beat.es_level + edge:
+            es = np.array([len(t) - 1])  # it ends inside this systole, next to its ES volume
+        if len(ed) and len(es) and ed[0] < es[-1]:
             out.append(TrueBeat(int(ed[np.argmax(states[ed])]), int(es[np.argmin(states[es])]), beat.ectopic))
     return tuple(out)
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lvseg.synth.sampling import WHOLE_EDGE
+
 
 @dataclass(frozen=True)
 class Heart:
@@ -170,8 +172,9 @@ def cardiac_clip(rng: np.random.Generator, heart: Heart, fps: float, frames: int
     for b in shapes:
         # the ED and ES volumes last a flat isovolumic phase: the frame is its middle
         ed, es = int(round((b.start + b.ivc / 2) * fps)), int(round((b.start + b.ivc + b.ejection + b.ivr / 2) * fps))
-        # whole: the clip shows its ED and ES volumes (an edge frame within 5 % of the stroke of them)
-        edge = 0.05 * (b.ed - b.es)
+        # whole: the clip shows its ED and ES volumes (an edge frame within WHOLE_EDGE of the stroke of them),
+        # the rule of the video generator's Beats.csv
+        edge = WHOLE_EDGE * (b.ed - b.es)
         if (ed >= 0 or (es > 0 and state[0] >= b.ed - edge)) and \
                 (es <= frames - 1 or (ed < frames - 1 and state[-1] <= b.es + edge)):
             ed, es = max(0, ed), min(frames - 1, es)

@@ -12,8 +12,9 @@ import pytest
 from lvseg.geometry.mask import disk_volume
 from lvseg.synth import generate_echonet
 from lvseg.synth.display import beat_phase
-from lvseg.synth.physiology import PHYSIOLOGIES, ejection_time, get_physiology
+from lvseg.synth.physiology import PHYSIOLOGIES, BeatShape, curve, ejection_time, get_physiology
 from lvseg.synth.plan import plan_video
+from lvseg.synth.sampling import WHOLE_EDGE, _true_beats
 from lvseg.synth.truth import VideoTruth, video_truth
 
 
@@ -120,3 +121,24 @@ def test_truth_writes_every_whole_beat_and_the_traced_one_matches_filelist(tmp_p
 def test_an_unknown_physiology_is_named():
     with pytest.raises(ValueError, match="unknown physiology 'sinus'"):
         get_physiology("sinus")
+
+
+def _clip_from(beats, start, frames, fps=50):
+    t = start + np.arange(frames) / fps
+    states, _ = curve(beats, t)
+    return _true_beats(beats, t, states, fps)
+
+
+def test_an_edge_beat_is_whole_when_the_clip_shows_its_ed_or_es_volume_to_within_whole_edge():
+    beats = [BeatShape(0.8 * k, 0.8, 0.04, 0.3, 0.08, 0.14, 0.1, 0.2, 0.8, 0.0, 1, 1.0, 0.0) for k in range(6)]
+    b = beats[1]
+    just_after_ivc = b.start + b.ivc + 0.02  # 0.02 s into ejection: the state is still within 5 % of the ED level
+    assert curve(beats, np.array([just_after_ivc]))[0][0] > 1.0 - WHOLE_EDGE
+    assert _clip_from(beats, just_after_ivc, 100)[0].ed_frame == 0
+    mid_ejection = b.start + b.ivc + 0.15
+    assert abs(_clip_from(beats, mid_ejection, 100)[0].ed_frame - (beats[2].start - mid_ejection) * 50) <= 1
+    # the same at the clip's end: stopping just before ES keeps the beat, stopping mid-ejection drops it
+    b = beats[4]
+    assert _clip_from(beats, b.es_time - 0.01 - 99 / 50, 100)[-1].es_frame == 99
+    start = b.start + b.ivc + 0.15 - 99 / 50
+    assert abs(_clip_from(beats, start, 100)[-1].ed_frame - (beats[3].start - start) * 50) <= 1
