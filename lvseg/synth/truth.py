@@ -7,8 +7,8 @@ frames the tracings are exactly the rows of VolumeTracings.csv and the volumes t
 ``lvseg synth echonet --truth`` also writes them as FrameVolumes.csv:
     FileName,Frame,Volume,Area
 FileName as in FileList.csv (no .avi), Frame 0-based, Volume in mL (method of disks, 1.25 mm/px, on the
-written 6-decimal tracing), Area = official-mask pixels; and Beats.csv, every beat whose ED and ES both fall
-inside the clip, in order:
+written 6-decimal tracing), Area = official-mask pixels; and Beats.csv, every whole beat (ED and ES inside the
+clip, or an edge frame within WHOLE_EDGE of the stroke of their level: lvseg.synth.sampling), in order:
     FileName,Beat,EDFrame,ESFrame,EDV,ESV,EF,Ectopic,Rhythm
 (an ectopic beat is 1 in Ectopic; Rhythm is sinus, afib or ectopic, the same on every row of a video). Masks are ``lvseg.geometry.tracing_mask`` of
 the frame's tracing; ``labels(frame)`` gives the frame's full anatomy label map (lvseg.synth.labels).
