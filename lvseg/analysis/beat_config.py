@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 NO_FRAMES, ALL_FAILED, FAILED_FRAMES, LONG_GAP = "no_frames", "all_failed", "failed_frames", "long_gap"
 FLAT, NO_BEAT, SINGLE_BEAT, ERRATIC = "flat", "no_beat", "single_beat", "erratic"
@@ -19,6 +20,8 @@ class BeatConfig:
     smooth_s: float = 0.1
     # Cubic: in the interior the same filter as quadratic (for an odd window they coincide), which follows
     # the rounded ED peak and ES trough; at the edges the cubic fit follows a systole's start far better.
+    # Capped at the window less 2: under 35 fps the window is 3 frames, where a quadratic would pass through
+    # the points themselves (no smoothing at all) and a line averages them.
     polyorder: int = 3
     # A swing under 5 % of EDV is not a beat: below the lowest EF in EchoNet (6.9 %), above mask jitter.
     min_swing: float = 0.05
@@ -46,13 +49,23 @@ class BeatConfig:
     # noise leaves dips of up to about 0.25 of it in a long diastasis; 0.15 found AF pauses' dips too).
     pause_fraction: float = 1.5
     ectopic_fraction: float = 0.2
+    # A run with no second ED-ED interval to judge its first (or only) one by takes its cycle as systole_cycle
+    # ED-ES durations (tuned; the ratio is 2.2-2.9 at 55-95 bpm, 3.7 at 40): a two-beat clip with a pause.
+    systole_cycle: float = 2.75
+    # A beat's ED (ES) volume: the mean of the frames within level_fraction of its systole of its frame whose
+    # smoothed volume is within level_noise times the curve's noise of its own (both tuned). The extremum frame
+    # is the one jitter pushed furthest, so one frame's volume makes EDs too large and ESs too small (EF too
+    # high, most at low EF); on the isovolumic plateaus its neighbours hold the same volume, while a sharp
+    # extremum of a noise-free curve keeps its own frame.
+    level_fraction: float = 0.15
+    level_noise: float = 2.0
     # A stroke under 0.6 of the stroke scale makes a beat poor (tuned: normal and AF beats are >= 0.75).
     small_fraction: float = 0.6
     # An ED (ES) at a run's edge, within edge_s of its first (last) frame, is whole when it reaches the
     # window's P95 (P5) level less edge_fraction of the stroke scale (tuned: within the beat-to-beat spread of
     # ED and ES levels); a clip starting (ending) inside a systole falls short of it. edge_s (tuned; 0.02-0.06 s
     # scored alike): jitter can put the maximum of a clip that starts in a systole at its second frame.
-    edge_fraction: float = 0.1
+    edge_fraction: float = 0.05
     edge_s: float = 0.04
     # Good beats' EFs spread wider than a rhythm's, 15 points, or than the curve's own jitter explains:
     # jitter_spread (tuned) times its mean |volume - smoothed| / volume in %, since each EF takes two
@@ -61,3 +74,43 @@ class BeatConfig:
     jitter_spread: float = 8
     max_failed_fraction: float = 0.1  # more failed frames than this: the video's masks are not trusted
     ef_beats: int = 16                # a stream's running EF: over this many most recent beats
+
+
+class Tally(NamedTuple):
+    """What a BeatTracker counted over a video: what its quality flags are decided from."""
+
+    frames: int
+    failed: int
+    long_gaps: int
+    swings: int
+    beats: int
+    partial_ef: bool     # an EF from the extremes of different beats exists (no whole systole)
+    rejected: int
+    good_spread: float   # max - min EF of the good beats (-inf without one)
+    jitter: float        # mean |volume - smoothed| / volume, %
+
+
+def quality_flags(c: BeatConfig, t: Tally) -> tuple[str, ...]:
+    """no_frames, all_failed, failed_frames (over max_failed_fraction), long_gap (not bridged), flat (no swing at
+    all), no_beat (EF None), partial_beats (no whole systole: EF from an ED and an ES of different beats),
+    single_beat, erratic (impossible timing rejected, or the good beats' EFs spread over more than
+    erratic_ef_range points, or than jitter_spread times the curve's jitter)."""
+    good = t.frames - t.failed
+    flags = []
+    if t.frames == 0:
+        flags.append(NO_FRAMES)
+    elif good == 0:
+        flags.append(ALL_FAILED)
+    elif t.failed > c.max_failed_fraction * t.frames:
+        flags.append(FAILED_FRAMES)
+    if t.long_gaps:
+        flags.append(LONG_GAP)
+    if good and not t.swings:
+        flags.append(FLAT)
+    if t.beats == 0:
+        flags.append(PARTIAL_BEATS if t.partial_ef else NO_BEAT)
+    elif t.beats == 1:
+        flags.append(SINGLE_BEAT)
+    if t.rejected or t.good_spread > max(c.erratic_ef_range, c.jitter_spread * t.jitter):
+        flags.append(ERRATIC)
+    return tuple(flags)

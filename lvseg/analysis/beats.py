@@ -13,16 +13,16 @@ few seconds, the EFs of the last few beats), so a stream and a whole video run e
    the buffer spans them, so the first beat too is judged against a whole cycle.
 4. One ED and one ES per cycle (lvseg.analysis.turning): hysteresis whose swing is major_fraction of the
    stroke scale, so a notch, a wobble in diastasis or an atrial kick is never a turning point. A beat is
-   an ED and the next ES; its EF is (EDV - ESV) / EDV * 100 with the (gap-bridged) volumes at those frames,
-   as FileList EF is from the traced frames. Impossible timing is rejected and flagged 'erratic': a systole
+   an ED and the next ES; its EF is (EDV - ESV) / EDV * 100, as FileList EF is from the traced frames, with
+   each volume averaged over the frames next to it that the curve's noise cannot tell from it (level_fraction). Impossible timing is rejected and flagged 'erratic': a systole
    shorter than min_systole_s or longer than max_systole_s; two EDs closer than min_period_s or than
    min_cycle_fraction of the run's typical ED-ED interval (the smaller stroke goes). A systole the clip
    starts or ends inside (its extremum within edge_s of the run's edge, short of the window's ED / ES level)
    is not a beat (no flag).
 5. Premature beats: a beat is held until the next one is found (a device shows it about a cycle late);
    an ED-to-ED interval of pause_fraction of the typical one (a compensatory pause; a run's first
-   interval is judged against its second) is searched for a fall of at least ectopic_fraction of the
-   stroke scale: an ectopic beat, kept as a beat of poor quality.
+   interval is judged against its second, and a run's only interval against systole_cycle systoles) is
+   searched for a fall of at least ectopic_fraction of the stroke scale: an ectopic beat, kept as a poor beat.
 6. EF: the median over the good beats (lvseg.analysis.quality: not ectopic, no small stroke, not at the
    clip's edge, no bridged gap inside), or over all beats when none is good; quality flags (``flags``).
 7. A clip with no whole systole (it starts inside one systole and ends inside the next, as many EchoNet
@@ -39,7 +39,7 @@ from typing import NamedTuple
 import numpy as np
 
 from lvseg.analysis.beat_config import (ALL_FAILED, ERRATIC, FAILED_FRAMES, FLAT, LONG_GAP, NO_BEAT, NO_FRAMES,
-                                        PARTIAL_BEATS, SINGLE_BEAT, BeatConfig)
+                                        PARTIAL_BEATS, SINGLE_BEAT, BeatConfig, Tally, quality_flags)
 from lvseg.analysis.cycle import CycleWindow
 from lvseg.analysis.quality import ECTOPIC, EDGE, GAP, SMALL_STROKE, Beat, median_ef
 from lvseg.analysis.smoothing import RunSmoother, Sample, window_frames
@@ -68,7 +68,7 @@ class BeatTracker:
         self.fps, self.config = float(fps), config
         c = config
         window = window_frames(c.smooth_s, fps)
-        self._smoother = RunSmoother(window, min(c.polyorder, window - 1))
+        self._smoother = RunSmoother(window, min(c.polyorder, window - 2))
         self._cycle = CycleWindow(math.ceil(c.window_s * fps))
         self._turns = Hysteresis(int(round(c.edge_s * fps)))
         self._max_gap = max(1, int(round(c.max_gap_s * fps)))
@@ -82,6 +82,7 @@ class BeatTracker:
         self._pending: Beat | None = None  # the latest beat, held until the next one (or the run's end)
         self._unchecked: Beat | None = None  # a run's first beat while its interval awaits a reference
         self._intervals: deque[float] = deque(maxlen=3)  # the run's latest ED-ED intervals, frames
+        self._systoles: deque[int] = deque(maxlen=3)  # the run's latest ED-ES durations, frames
         self._last_sample: int | None = None  # the run's latest smoothed frame
         self._ef: float | None = None
 
@@ -141,6 +142,7 @@ class BeatTracker:
     def _start(self) -> None:
         self._open, self._settled, self._gap, self._unchecked, self._last_sample = True, False, 0, None, None
         self._intervals.clear()
+        self._systoles.clear()
         self._smoother.reset()
         self._cycle.reset()
         self._held.clear()
@@ -176,6 +178,11 @@ class BeatTracker:
         if systole is not None:
             self._systole(systole, step.beats)
         pending, reference = self._pending, self._reference()
+        if self._unchecked is not None and pending is not None:  # one interval: no other one to judge it by
+            guess = self._cycle_guess()
+            if guess is not None and self._premature(self._unchecked, pending.ed_frame, guess, step.beats):
+                reference = (pending.ed_frame - self._unchecked.ed_frame) / 2
+        reference = self._cycle_guess() if reference is None else reference
         self._release(step.beats)
         if pending is not None and reference is not None and self._last_sample is not None:
             self._premature(pending, self._last_sample, reference, step.beats)
@@ -192,6 +199,10 @@ class BeatTracker:
         """The run's typical ED-to-ED interval: the median of its last few, frames (None before one)."""
         return float(np.median(self._intervals)) if self._intervals else None
 
+    def _cycle_guess(self) -> float | None:
+        """A run's cycle, frames, from its systoles alone (systole_cycle ED-ES durations); None before a beat."""
+        return self.config.systole_cycle * float(np.median(self._systoles)) if self._systoles else None
+
     def _spacing(self, reference: float | None = None) -> float:
         """The least ED-to-ED interval of two beats, in frames, given the typical one (default: the run's)."""
         reference = self._reference() if reference is None else reference
@@ -202,7 +213,10 @@ class BeatTracker:
             reasons += (SMALL_STROKE,)
         if self._cycle.bridged_between(ed.frame, es.frame):
             reasons += (GAP,)
-        return Beat(ed.frame, es.frame, ed.volume, es.volume, reasons)
+        c = self.config
+        half, tolerance = int(c.level_fraction * (es.frame - ed.frame)), c.level_noise * self._cycle.noise()
+        return Beat(ed.frame, es.frame, self._cycle.level(ed, half, tolerance), self._cycle.level(es, half, tolerance),
+                    reasons)
 
     def _partial(self, systole: Systole) -> bool:
         """Does the clip start or end inside this systole? Its edge extremum is then short of the curve's
@@ -221,6 +235,7 @@ class BeatTracker:
             self.rejected += 1
             return
         beat = self._beat(ed, es, (EDGE,) if systole.head or systole.tail else ())
+        self._systoles.append(es.frame - ed.frame)
         pending = self._pending
         if pending is not None and ed.frame < pending.ed_frame + self._spacing():
             self.rejected += 1  # two EDs too close for two beats: keep the larger stroke
@@ -272,29 +287,8 @@ class BeatTracker:
         beats.append(beat)
 
     def flags(self) -> tuple[str, ...]:
-        """Quality flags: no_frames, all_failed, failed_frames (over max_failed_fraction), long_gap (not bridged),
-        flat (no swing at all), no_beat (EF None), partial_beats (no whole systole: EF from an ED and an ES of
-        different beats), single_beat, erratic (impossible timing rejected, or the good beats' EFs spread over
-        more than erratic_ef_range points)."""
-        c = self.config
-        good = self.frames - self.failed
-        flags = []
-        if self.frames == 0:
-            flags.append(NO_FRAMES)
-        elif good == 0:
-            flags.append(ALL_FAILED)
-        elif self.failed > c.max_failed_fraction * self.frames:
-            flags.append(FAILED_FRAMES)
-        if self.long_gaps:
-            flags.append(LONG_GAP)
-        if good and not self.swings:
-            flags.append(FLAT)
-        if self.beats == 0:
-            flags.append(PARTIAL_BEATS if self.extremes_ef is not None else NO_BEAT)
-        elif self.beats == 1:
-            flags.append(SINGLE_BEAT)
+        """The video's quality flags (lvseg.analysis.beat_config.quality_flags)."""
         jitter = 100.0 * self._jitter / max(1, self._jitter_samples)
-        if self.rejected or self._good_max - self._good_min > max(c.erratic_ef_range, c.jitter_spread * jitter):
-            flags.append(ERRATIC)
-        return tuple(flags)
-
+        return quality_flags(self.config, Tally(self.frames, self.failed, self.long_gaps, self.swings, self.beats,
+                                                self.extremes_ef is not None, self.rejected,
+                                                self._good_max - self._good_min, jitter))

@@ -7,6 +7,8 @@ so a stream's memory never grows). From it:
            does not set them);
   largest_fall  the deepest fall (an earlier maximum to a later minimum) between two frames: where a
            premature (ectopic) beat hides inside a long cycle;
+  noise, level  the curve's frame-to-frame noise, and an extremum's volume averaged over the frames
+           next to it that the noise cannot tell from it (a beat's ED or ES volume);
   bridged  whether any frame between two frames was bridged over a gap.
 """
 
@@ -103,6 +105,19 @@ class CycleWindow:
             if s[i] - s[j] > best_depth:
                 best, best_depth = (i, j), s[i] - s[j]
         return None if best is None else Fall(self.sample(slots[best[0]]), self.sample(slots[best[1]]))
+
+    def noise(self) -> float:
+        """Robust std of the held volumes' frame-to-frame noise: the median |third difference| / 3.017 (for
+        independent noise the third difference has std sqrt(20) sigma; a smooth curve's is small)."""
+        held = self.volumes[self._ordered()]
+        return float(np.median(np.abs(np.diff(held, 3)))) / 3.017 if len(held) > 3 else 0.0
+
+    def level(self, sample: Sample, half: int, tolerance: float) -> float:
+        """Mean volume of the held frames within ``half`` frames of ``sample`` whose smoothed volume is within
+        ``tolerance`` of its own: an extremum's volume with the frame-to-frame noise averaged out."""
+        slots = self._span(sample.frame - half, sample.frame + half)
+        near = self.volumes[slots][np.abs(self.smoothed[slots] - sample.smoothed) <= tolerance]
+        return float(near.mean()) if len(near) else sample.volume
 
     def bridged_between(self, first: int, last: int) -> bool:
         return bool(self.bridged[self._span(first, last)].any())

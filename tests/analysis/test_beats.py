@@ -55,8 +55,10 @@ def test_steady_cycles(fps, bpm):
     a = analyse_curve(v, fps)
     want = expected(0.6, period, len(v))
     assert len(want) == 3
-    # smoothing may move an asymmetric extremum by a frame: EF within half a point of the sampled extrema's
-    check_beats(a.beats, want, v, period, ef_tol=0.5)
+    # smoothing may move an asymmetric extremum by a frame, and a beat's volume averages the frames next to
+    # it that the curve's noise cannot tell from it (on these plateau-less curves at 180 bpm, curvature passes
+    # for noise): EF within a point of the sampled extrema's
+    check_beats(a.beats, want, v, period, ef_tol=1.0)
     assert a.ef == pytest.approx(np.median([b.ef for b in a.beats])) and a.flags == ()
 
 
