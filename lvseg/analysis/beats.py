@@ -14,8 +14,9 @@ few seconds, the EFs of the last few beats), so a stream and a whole video run e
 4. One ED and one ES per cycle (lvseg.analysis.turning): hysteresis whose swing is major_fraction of the
    stroke scale, so a notch, a wobble in diastasis or an atrial kick is never a turning point. A beat is
    an ED and the next ES; its EF is (EDV - ESV) / EDV * 100, as FileList EF is from the traced frames, with
-   each volume averaged over the frames next to it that the curve's noise cannot tell from it (level_fraction). Impossible timing is rejected and flagged 'erratic': a systole
-   shorter than min_systole_s or longer than max_systole_s; two EDs closer than min_period_s or than
+   each volume averaged over the frames next to it that the curve's noise cannot tell from it
+   (level_fraction, level_noise). Impossible timing is rejected and flagged 'erratic': a systole shorter
+   than min_systole_s or longer than max_systole_s; two EDs closer than min_period_s or than
    min_cycle_fraction of the run's typical ED-ED interval (the smaller stroke goes). A systole the clip
    starts or ends inside (its extremum within edge_s of the run's edge, short of the window's ED / ES level)
    is not a beat (no flag).
