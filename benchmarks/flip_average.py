@@ -1,9 +1,9 @@
-"""Mirror averaging at test time: each traced frame segmented as it is and left-right mirrored, the two outputs averaged.
+"""Mirror averaging on VAL: each traced frame segmented as it is and mirrored left-right, the two outputs averaged.
 
 An apical four-chamber view is shown either way round (labs differ), and lvseg's models are trained with random
 mirroring, so a mirrored frame is a second, partly independent look at the same ventricle. Averaging the two
-raw outputs (the mirrored one flipped back; for a contourK landmark model its channels also re-ordered, since
-the mirrored contour runs apex -> the other wall) before the output rule costs a second inference per frame.
+raw outputs (lvseg.inference.mirror: the mirrored one flipped back, a landmark model's channels re-ordered)
+before the output rule costs a second inference per frame.
 This measures what it buys on the traced frames of a split of the records (VAL: tune here, not on TEST):
 pooled Dice, median predicted/true area at ED and ES, the spread of the per-frame log area ratio, and an
 area-based EF per video (1 - (ES area / ED area) ** 1.5, predicted against true: the volume ratio of a shape
@@ -22,21 +22,10 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from lvseg.geometry.landmarks import parse_scheme  # noqa: E402
 from lvseg.inference.decode import segment  # noqa: E402
+from lvseg.inference.mirror import mirror_back  # noqa: E402
 from lvseg.inference.models import describe, load_runner  # noqa: E402
 from lvseg.records.shards import iter_frames  # noqa: E402
-
-
-def mirrored_back(outputs: np.ndarray, kind: str, scheme: str) -> np.ndarray:
-    """Outputs of mirrored frames (N, H, W, C) mapped back onto the original frames."""
-    back = outputs[:, :, ::-1, :]
-    if kind == "landmarks":
-        if not scheme.startswith("contour"):
-            raise SystemExit(f"flip_average.py: error: only contourK landmark schemes have a mirror order, not {scheme}")
-        k = parse_scheme(scheme)
-        back = back[..., [(k - i) % k for i in range(k)]]  # point i from the apex one way is point -i the other
-    return back
 
 
 def scores(masks: np.ndarray, truth: np.ndarray, phases: list[str], videos: list[str]) -> str:
@@ -68,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     truth = np.stack([f["mask"] for f in frames])
     phases, videos = [f["phase"] for f in frames], [f["video_id"] for f in frames]
     plain = runner.predict(images)
-    mirrored = mirrored_back(runner.predict(np.ascontiguousarray(images[:, :, ::-1])), info.kind, info.landmark_scheme)
+    mirrored = mirror_back(runner.predict(np.ascontiguousarray(images[:, :, ::-1])), info.kind, info.landmark_scheme)
     print(f"{info.name} ({info.kind}), {args.split}: {len(frames)} traced frames")
     for label, outputs in (("as is", plain), ("mirrored", mirrored), ("averaged", (plain + mirrored) / 2)):
         masks = np.stack([segment(info.kind, output).mask for output in outputs])

@@ -1,7 +1,7 @@
 """Beam job: LV area, volume and ejection fraction from every frame of every video of a source.
 
     lvseg analyze --videos SRC --models M [M ...] --out OUT [--splits TEST] [--fps F] [--save-masks]
-                  [--temporal-window N] [Beam flags]
+                  [--temporal-window N] [--mirror-average] [Beam flags]
     python -m beam_pipelines.analyze ...                     (the same)
 
 SRC is an EchoNet-layout root (FileList.csv, Videos/; VolumeTracings.csv optional) or any folder of videos,
@@ -79,6 +79,9 @@ class AnalyzeOptions:
         "min": 1, "max": MAX_WINDOW, "check": window_problem,
         "help": "odd number of frames whose raw model outputs are averaged before the output rule (1: every "
                 "frame on its own)"})
+    mirror_average: bool = field(default=False, metadata={
+        "help": "also segment each frame mirrored left-right and average the two outputs (twice the inference; "
+                "lvseg.inference.mirror)"})
 
     def validated(self) -> "AnalyzeOptions":
         """A normalized copy: the fields' own rules applied (lvseg.flags.check_limits: required, limits, odd
@@ -96,7 +99,8 @@ def build_pipeline(pipeline: beam.Pipeline, options: AnalyzeOptions, infos: list
     ids = sorted(t.video_id for t in plan.tasks)
     fn = AnalyzeVideoFn(plan_path, infos, options.batch_size, tuple(ids[:options.figure_videos]),
                         storage.join(run.staging, GIF_DIR), options.gif_max_frames, options.fps,
-                        options.temporal_window, storage.join(run.staging, MASK_DIR) if options.save_masks else "")
+                        options.temporal_window, storage.join(run.staging, MASK_DIR) if options.save_masks else "",
+                        options.mirror_average)
     results = (pipeline
                | "VideoIds" >> beam.Create(ids)
                | "SpreadOverWorkers" >> beam.Reshuffle()
@@ -145,7 +149,8 @@ def run(argv: list[str] | None = None) -> dict:
             raise RuntimeError(f"videos do not reconcile: {counts}")
         inputs = {"videos": job.videos, "layout": plan.layout, "splits": list(job.splits),
                   "bootstrap_samples": job.bootstrap_samples, "seed": job.seed, "fps": job.fps,
-                  "temporal_window": job.temporal_window, "save_masks": job.save_masks}
+                  "temporal_window": job.temporal_window, "mirror_average": job.mirror_average,
+                  "save_masks": job.save_masks}
         summary = write_report(out_run.staging, inputs, infos, videos, read_jsonl(storage.join(work, "per_beat.jsonl")),
                                rejects, read_jsonl(storage.join(work, "figure_curves.jsonl")), counts)
         publish(out_run, OWNED, {"kind": "video analysis", **counts, "input_fingerprint": input_fingerprint(job.videos),

@@ -1,13 +1,13 @@
 """The analysis job's DoFn (a module of its own so workers import, not unpickle, it).
 
 One element is one video id. AnalyzeVideoFn loads every model once per worker (``setup``; wrapped in a
-TemporalRunner when ``temporal_window`` > 1), reads the video once as 112x112 frames (an EchoNet AVI as it
-is; a scanner export converted lazily to the EchoNet frame: lvseg.datasets.scanner.clip_input), segments
-all its frames with each model in batches, analyses each model's segmentations (lvseg.analysis.video) and
-emits the per-video row (main output), its beats, its per-frame curve lines, the curves of the few videos
-the report draws, and GIFs of those; with a mask folder, every frame's mask and an overlay video
-(masks.py). A video that cannot be used goes to the ``rejected`` dead-letter output with its reason.
-I/O errors are re-raised for Beam to retry.
+MirrorRunner with ``mirror_average``, then in a TemporalRunner when ``temporal_window`` > 1), reads the
+video once as 112x112 frames (an EchoNet AVI as it is; a scanner export converted lazily to the EchoNet
+frame: lvseg.datasets.scanner.clip_input), segments all its frames with each model in batches, analyses
+each model's segmentations (lvseg.analysis.video) and emits the per-video row (main output), its beats, its
+per-frame curve lines, the curves of the few videos the report draws, and GIFs of those; with a mask
+folder, every frame's mask and an overlay video (masks.py). A video that cannot be used goes to the
+``rejected`` dead-letter output with its reason. I/O errors are re-raised for Beam to retry.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from lvseg.datasets.rejects import Reject
 from lvseg.datasets.scanner.clip_input import load_for_analysis
 from lvseg.inference.models import ModelInfo, load_runner
 from lvseg.inference.runners import Runner
+from lvseg.inference.mirror import MirrorRunner
 from lvseg.inference.temporal import TemporalRunner
 from lvseg.report.figures import video_gif
 
@@ -38,10 +39,11 @@ class AnalyzeVideoFn(beam.DoFn):
 
     def __init__(self, plan_path: str, infos: list[ModelInfo], batch_size: int, figure_ids: tuple[str, ...],
                  gif_folder: str, gif_max_frames: int, fallback_fps: float | None = None, temporal_window: int = 1,
-                 mask_folder: str = ""):
+                 mask_folder: str = "", mirror_average: bool = False):
         self.plan_path, self.infos, self.batch_size = plan_path, infos, batch_size
         self.figure_ids, self.gif_folder, self.gif_max_frames = set(figure_ids), gif_folder, gif_max_frames
         self.fallback_fps, self.temporal_window, self.mask_folder = fallback_fps, temporal_window, mask_folder
+        self.mirror_average = mirror_average
         self.runners: list[Runner] = []
         self.videos = Metrics.counter(NAMESPACE, "videos_analysed")
         self.scanner_videos = Metrics.counter(NAMESPACE, "scanner_videos_converted")
@@ -50,6 +52,7 @@ class AnalyzeVideoFn(beam.DoFn):
 
     def setup(self):
         runners = [load_runner(info, self.batch_size) for info in self.infos]
+        runners = [MirrorRunner(r) for r in runners] if self.mirror_average else runners
         self.runners = [TemporalRunner(r, self.temporal_window) if self.temporal_window > 1 else r for r in runners]
 
     def process(self, video_id: str):

@@ -31,6 +31,7 @@ from lvseg.datasets.scanner.source import ClipSource
 from lvseg.datasets.video import VideoError, check_local_entry
 from lvseg.datasets.video_plan import AnalysisTask
 from lvseg.errors import UserError
+from lvseg.inference.mirror import MirrorRunner
 from lvseg.inference.models import ModelInfo, describe_all, load_runner
 from lvseg.inference.stream import StreamAnalyser
 from lvseg.inference.temporal import MAX_WINDOW, window_problem
@@ -56,6 +57,9 @@ class StreamOptions:
     temporal_window: int = field(default=1, metadata={
         "min": 1, "max": MAX_WINDOW, "check": window_problem, "help": "average each frame's model output with its neighbours' over this "
                                              "odd number of frames (results come window // 2 frames late)"})
+    mirror_average: bool = field(default=False, metadata={
+        "help": "also segment each frame mirrored left-right and average the two outputs (twice the inference "
+                "per frame; as lvseg analyze --mirror-average)"})
 
     def validated(self) -> "StreamOptions":
         """A copy with the fields' own rules applied (lvseg.flags.check_limits); OptionError otherwise."""
@@ -153,11 +157,14 @@ def main(argv: list[str]) -> int:
     video, options = parse(argv)
     info = pick_model(options)
     with opened(video, options.fps) as clip:
-        analyser = StreamAnalyser(load_runner(info), clip.fps, temporal_window=options.temporal_window)
+        runner = load_runner(info)
+        analyser = StreamAnalyser(MirrorRunner(runner) if options.mirror_average else runner, clip.fps,
+                                  temporal_window=options.temporal_window)
         print(RESEARCH_NOTICE)
         origin = "--fps" if clip.fps_origin == CALLER else clip.fps_origin
         print(f"streaming {video} ({clip.description}) at {clip.fps:g} fps ({origin}) through {info.name} "
-              f"({info.kind}, {info.format} {info.quantization}), temporal window {options.temporal_window}")
+              f"({info.kind}, {info.format} {info.quantization}), temporal window {options.temporal_window}"
+              f"{', mirror-averaged' if options.mirror_average else ''}")
         print(units_line(clip.mapping), flush=True)
         start, beats, frames = time.perf_counter(), 0, 0
         for frame in clip.frames:

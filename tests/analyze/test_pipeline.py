@@ -19,7 +19,10 @@ import pytest
 
 from beam_pipelines.analyze import pipeline as analyze
 from lvseg.datasets.video import load_video
+from lvseg.analysis.volumes import measure
+from lvseg.inference.mirror import MirrorRunner
 from lvseg.inference.models import describe, load_runner
+from lvseg.inference.runners import TFLiteRunner
 from lvseg.inference.stream import StreamAnalyser
 from lvseg.synth import generate_echonet
 from lvseg.synth.clips import write_avi
@@ -157,6 +160,42 @@ def test_a_plain_folder_of_videos(source, tmp_path):
     assert summary["counts"]["analysed_videos"] == 2 and summary["inputs"]["layout"] == "folder"
     videos = rows(str(tmp_path / "out" / "per_video.csv"))
     assert all(r["ef"] and r["ef_reference"] == "" and r["split"] == "" for r in videos)
+
+
+@pytest.fixture(scope="module")
+def edge_tflite(tmp_path_factory) -> str:
+    """A mask 'model' that is not mirror-symmetric: sigmoid(40 (right neighbour - left neighbour)), high where
+    the image brightens to the right (a left wall seen from inside the cavity), so mirroring changes its answer."""
+    from export.convert import to_tflite
+    from lvseg.tf_backend import keras
+    from tests.conftest import write_card_stub
+
+    inputs = keras.Input((112, 112, 1))
+    model = keras.Model(inputs, keras.layers.Conv2D(1, (1, 3), padding="same", activation="sigmoid")(inputs))
+    weights = np.array([-40.0, 0.0, 40.0], np.float32).reshape(1, 3, 1, 1)
+    model.layers[-1].set_weights([weights, np.zeros(1, np.float32)])
+    path = str(tmp_path_factory.mktemp("edge") / "edge.tflite")
+    with open(path, "wb") as f:
+        f.write(to_tflite(model, "float32"))
+    write_card_stub(path, "mask", "float32", None)
+    return path
+
+
+def test_mirror_averaging_analyses_the_mirror_averaged_masks(source, edge_tflite, tmp_path):
+    name = source["names"][0]
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    shutil.copy(Path(source["root"], "Videos", f"{name}.avi"), folder)
+    summary = analyze.run(["--videos", str(folder), "--models", edge_tflite, "--out", str(tmp_path / "out"),
+                           "--mirror-average", "--bootstrap-samples", "50", "--figure-videos", "0"])
+    assert summary["inputs"]["mirror_average"] is True and summary["counts"]["analysed_videos"] == 1
+    # the edge 'model' does not draw an LV: what matters is that the job measured the mirror-averaged masks
+    frames = load_video(str(folder / f"{name}.avi"))[0]
+    runner = TFLiteRunner(edge_tflite)
+    averaged = [measure(s, "mask").area for s in MirrorRunner(runner).segment(frames)]
+    assert averaged != [measure(s, "mask").area for s in runner.segment(frames)]
+    curve = [r for path in sorted((tmp_path / "out" / "curves").iterdir()) for r in rows(str(path))]
+    assert [float(r["area"]) for r in sorted(curve, key=lambda r: int(r["frame"]))] == averaged
 
 
 def test_splits_select_and_the_rest_is_skipped(source, tmp_path):

@@ -15,6 +15,7 @@ from lvseg.datasets.scanner.clip_input import ECHONET, load_for_analysis
 from lvseg.datasets.scanner.entries import AVI, SCANNER
 from lvseg.datasets.scanner.synthetic import Screen, screen_frame, write_us_dicom
 from lvseg.geometry.mask import disk_volume, tracing_mask
+from lvseg.inference.mirror import MirrorRunner
 from lvseg.inference.runners import TFLiteRunner
 from lvseg.inference.temporal import TemporalRunner
 from lvseg.synth.anatomy import cycle, sample_heart
@@ -97,6 +98,19 @@ def test_stream_gives_the_batch_analysis_of_the_converted_frames(clip, threshold
         assert "volumes in px units of the 112x112 frame: an EchoNet AVI states no pixel spacing" in out
         assert {u for *_, u in printed} == {"px units"}
         np.testing.assert_allclose(edv, clip.volumes.max(), rtol=0.1)
+
+
+def test_mirror_averaging_streams_the_batch_analysis_of_the_mirror_averaged_frames(clip, threshold_tflite,
+                                                                                  tmp_path, capsys):
+    path = str(tmp_path / "0X1234ABCD.avi")
+    write_avi(path, clip.frames, FPS)
+    status, out, err = stream(capsys, path, "--models", threshold_tflite, "--mirror-average")
+    assert status == 0 and err == "" and "mirror-averaged" in out
+    frames = load_for_analysis(AnalysisTask("clip", path, kind=AVI)).frames
+    batch = analyse_video(MirrorRunner(TFLiteRunner(threshold_tflite)).segment(frames), "mask", FPS)
+    printed = [m.groups() for m in BEAT.finditer(out)]
+    assert [(int(ed), int(es)) for _, ed, es, *_ in printed] == [(b.ed_frame, b.es_frame) for b in batch.beats]
+    assert len(printed) >= 3 and f"video EF {batch.ef:.1f} %" in out
 
 
 def one_error_line(err: str) -> str:
