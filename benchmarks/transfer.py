@@ -9,6 +9,9 @@ seed 0), the models (``lvseg train --preset compact``, one per arm), and the eva
   CAMUS                  the synthetic CAMUS-layout set (another scanner, 4 chamber ED/ES).
 Arms: ``mask`` and ``landmarks`` (the default trainer: the mask loss weighs the band beyond the base line,
 ``--base-weight`` 4) and ``mask-w0`` (``--base-weight 0``: plain Dice + BCE), so the base loss is measured;
+``mask-inside`` is ``mask`` trained on the same hearts rendered with the generator's old border (style
+``train-border-inside``: every trabecula inside the tracing), scored on today's border (the trabeculae's tips,
+as real tracings sit), so what a border convention 1-2 px off does to area and EF is measured;
 ``mask+cut`` is the ``mask`` model's masks cut at an annulus-like waist (lvseg.geometry.waist, a shape
 step measured here and not part of the output rule). Per set and model it prints mean Dice (per frame, as
 evaluation's tables), the median predicted/true area ratio at ED and ES, and the median LA leak at ES:
@@ -37,6 +40,7 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APPEARANCE = ("heldout-haze", "heldout-psf", "heldout-contrast", "heldout-walls")
 BASE = ("heldout-base-hidden", "heldout-base-dropout", "heldout-base-bright-la", "heldout-base-open-es")
 TRAIN_SEED, HELDOUT_SEED, MAX_FRAMES = 0, 1, 64
+RECORDS = {"train": "records", "train-border-inside": "records-inside"}  # training set -> its records
 
 
 def lvseg(argv: list[str], log: str) -> float:
@@ -55,33 +59,35 @@ def lvseg(argv: list[str], log: str) -> float:
 
 def build_data(work: str, args: argparse.Namespace) -> None:
     log = os.path.join(work, "log-data.txt")
-    sets = [("train", "train", args.videos, TRAIN_SEED)] + [(s, s, args.heldout_videos, HELDOUT_SEED)
+    sets = [(name, name, args.videos, TRAIN_SEED) for name in RECORDS] + [(s, s, args.heldout_videos, HELDOUT_SEED)
                                                            for s in APPEARANCE + BASE]
     for name, style, videos, seed in sets:
         out = os.path.join(work, "data", name)
         if not os.path.exists(os.path.join(out, "FileList.csv")):
             lvseg(["synth", "echonet", "--out", out, "--videos", str(videos), "--seed", str(seed), "--max-frames",
                    str(MAX_FRAMES), "--style", style, "--workers", str(args.workers)], log)
-    records = os.path.join(work, "records")
-    if not os.path.exists(os.path.join(records, "manifest.json")):
-        lvseg(["preprocess", "--data", os.path.join(work, "data", "train"), "--out", records,
-               "--no-write-videos"], log)
+    for data, records in RECORDS.items():
+        records = os.path.join(work, records)
+        if not os.path.exists(os.path.join(records, "manifest.json")):
+            lvseg(["preprocess", "--data", os.path.join(work, "data", data), "--out", records,
+                   "--no-write-videos"], log)
     camus = os.path.join(work, "camus")
     if not os.path.isdir(camus):
         lvseg(["synth", "camus", "--out", camus, "--patients", str(args.camus), "--seed", "1"], log)
 
 
-def arms(args: argparse.Namespace) -> dict[str, list[str]]:
-    """Model tag -> ``lvseg train`` flags."""
-    return {"mask": ["--model", "mask"], "mask-w0": ["--model", "mask", "--base-weight", "0"],
-            "landmarks": ["--model", "landmarks"]}
+def arms(args: argparse.Namespace) -> dict[str, tuple[list[str], str]]:
+    """Model tag -> (``lvseg train`` flags, the records it trains on)."""
+    mask = ["--model", "mask"]
+    return {"mask": (mask, "records"), "mask-w0": ([*mask, "--base-weight", "0"], "records"),
+            "landmarks": (["--model", "landmarks"], "records"), "mask-inside": (mask, "records-inside")}
 
 
 def train(work: str, args: argparse.Namespace) -> None:
-    for tag, flags in arms(args).items():
+    for tag, (flags, records) in arms(args).items():
         model = os.path.join(work, "models", tag)
         if not os.path.exists(os.path.join(model, "model.keras")):
-            lvseg(["train", *flags, "--preset", "compact", "--records", os.path.join(work, "records"), "--out",
+            lvseg(["train", *flags, "--preset", "compact", "--records", os.path.join(work, records), "--out",
                    model, "--epochs", str(args.epochs), "--seed", "0"], os.path.join(work, f"log-{tag}.txt"))
 
 

@@ -1,11 +1,16 @@
 """Anatomy label maps: every frame is first a map of tissue classes that move with the cardiac cycle.
 
-Classes (uint8): see ``CLASSES``. The LV's traced region is LV_BLOOD + LV_TRABECULAE: trabeculae,
-papillary muscles and any open mitral leaflet tip inside it belong to it (the sonographer's border is
-the blood-tissue edge of the compact wall, closed straight across the base). Around it lie the grey
-compact myocardium (LV_MYO, thicker at end-systole), the septum (SEPTUM, between the LV and RV cavities),
-the pericardium, the RV with its wall, both atria with their walls, the mitral and tricuspid annulus and
-leaflets, extracardiac tissue and, in some clips, a lung (air) region at the side.
+Classes (uint8): see ``CLASSES``. The LV's traced region is LV_BLOOD + LV_TRABECULAE: the trabeculae's
+tips, papillary muscles and any open mitral leaflet tip inside it belong to it. The sonographer's border is
+the first blood-tissue edge, closed straight across the base: most of the trabecular zone, the wall's
+non-compacted layer (LV_NONCOMPACT strands with LV_RECESS blood between them, deeper at the apex and at
+end-systole), lies outside the tracing, as the inner part of the grey myocardium (LV_MYO, thicker at
+end-systole). Real frames show it: averaged over 60 real EchoNet videos, grey stays blood-dark up to the
+traced border and rises over the 4 px outside it (lvseg.synth.stats.REAL_STRUCTURE); a generator that puts
+the trabeculae inside the tracing teaches models to draw the border 1-2 px too far out. Around it lie the
+septum (SEPTUM, between the LV and RV cavities), the pericardium, the RV with its wall, both atria with
+their walls, the mitral and tricuspid annulus and leaflets, extracardiac tissue and, in some clips, a lung
+(air) region at the side.
 
 Rasterisation: a label map is drawn on a grid ``k`` times finer than the image (``k`` raster px per
 image px, raster coordinate = k * x + (k - 1) / 2 so pixel centres coincide). For EchoNet the LV
@@ -27,11 +32,12 @@ from lvseg.synth.anatomy import Chamber, Heart
 from lvseg.synth.motion import Similarity
 
 CLASSES = ("extracardiac", "lv_blood", "lv_trabeculae", "lv_myo", "septum", "rv_blood", "rv_wall", "la_blood",
-           "ra_blood", "atrial_wall", "mitral", "tricuspid", "pericardium", "lung", "annulus")
+           "ra_blood", "atrial_wall", "mitral", "tricuspid", "pericardium", "lung", "annulus", "lv_noncompact",
+           "lv_recess")
 (EXTRA, LV_BLOOD, LV_TRABECULAE, LV_MYO, SEPTUM, RV_BLOOD, RV_WALL, LA_BLOOD, RA_BLOOD, ATRIAL_WALL, MITRAL,
- TRICUSPID, PERICARDIUM, LUNG, ANNULUS) = range(len(CLASSES))
+ TRICUSPID, PERICARDIUM, LUNG, ANNULUS, LV_NONCOMPACT, LV_RECESS) = range(len(CLASSES))
 LV_CLASSES = (LV_BLOOD, LV_TRABECULAE)
-BLOOD_CLASSES = (LV_BLOOD, RV_BLOOD, LA_BLOOD, RA_BLOOD)
+BLOOD_CLASSES = (LV_BLOOD, RV_BLOOD, LA_BLOOD, RA_BLOOD, LV_RECESS)
 TRAB_GRID = (64, 32)  # trabecular pattern: rows along the LV axis (apex -> base), columns across it
 
 
@@ -41,7 +47,8 @@ class Extras:
 
     trabecular_field: np.ndarray  # float32 TRAB_GRID, thresholded at ``trabecular_level``
     trabecular_level: float
-    trabecular_zone: float        # depth of the trabecular zone inside the tracing at ED
+    trabecular_zone: float        # depth of the trabecular zone at ED, around the tracing
+    traced_share: float           # share of that depth inside the tracing (the trabeculae's tips)
     papillary: tuple[tuple[float, float, float, int], ...]  # (position along L, radius along, across, side)
     rv_wall: float
     atrial_wall: float
@@ -52,15 +59,15 @@ class Extras:
 
 
 def draw_extras(rng: np.random.Generator, trabeculae: float, papillary: tuple[bool, bool], lung: bool,
-                systolic_opening: float = 0.0) -> Extras:
+                systolic_opening: float = 0.0, traced_share: float = 0.3) -> Extras:
     """Random trabeculation, papillary muscles, wall thicknesses and lung position of one clip."""
     field = cv2.GaussianBlur(rng.standard_normal(TRAB_GRID).astype(np.float32), (0, 0), sigmaX=1.2, sigmaY=2.5)
     level = float(np.quantile(field, 1.0 - trabeculae))
     muscles = tuple((rng.uniform(0.45, 0.72), rng.uniform(3.0, 6.0), rng.uniform(1.5, 3.0), side)
                     for side, present in zip((1, -1), papillary) if present)
     lung_at = (rng.uniform(0.2, 0.8), rng.uniform(10.0, 22.0), rng.uniform(10.0, 22.0), rng.uniform(6.0, 14.0))
-    return Extras(field, level, rng.uniform(1.5, 3.5), muscles, rng.uniform(1.5, 3.0), rng.uniform(1.0, 2.2),
-                  rng.uniform(2.0, 4.0), rng.uniform(0.38, 0.5), systolic_opening, lung_at if lung else None)
+    return Extras(field, level, rng.uniform(1.05, 2.45), traced_share, muscles, rng.uniform(1.5, 3.0),
+                  rng.uniform(1.0, 2.2), rng.uniform(2.0, 4.0), rng.uniform(0.38, 0.5), systolic_opening, lung_at if lung else None)
 
 
 @dataclass(frozen=True)
@@ -149,17 +156,22 @@ def label_map(frame: FrameAnatomy, extras: Extras, shape: tuple[int, int], k: in
     rv_wall, peri, at_wall = (v * k_px * frame.wall_growth ** 0.5 for v in (extras.rv_wall, extras.pericardium,
                                                                           extras.atrial_wall))
     above, rv_above = along <= length, rv_along <= rv_length
+    zone, strands = _trabecular_zone(frame, extras, ch["lv"], along, across, k_px)
+    tips, zone = extras.traced_share * zone, (1.0 - extras.traced_share) * zone
     labels = np.full(shape, EXTRA, np.uint8)
-    labels[((d_lv > wall) & (d_lv <= wall + peri) & above) | ((d_rv > rv_wall) & (d_rv <= rv_wall + peri) & rv_above)
-           ] = PERICARDIUM
+    labels[((d_lv > wall) & (d_lv <= wall + peri) & above)
+           | ((d_rv > rv_wall) & (d_rv <= rv_wall + peri) & rv_above)] = PERICARDIUM
     labels[(d_lv > 0) & (d_lv <= wall) & above] = LV_MYO
     labels[(d_rv > 0) & (d_rv <= rv_wall) & rv_above & (labels != LV_MYO)] = RV_WALL
     labels[(d_at > 0) & (d_at <= at_wall) & ((labels == EXTRA) | (labels == PERICARDIUM))] = ATRIAL_WALL
     labels[(d_lv > 0) & (d_rv > 0) & (d_lv + d_rv <= sep + 2.0 * k_px) & above] = SEPTUM
+    layer = (d_lv > 0) & (d_lv <= zone) & above
+    labels[layer] = np.where(strands[layer], LV_NONCOMPACT, LV_RECESS)
     labels[rv], labels[atria["la"]], labels[atria["ra"]] = RV_BLOOD, LA_BLOOD, RA_BLOOD
     labels[fill(ch["lv"].contour(), shape) & ~lv & (along > 0.5 * length)] = LA_BLOOD  # the mitral orifice
     labels[lv] = LV_BLOOD
-    labels[lv & _trabeculae(frame, extras, ch["lv"], along, across, lv, k_px)] = LV_TRABECULAE
+    depth = cv2.distanceTransform(lv.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_3)
+    labels[lv & (((depth <= tips) & strands) | _papillary(frame, extras, ch["lv"], along, across, k_px))] = LV_TRABECULAE
     thick = max(1, int(round(0.8 * k_px)))
     opening = max(frame.valve, extras.systolic_opening)
     for name, value in (("lv", MITRAL), ("rv", TRICUSPID)):
@@ -172,10 +184,10 @@ def label_map(frame: FrameAnatomy, extras: Extras, shape: tuple[int, int], k: in
     return labels
 
 
-def _trabeculae(frame: FrameAnatomy, extras: Extras, lv: Chamber, along: np.ndarray, across: np.ndarray,
-                inside: np.ndarray, k: float) -> np.ndarray:
-    """Trabecular strands in a zone along the wall (deeper at the apex and at ES) and papillary muscles."""
-    depth = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_3)
+def _trabecular_zone(frame: FrameAnatomy, extras: Extras, lv: Chamber, along: np.ndarray, across: np.ndarray,
+                k: float) -> tuple[np.ndarray, np.ndarray]:
+    """(depth of the trabecular zone per raster px, its strands): a random pattern in LV-normalised
+    coordinates, the zone deeper toward the apex and as the wall thickens at end-systole."""
     f = np.float32
     s = np.clip(along * f(1.0 / lv.length), f(0.0), f(1.0))
     rows, cols = TRAB_GRID
@@ -184,14 +196,20 @@ def _trabeculae(frame: FrameAnatomy, extras: Extras, lv: Chamber, along: np.ndar
     pattern = cv2.remap(extras.trabecular_field, map_x, s * f(rows - 1), cv2.INTER_LINEAR,
                         borderMode=cv2.BORDER_REPLICATE)
     zone = f(extras.trabecular_zone * k * frame.wall_growth) * (f(1.8) - f(0.8) * s)
-    trab = (depth <= zone) & (pattern > extras.trabecular_level)
-    growth = 1.0 + 0.3 * (1.0 - frame.c)  # papillary muscles thicken as they contract
+    return zone, pattern > extras.trabecular_level
+
+
+def _papillary(frame: FrameAnatomy, extras: Extras, lv: Chamber, along: np.ndarray, across: np.ndarray,
+               k: float) -> np.ndarray:
+    """The papillary muscles: ellipses against the wall inside the traced cavity, thicker as they contract."""
+    out = np.zeros(along.shape, bool)
+    growth = 1.0 + 0.3 * (1.0 - frame.c)
     for position, r_along, r_across, side in extras.papillary:
         at = position * lv.length
         wall = side * lv.half_width(np.array([at]), side)[0] + lv.bend * 4.0 * position * (1.0 - position)
         centre = wall - side * 0.7 * r_across * k * growth
-        trab |= ((along - at) / (r_along * k * growth)) ** 2 + ((across - centre) / (r_across * k * growth)) ** 2 <= 1
-    return trab
+        out |= ((along - at) / (r_along * k * growth)) ** 2 + ((across - centre) / (r_across * k * growth)) ** 2 <= 1
+    return out
 
 
 def _lung(lung: tuple[float, float, float, float], lv: Chamber, along: np.ndarray, across: np.ndarray,

@@ -41,7 +41,7 @@ def camus_labels(classes: np.ndarray) -> np.ndarray:
     """lvseg.synth.labels classes -> CAMUS labels: 1 LV cavity, 2 LV myocardium, 3 left atrium, 0 else."""
     table = np.zeros(len(L.CLASSES), np.uint8)
     table[list(L.LV_CLASSES)] = 1
-    table[[L.LV_MYO, L.SEPTUM]] = 2
+    table[[L.LV_MYO, L.SEPTUM, L.LV_NONCOMPACT, L.LV_RECESS]] = 2
     table[[L.LA_BLOOD, L.MITRAL, L.ANNULUS]] = 3
     return table[classes]
 
@@ -68,7 +68,8 @@ def make_patient(out: str, seed: int, number: int) -> dict:
     to_image = Similarity(scale, 0.0, (shape[1] / 2.0 - scale * lv_mid[0] + rng.uniform(-0.03, 0.03) * shape[1],
                                        rng.uniform(-0.04, 0.0) * shape[0]))
     look = draw_look(rng, STYLES["camus"], shape, scale)
-    extras = draw_extras(rng, look.trabeculae, look.papillary, look.lung, look.systolic_opening)
+    extras = draw_extras(rng, look.trabeculae, look.papillary, look.lung, look.systolic_opening,
+                         look.traced_share)
     anatomy = [frame_anatomy(heart, c, 0.0, to_image) for c in (1.0, 0.0)]
     frames, labels = render_clip(anatomy.__getitem__, 2, look, extras, rng, shape, raster_k=1, keep_labels=True)
     folder = os.path.join(out, patient)

@@ -120,4 +120,5 @@ def appearance(plan: VideoPlan, style: str | Style = "train", shape: tuple[int, 
     style = get_style(style)
     rng = sampling.video_rng(plan.seed, plan.index, plan.stream + ":look")
     look = draw_look(rng, style, shape, apex=plan.apex, training=training)
-    return look, draw_extras(rng, look.trabeculae, look.papillary, look.lung, look.systolic_opening)
+    return look, draw_extras(rng, look.trabeculae, look.papillary, look.lung, look.systolic_opening,
+                             look.traced_share)

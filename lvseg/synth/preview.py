@@ -21,7 +21,7 @@ ZOOM = 3
 # BGR colour of each lvseg.synth.labels class
 CLASS_COLOURS = np.array([[70, 70, 70], [0, 0, 0], [40, 40, 200], [90, 110, 170], [0, 170, 230], [90, 20, 20],
                           [170, 90, 90], [20, 80, 20], [20, 20, 90], [80, 170, 80], [0, 255, 255], [255, 0, 255],
-                          [255, 255, 255], [130, 0, 130], [200, 255, 255]], np.uint8)
+                          [255, 255, 255], [130, 0, 130], [200, 255, 255], [120, 60, 200], [40, 10, 80]], np.uint8)
 
 
 def _overlay(frame: np.ndarray, traced: TracedFrame, zoom: int) -> np.ndarray:

@@ -18,6 +18,8 @@ Named presets (``STYLES``):
   heldout-base-dropout    a wide lateral-wall drop-out that erases the wall;
   heldout-base-bright-la  an LA much brighter than the LV (dense spontaneous contrast);
   heldout-base-open-es    the mitral valve held open through systole (leaflet tips in the LV at ES);
+  train-border-inside     ``train`` with every trabecula inside the tracing (the generator's old border, drawn
+                          1-2 px outside where real tracings sit): a training set for benchmarks/transfer.py only;
   camus              another scanner for the CAMUS set: higher frequency (finer speckle), wider dynamic
                      range, weaker TGC, narrow sector, no overlays.
 The held-out styles render no domain randomization: they test appearance the model was never shown.
@@ -58,6 +60,10 @@ class Style:
     septum_db: Range = (1.0, 7.0)
     trabeculae_db: Range = (-8.0, 2.0)
     trabeculae: Range = (0.15, 0.75)  # share of the trabecular zone that is tissue
+    # Where the tracing sits in the trabecular zone: its tips (0.3 of the zone's depth inside the tracing, the
+    # rest the wall's non-compacted layer outside it) match the grey profile across real traced borders
+    # (lvseg.synth.stats.REAL_STRUCTURE); 1.0 puts every trabecula inside, as this generator once did.
+    traced_share: Range = (0.3, 0.3)
     extracardiac_db: Range = (-6.0, 2.0)
     heterogeneity: Range = (0.4, 0.9)  # log-amplitude std of the tissue texture
     valve_db: Range = (-8.0, 4.0)
@@ -114,6 +120,7 @@ STYLES: dict[str, Style] = {
                                      dropout_width_deg=(16.0, 24.0)),
     "heldout-base-bright-la": _heldout("heldout-base-bright-la", la_db=(10.0, 16.0), valve_hidden=0.6),
     "heldout-base-open-es": _heldout("heldout-base-open-es", systolic_opening=(0.5, 0.8), valve_hidden=0.0),
+    "train-border-inside": dataclasses.replace(Style(), name="train-border-inside", traced_share=(1.0, 1.0)),
     "camus": _heldout("camus", half_angle_deg=(30.0, 36.0), fan_share=(0.5, 0.8), axial_px=(0.18, 0.26),
                       lateral_px=(0.35, 0.5),
                       dynamic_range_db=(58.0, 66.0), tissue_grey=(70.0, 95.0), tgc_compensation=(0.6, 0.75),
@@ -171,6 +178,7 @@ class Look:
     decorrelation: float
     valve_visibility: float = 1.0
     systolic_opening: float = 0.0
+    traced_share: float = 0.3
     dropout: tuple[float, float, float, float, float] = (0.0, 0.0, 0.0, 0.0, 1.0)  # strength, angle and
     # half-width (radians), depth from and to (share of the radius)
     scale: float = 1.0
@@ -252,7 +260,8 @@ def draw_look(rng: np.random.Generator, style: Style, shape: tuple[int, int] = (
 
 
 def _base_look(rng: np.random.Generator, style: Style, levels: dict, blood: float) -> dict:
-    """The base-of-the-LV draws (leaflets, annulus, LA, lateral drop-out); ``levels`` gains annulus and LA."""
+    """The LV border draws (leaflets, annulus, LA, lateral drop-out, where the tracing sits in the trabeculae);
+    ``levels`` gains annulus and LA."""
     hidden = rng.uniform() < style.valve_hidden
     visibility = rng.uniform(0.0, 0.1) if hidden else _u(rng, style.valve_visibility)
     levels["annulus"], levels["la_blood"] = _u(rng, style.annulus_db), blood + _u(rng, style.la_db)
@@ -262,4 +271,5 @@ def _base_look(rng: np.random.Generator, style: Style, levels: dict, blood: floa
         dropout = (_u(rng, style.dropout_strength), rng.uniform(0.12, 0.42),
                    np.radians(_u(rng, style.dropout_width_deg)) / 2, start, start + rng.uniform(0.2, 0.45))
     return {"valve_visibility": float(min(visibility, style.valve_visibility[1])),
-            "systolic_opening": _u(rng, style.systolic_opening), "dropout": tuple(float(v) for v in dropout)}
+            "systolic_opening": _u(rng, style.systolic_opening), "dropout": tuple(float(v) for v in dropout),
+            "traced_share": _u(rng, style.traced_share)}
