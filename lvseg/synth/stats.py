@@ -11,7 +11,8 @@ Measured per traced frame (the same way for synthetic and real data):
 Measured per video and pooled (``structure_table``):
   sector quantiles  grey p10/25/50/75/90/99 over the sector pixels of the traced frames;
   border profile    mean grey at signed distances -8, -6, ..., +12 px from the traced border
-                    (negative inside; pixels within 1 px of each distance);
+                    (negative inside; pixels within 1 px of each distance), and where it rises half-way from
+                    its value 8 px inside to its peak (``half_rise``: where a model learns the LV ends);
   frame correlation mean Pearson correlation of consecutive frames over the sector.
 REAL_RANGES holds the ranges measured on real traced frames (project reference); REAL_STRUCTURE the
 figures measured over 60 real videos (the references the generator is matched against).
@@ -148,6 +149,16 @@ def structure_table(videos: list[EchoVideo]) -> dict[str, tuple[float, ...]]:
             "frame_correlation": (float(np.mean([p["correlation"][0] for p in per])),)}
 
 
+def half_rise(profile: tuple[float, ...] | np.ndarray) -> float:
+    """Signed distance (px, negative inside) where a border profile first reaches half-way from its value 8 px
+    inside the tracing to its peak, interpolated linearly between the PROFILE_PX steps."""
+    p = np.asarray(profile, float)
+    scaled = (p - p[0]) / max(p.max() - p[0], 1e-9)
+    i = int(np.argmax(scaled >= 0.5))
+    step = PROFILE_PX[1] - PROFILE_PX[0]
+    return float(PROFILE_PX[i - 1] + step * (0.5 - scaled[i - 1]) / (scaled[i] - scaled[i - 1]))
+
+
 def format_structure(table: dict[str, tuple[float, ...]]) -> str:
     lines = []
     for key, values in table.items():
@@ -155,6 +166,8 @@ def format_structure(table: dict[str, tuple[float, ...]]) -> str:
         real = real if isinstance(real, tuple) else (real,)
         lines.append(f"{key:<18} this: {' '.join(f'{v:.2f}' if v < 1 else f'{v:.0f}' for v in values)}")
         lines.append(f"{'':<18} real: {' '.join(f'{v:.2f}' if v < 1 else f'{v:.0f}' for v in real)}")
+    lines.append(f"{'border half-rise':<18} this: {half_rise(table['border_profile']):+.2f} px   "
+                 f"real: {half_rise(REAL_STRUCTURE['border_profile']):+.2f} px")
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ Named presets (``STYLES``):
   heldout-haze       near-field clutter and cavity haze far stronger and deeper than in training;
   heldout-psf        a much lower-resolution scanner: axial and lateral PSF 2x wider than in training;
   heldout-contrast   low dynamic range and high gain: washed-out grey tissue, bright cavities;
-  heldout-walls      faint specular walls with strong drop-out, dense bright trabeculae in the cavity;
+  heldout-walls      faint specular walls with strong drop-out, dense bright trabeculae along the border;
   heldout-base-hidden     no leaflets, faint annulus, LA exactly as dark (and hazy) as the LV;
   heldout-base-dropout    a wide lateral-wall drop-out that erases the wall;
   heldout-base-bright-la  an LA much brighter than the LV (dense spontaneous contrast);

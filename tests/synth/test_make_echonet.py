@@ -21,7 +21,7 @@ from lvseg.synth import MM_PER_PIXEL, generate_echonet, sampling
 from lvseg.synth.anatomy import sample_heart
 from lvseg.synth.clips import write_avi
 from lvseg.synth.plan import appearance, plan_video
-from lvseg.synth.stats import REAL_RANGES, REAL_STRUCTURE, structure_table, video_stats
+from lvseg.synth.stats import REAL_RANGES, REAL_STRUCTURE, half_rise, structure_table, video_stats
 from tests.conftest import SYNTH_MAX_FRAMES, SYNTH_VIDEOS
 
 
@@ -204,6 +204,9 @@ def test_structure_is_close_to_the_real_frames(stats_root):
     assert np.argmax(profile) >= 5  # the brightest wall echo lies outside the tracing
     assert profile[:4].max() < 35 and profile[6:].min() > 35  # dark inside, bright walls outside
     assert np.abs(profile - real_profile).mean() < 12
+    # where the grey rises past half-way is where a model learns the LV ends: it must sit where it does on real
+    # frames (0.6 px outside the tracing), not 1.5 px inside as when every trabecula lay inside the tracing
+    assert half_rise(profile) == pytest.approx(half_rise(real_profile), abs=0.5)
     assert 0.9 < table["frame_correlation"][0] < 0.99
 
 
