@@ -31,8 +31,9 @@ from lvseg.geometry.mask import tracing_polygon
 RING_PX = 6
 QUANTILES = (10, 25, 50, 75, 90, 99)
 PROFILE_PX = tuple(range(-8, 13, 2))
-REAL_STRUCTURE = {"sector_quantiles": (3, 14, 41, 86, 129, 194),
-                  "border_profile": (10, 12, 16, 19, 37, 60, 73, 77, 72, 62, 53), "frame_correlation": 0.95}
+REAL_BORDER_PROFILE = (10.0, 12.0, 16.0, 19.0, 37.0, 60.0, 73.0, 77.0, 72.0, 62.0, 53.0)
+REAL_STRUCTURE = {"sector_quantiles": (3, 14, 41, 86, 129, 194), "border_profile": REAL_BORDER_PROFILE,
+                  "frame_correlation": 0.95}
 REAL_RANGES = {
     "ed_area": (1040, 2720), "es_area": (640, 1640), "area_ratio": (1.3, 1.9), "axis_length": (43, 75),
     "axis_angle": (66, 86), "apex_x": (42, 64), "apex_y": (12, 36), "base_x": (58, 80), "base_y": (67, 100),
@@ -167,7 +168,7 @@ def format_structure(table: dict[str, tuple[float, ...]]) -> str:
         lines.append(f"{key:<18} this: {' '.join(f'{v:.2f}' if v < 1 else f'{v:.0f}' for v in values)}")
         lines.append(f"{'':<18} real: {' '.join(f'{v:.2f}' if v < 1 else f'{v:.0f}' for v in real)}")
     lines.append(f"{'border half-rise':<18} this: {half_rise(table['border_profile']):+.2f} px   "
-                 f"real: {half_rise(REAL_STRUCTURE['border_profile']):+.2f} px")
+                 f"real: {half_rise(REAL_BORDER_PROFILE):+.2f} px")
     return "\n".join(lines)
 
 
