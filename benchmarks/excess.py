@@ -21,10 +21,42 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+class Excess:
+    """Wrong pixels per phase and class, and the true LV area per phase they are a share of."""
+
+    def __init__(self) -> None:
+        self.added: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+        self.missed: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+        self.area: collections.Counter = collections.Counter()
+
+    def add(self, phase: str, predicted: np.ndarray, true: np.ndarray, labels: np.ndarray) -> None:
+        """One frame: boolean masks and its label map (lvseg.synth.labels classes)."""
+        from lvseg.synth import labels as L
+
+        self.area[phase] += int(true.sum())
+        for counter, wrong in ((self.added, predicted & ~true), (self.missed, true & ~predicted)):
+            classes, counts = np.unique(labels[wrong], return_counts=True)
+            for c, n in zip(classes, counts):
+                counter[phase][L.CLASSES[c]] += int(n)
+
+    def shares(self, phase: str, kind: str) -> dict[str, float]:
+        """Class -> % of the true area at ``phase`` that the model ``kind`` ('added' or 'missed'), largest first."""
+        counter = (self.added if kind == "added" else self.missed)[phase]
+        return {k: 100.0 * v / max(self.area[phase], 1) for k, v in counter.most_common()}
+
+    def table(self) -> str:
+        lines = []
+        for phase in ("ED", "ES"):
+            for kind in ("added", "missed"):
+                share = self.shares(phase, kind)
+                cells = ", ".join(f"{k} {v:.2f}" for k, v in list(share.items())[:6])
+                lines.append(f"{phase} {kind:<6} {sum(share.values()):5.2f} % of the true area: {cells}")
+        return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     from lvseg.datasets.echonet import EchoVideo, iter_dataset
     from lvseg.inference.models import describe, load_runner
-    from lvseg.synth import labels as L
     from lvseg.synth.sampling import video_id
     from lvseg.synth.truth import video_truth
 
@@ -38,28 +70,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     index = {video_id(args.seed, i): i for i in range(10_000)}
     runner = load_runner(describe(args.model), 32)
-    added = {p: collections.Counter() for p in ("ED", "ES")}
-    missed = {p: collections.Counter() for p in ("ED", "ES")}
-    area: collections.Counter = collections.Counter()
+    excess = Excess()
     for video in iter_dataset(args.data):
         if not isinstance(video, EchoVideo) or video.meta.split != args.split or video.video_id not in index:
             continue
         truth = video_truth(args.seed, index[video.video_id], max_frames=args.max_frames)
         segs = runner.segment(np.stack([video.frames[t.index] for t in video.traced]))
         for traced, seg in zip(video.traced, segs):
-            labels = truth.labels(traced.index, args.style)
-            pred, true = seg.mask.astype(bool), traced.mask.astype(bool)
-            area[traced.phase] += int(true.sum())
-            for counter, wrong in ((added, pred & ~true), (missed, true & ~pred)):
-                classes, counts = np.unique(labels[wrong], return_counts=True)
-                for c, n in zip(classes, counts):
-                    counter[traced.phase][L.CLASSES[c]] += int(n)
-    for phase in ("ED", "ES"):
-        for name, counter in (("added", added), ("missed", missed)):
-            share = counter[phase]
-            total = 100 * sum(share.values()) / max(area[phase], 1)
-            cells = ", ".join(f"{k} {100 * v / area[phase]:.2f}" for k, v in share.most_common(6))
-            print(f"{phase} {name:<6} {total:5.2f} % of the true area: {cells}")
+            excess.add(traced.phase, seg.mask.astype(bool), traced.mask.astype(bool),
+                       truth.labels(traced.index, args.style))
+    print(excess.table())
     return 0
 
 
