@@ -55,10 +55,8 @@ class Excess:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from lvseg.datasets.echonet import EchoVideo, iter_dataset
+    from benchmarks.transfer import echonet_frames
     from lvseg.inference.models import describe, load_runner
-    from lvseg.synth.sampling import video_id
-    from lvseg.synth.truth import video_truth
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True)
@@ -68,17 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="TEST")
     parser.add_argument("--style", default="train", help="the style the set was generated with")
     args = parser.parse_args(argv)
-    index = {video_id(args.seed, i): i for i in range(10_000)}
-    runner = load_runner(describe(args.model), 32)
+    frames = echonet_frames(args.data, args.split, args.seed, args.style, args.max_frames)
+    segs = load_runner(describe(args.model), 32).segment(frames.images)
     excess = Excess()
-    for video in iter_dataset(args.data):
-        if not isinstance(video, EchoVideo) or video.meta.split != args.split or video.video_id not in index:
-            continue
-        truth = video_truth(args.seed, index[video.video_id], max_frames=args.max_frames)
-        segs = runner.segment(np.stack([video.frames[t.index] for t in video.traced]))
-        for traced, seg in zip(video.traced, segs):
-            excess.add(traced.phase, seg.mask.astype(bool), traced.mask.astype(bool),
-                       truth.labels(traced.index, args.style))
+    for phase, seg, true, labels in zip(frames.phases, segs, frames.masks, frames.labels):
+        excess.add(phase, seg.mask.astype(bool), true.astype(bool), labels)
     print(excess.table())
     return 0
 

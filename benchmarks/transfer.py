@@ -59,8 +59,8 @@ def lvseg(argv: list[str], log: str) -> float:
 
 def build_data(work: str, args: argparse.Namespace) -> None:
     log = os.path.join(work, "log-data.txt")
-    sets = [(name, name, args.videos, TRAIN_SEED) for name in RECORDS] + [(s, s, args.heldout_videos, HELDOUT_SEED)
-                                                           for s in APPEARANCE + BASE]
+    sets = [(name, name, args.videos, TRAIN_SEED) for name in RECORDS]
+    sets += [(s, s, args.heldout_videos, HELDOUT_SEED) for s in APPEARANCE + BASE]
     for name, style, videos, seed in sets:
         out = os.path.join(work, "data", name)
         if not os.path.exists(os.path.join(out, "FileList.csv")):
@@ -92,21 +92,21 @@ def train(work: str, args: argparse.Namespace) -> None:
 
 
 class Frames:
-    """Traced frames of one evaluation set: images, true masks, phases and (synthetic sets) true LA masks."""
+    """Traced frames of one evaluation set: images, true masks, phases and (synthetic sets) the generator's
+    label maps (lvseg.synth.labels classes)."""
 
-    def __init__(self, images, masks, phases, atria) -> None:
-        self.images, self.masks, self.phases, self.atria = images, masks, phases, atria
+    def __init__(self, images, masks, phases, labels) -> None:
+        self.images, self.masks, self.phases, self.labels = images, masks, phases, labels
 
 
 def echonet_frames(root: str, split: str | None, seed: int, style: str, max_frames: int = MAX_FRAMES) -> Frames:
-    """Every traced frame (of one split, or all) with the generator's own LA region of that frame."""
+    """Every traced frame (of one split, or all) with the generator's own label map of that frame."""
     from lvseg.datasets.echonet import EchoVideo, iter_dataset
-    from lvseg.synth import labels as L
     from lvseg.synth.sampling import video_id
     from lvseg.synth.truth import video_truth
 
     index = {video_id(seed, i): i for i in range(10_000)}
-    images, masks, phases, atria = [], [], [], []
+    images, masks, phases, labels = [], [], [], []
     for video in iter_dataset(root):
         if not isinstance(video, EchoVideo) or (split is not None and video.meta.split != split):
             continue
@@ -115,9 +115,8 @@ def echonet_frames(root: str, split: str | None, seed: int, style: str, max_fram
             images.append(video.frames[traced.index])
             masks.append(traced.mask)
             phases.append(traced.phase)
-            labels = truth.labels(traced.index, style)
-            atria.append(np.isin(labels, (L.LA_BLOOD, L.MITRAL, L.ANNULUS)) & ~traced.mask.astype(bool))
-    return Frames(np.stack(images), np.stack(masks), phases, np.stack(atria))
+            labels.append(truth.labels(traced.index, style))
+    return Frames(np.stack(images), np.stack(masks), phases, np.stack(labels))
 
 
 def camus_frames(root: str) -> Frames:
@@ -147,9 +146,11 @@ def score(predicted: list[np.ndarray], frames: Frames) -> dict[str, float | None
         "dice": float(np.mean([o.dice for o in overlaps])), "frames": len(overlaps),
         "area_ed": float(np.median(ratio[phases == "ED"])), "area_es": float(np.median(ratio[phases == "ES"])),
         "under": float(np.mean(ratio < 0.5)), "leak_es": None}
-    if frames.atria is not None:
-        leak = np.array([(p.astype(bool) & a).sum() / t.sum() for p, a, t in
-                         zip(predicted, frames.atria, frames.masks)])
+    if frames.labels is not None:
+        from lvseg.synth import labels as L
+
+        atria = np.isin(frames.labels, (L.LA_BLOOD, L.MITRAL, L.ANNULUS)) & ~frames.masks.astype(bool)
+        leak = np.array([(p.astype(bool) & a).sum() / t.sum() for p, a, t in zip(predicted, atria, frames.masks)])
         out["leak_es"] = float(np.median(leak[phases == "ES"]))
     return out
 

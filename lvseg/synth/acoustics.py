@@ -17,7 +17,8 @@ IMPEDANCE = {L.EXTRA: 0.9, L.LV_BLOOD: 0.0, L.LV_TRABECULAE: 0.4, L.LV_MYO: 0.3,
              L.PERICARDIUM: 2.0, L.LUNG: 6.0, L.ANNULUS: 1.2, L.LV_NONCOMPACT: 0.4, L.LV_RECESS: 0.0}
 # share of samples holding a scatterer (a resolution cell spans ~10 samples): trabeculae, pericardium and
 # valves are sparse, bright, spotty reflectors; blood and tissue are fully developed speckle
-DENSITY = {L.LV_TRABECULAE: 0.15, L.LV_NONCOMPACT: 0.15, L.PERICARDIUM: 0.3, L.MITRAL: 0.4, L.TRICUSPID: 0.4, L.ANNULUS: 0.5}
+DENSITY = {L.LV_TRABECULAE: 0.15, L.LV_NONCOMPACT: 0.15, L.PERICARDIUM: 0.3, L.MITRAL: 0.4, L.TRICUSPID: 0.4,
+           L.ANNULUS: 0.5}
 EXTINCTION_DB = {L.LUNG: 6.0}  # extra one-way loss per anatomy px (air: nothing passes)
 
 

@@ -67,7 +67,8 @@ def draw_extras(rng: np.random.Generator, trabeculae: float, papillary: tuple[bo
                     for side, present in zip((1, -1), papillary) if present)
     lung_at = (rng.uniform(0.2, 0.8), rng.uniform(10.0, 22.0), rng.uniform(10.0, 22.0), rng.uniform(6.0, 14.0))
     return Extras(field, level, rng.uniform(1.05, 2.45), traced_share, muscles, rng.uniform(1.5, 3.0),
-                  rng.uniform(1.0, 2.2), rng.uniform(2.0, 4.0), rng.uniform(0.38, 0.5), systolic_opening, lung_at if lung else None)
+                  rng.uniform(1.0, 2.2), rng.uniform(2.0, 4.0), rng.uniform(0.38, 0.5), systolic_opening,
+                  lung_at if lung else None)
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,8 @@ def label_map(frame: FrameAnatomy, extras: Extras, shape: tuple[int, int], k: in
     labels[fill(ch["lv"].contour(), shape) & ~lv & (along > 0.5 * length)] = LA_BLOOD  # the mitral orifice
     labels[lv] = LV_BLOOD
     depth = cv2.distanceTransform(lv.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_3)
-    labels[lv & (((depth <= tips) & strands) | _papillary(frame, extras, ch["lv"], along, across, k_px))] = LV_TRABECULAE
+    papillary = _papillary(frame, extras, ch["lv"], along, across, k_px)
+    labels[lv & (((depth <= tips) & strands) | papillary)] = LV_TRABECULAE
     thick = max(1, int(round(0.8 * k_px)))
     opening = max(frame.valve, extras.systolic_opening)
     for name, value in (("lv", MITRAL), ("rv", TRICUSPID)):
@@ -185,7 +187,7 @@ def label_map(frame: FrameAnatomy, extras: Extras, shape: tuple[int, int], k: in
 
 
 def _trabecular_zone(frame: FrameAnatomy, extras: Extras, lv: Chamber, along: np.ndarray, across: np.ndarray,
-                k: float) -> tuple[np.ndarray, np.ndarray]:
+                     k: float) -> tuple[np.ndarray, np.ndarray]:
     """(depth of the trabecular zone per raster px, its strands): a random pattern in LV-normalised
     coordinates, the zone deeper toward the apex and as the wall thickens at end-systole."""
     f = np.float32

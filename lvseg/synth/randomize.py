@@ -38,7 +38,8 @@ def make_randomizer(look: Look, raster_shape: tuple[int, int], raster_k: int, rn
     """Draw one clip's class intensities, texture, bias field, blur, gamma and noise."""
     n = len(L.CLASSES)
     means = rng.uniform(0.0, 1.0, n)
-    means[list(L.BLOOD_CLASSES)] = np.clip(rng.uniform(0.0, 1.0) + rng.uniform(-0.08, 0.08, len(L.BLOOD_CLASSES)), 0.0, 1.0)
+    blood = list(L.BLOOD_CLASSES)
+    means[blood] = np.clip(rng.uniform(0.0, 1.0) + rng.uniform(-0.08, 0.08, len(blood)), 0.0, 1.0)
     # leaflets fade into the blood around them as the clip's valve visibility falls
     vis = np.float32(look.valve_visibility)
     means[[L.MITRAL, L.TRICUSPID]] = vis * means[[L.MITRAL, L.TRICUSPID]] + (1 - vis) * means[L.LA_BLOOD]
