@@ -189,7 +189,7 @@ def label_map(frame: FrameAnatomy, extras: Extras, shape: tuple[int, int], k: in
 def _trabecular_zone(frame: FrameAnatomy, extras: Extras, lv: Chamber, along: np.ndarray, across: np.ndarray,
                      k: float) -> tuple[np.ndarray, np.ndarray]:
     """(depth of the trabecular zone per raster px, its strands): a random pattern in LV-normalised
-    coordinates, the zone deeper toward the apex and as the wall thickens at end-systole."""
+    coordinates, the zone deeper toward the apex and as the wall thickens at end-systole, its recesses fewer."""
     f = np.float32
     s = np.clip(along * f(1.0 / lv.length), f(0.0), f(1.0))
     rows, cols = TRAB_GRID
@@ -198,7 +198,12 @@ def _trabecular_zone(frame: FrameAnatomy, extras: Extras, lv: Chamber, along: np
     pattern = cv2.remap(extras.trabecular_field, map_x, s * f(rows - 1), cv2.INTER_LINEAR,
                         borderMode=cv2.BORDER_REPLICATE)
     zone = f(extras.trabecular_zone * k * frame.wall_growth) * (f(1.8) - f(0.8) * s)
-    return zone, pattern > extras.trabecular_level
+    # in systole the strands pack together and the recesses between them empty, as the wall's area grows
+    level = extras.trabecular_level
+    if frame.wall_growth > 1.0:
+        recess = float(np.mean(extras.trabecular_field <= level)) / frame.wall_growth ** 2
+        level = float(np.quantile(extras.trabecular_field, recess))
+    return zone, pattern > level
 
 
 def _papillary(frame: FrameAnatomy, extras: Extras, lv: Chamber, along: np.ndarray, across: np.ndarray,

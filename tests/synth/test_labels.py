@@ -63,6 +63,23 @@ def test_the_tracing_follows_the_trabeculae_tips_with_the_non_compacted_layer_ou
     assert np.mean(grows) >= 0.8
 
 
+def test_the_recesses_empty_in_systole(plans):
+    # the same strands fill more of the layer at ES: blood between them is a smaller share than at ED,
+    # shrinking about as the wall's area grows
+    ratios, expected = [], []
+    for plan in plans:
+        _, extras = appearance(plan)
+        shares = []
+        for t in (plan.timing.ed_frame, plan.timing.es_frame):
+            labels = L.label_map(plan.anatomy(t), extras, (112, 112), 1)
+            layer = np.isin(labels, (L.LV_NONCOMPACT, L.LV_RECESS))
+            shares.append((labels == L.LV_RECESS).sum() / layer.sum())
+        ratios.append(shares[1] / shares[0])
+        expected.append(plan.anatomy(plan.timing.es_frame).wall_growth ** -2)
+    assert max(ratios) < 1.0
+    assert abs(np.mean(ratios) - np.mean(expected)) < 0.15
+
+
 def test_the_old_border_style_puts_every_trabecula_inside_the_tracing(plans):
     for plan in plans[:3]:
         _, extras = appearance(plan, "train-border-inside")
