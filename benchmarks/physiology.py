@@ -6,6 +6,8 @@ and ``train``, the default mixture) it generates ``--videos`` clips of a seed no
 (Beats.csv, FrameVolumes.csv), rendered as TEST clips are (B-mode; lvseg.demo.ANALYSIS_STYLE), runs the real
 ``lvseg analyze`` with the given MODEL_DIRs or .tflite files, and prints per preset and model:
   beats exact   share of videos whose beat count equals the true whole-beat count;
+  matched       share of videos where found and true beats match one to one, unmatched beats at the clip's
+                edges aside (lvseg.analysis.matching; an edge beat never enters the EF);
   ED err, ES err  median |frame error| of each true beat's ED / ES to the nearest found one (found beats only);
   EF MAE        video EF against FileList EF (the traced beat, as on real data), and against the median of the
                 true beats' EFs (``MAE med``);
@@ -29,6 +31,7 @@ from collections import defaultdict
 import numpy as np
 from transfer import lvseg  # the same CLI runner (benchmarks/ is on sys.path when run as a script)
 
+from lvseg.analysis.matching import edge_frames, match_beats
 from lvseg.demo import ANALYSIS_STYLE  # B-mode clips, as the demo's analysis set (domain randomization trains)
 
 PRESETS = ("train", "bradycardia", "tachycardia", "afib", "ectopic", "low-ef", "hypokinesis", "long")
@@ -63,6 +66,7 @@ def score(data: str, out: str) -> dict[str, dict[str, float]]:
     for row in read_csv(os.path.join(data, "FrameVolumes.csv")):
         true_volumes[row["FileName"]][int(row["Frame"])] = float(row["Volume"])
     predicted = curves(out)
+    fps = {row["FileName"]: float(row["FPS"]) for row in read_csv(os.path.join(data, "FileList.csv"))}
     per_model: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for row in read_csv(os.path.join(out, "per_video.csv")):
         video, m = row["video_id"], per_model[row["model"]]
@@ -70,6 +74,9 @@ def score(data: str, out: str) -> dict[str, dict[str, float]]:
         found_ed = [int(f) for f in row["ed_frames"].split()]
         found_es = [int(f) for f in row["es_frames"].split()]
         m["exact"].append(len(found_ed) == len(beats))
+        true_pairs = [(int(b["EDFrame"]), int(b["ESFrame"])) for b in beats]
+        m["matched"].append(match_beats(true_pairs, list(zip(found_ed, found_es)), len(true_volumes[video]),
+                                        edge_frames(fps[video])).exact)
         for b in beats:
             if found_ed:
                 m["ed_err"].append(min(abs(int(b["EDFrame"]) - f) for f in found_ed))
@@ -96,7 +103,7 @@ def summarize(m: dict[str, list]) -> dict[str, float]:
         values = values[np.isfinite(values)]
         return float(values.mean()) if len(values) else float("nan")
 
-    return {"videos": len(m["exact"]), "beats_exact": mean("exact"),
+    return {"videos": len(m["exact"]), "beats_exact": mean("exact"), "matched": mean("matched"),
             "ed_err": float(np.median(m["ed_err"])) if m["ed_err"] else float("nan"),
             "es_err": float(np.median(m["es_err"])) if m["es_err"] else float("nan"),
             "ef_mae": abs_mean("ef_err"), "ef_mae_median_beat": abs_mean("ef_err_median"),
@@ -106,12 +113,14 @@ def summarize(m: dict[str, list]) -> dict[str, float]:
 
 
 def table(results: dict[str, dict[str, dict[str, float]]]) -> str:
-    head = (f"{'preset':<12}{'model':<14}{'videos':>6}{'beats exact':>12}{'ED err':>7}{'ES err':>7}{'EF MAE':>7}"
+    head = (f"{'preset':<12}{'model':<14}{'videos':>6}{'beats exact':>12}{'matched':>8}{'ED err':>7}{'ES err':>7}"
+            f"{'EF MAE':>7}"
             f"{'MAE med':>8}{'jitter':>8}{'floor':>7}{'erratic reg':>12}{'irreg':>6}{'no EF':>6}")
     lines = [head]
     for preset, models in results.items():
         for model, r in models.items():
-            lines.append(f"{preset:<12}{model:<14}{r['videos']:>6}{r['beats_exact']:>12.0%}{r['ed_err']:>7.1f}"
+            lines.append(f"{preset:<12}{model:<14}{r['videos']:>6}{r['beats_exact']:>12.0%}{r['matched']:>8.0%}"
+                         f"{r['ed_err']:>7.1f}"
                          f"{r['es_err']:>7.1f}{r['ef_mae']:>7.2f}{r['ef_mae_median_beat']:>8.2f}"
                          f"{r['jitter']:>8.4f}{r['jitter_true']:>7.4f}{r['erratic_regular']:>12.0%}"
                          f"{r['erratic_irregular']:>6.0%}{r['no_ef']:>6.0%}")

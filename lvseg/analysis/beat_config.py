@@ -49,6 +49,9 @@ class BeatConfig:
     # noise leaves dips of up to about 0.25 of it in a long diastasis; 0.15 found AF pauses' dips too).
     pause_fraction: float = 1.5
     ectopic_fraction: float = 0.2
+    # A run whose first ED comes head_fraction of a cycle (systole_cycle systoles) after its start may have
+    # begun with a premature beat (tuned; 1.0-1.4 scored alike): a clip shows an ED within every cycle.
+    head_fraction: float = 1.2
     # A run with no second ED-ED interval to judge its first (or only) one by takes its cycle as systole_cycle
     # ED-ES durations (tuned; the ratio is 2.2-2.9 at 55-95 bpm, 3.7 at 40): a two-beat clip with a pause.
     systole_cycle: float = 2.75
@@ -72,6 +75,10 @@ class BeatConfig:
     # jittered volumes (at 5 % jitter a low-EF clip's beats honestly spread by 15-25 points).
     erratic_ef_range: float = 15.0
     jitter_spread: float = 8
+    # Impossible timing makes a curve erratic once it recurs (tuned): one rejected glitch flagged 13 % of
+    # genuine low-EF tuning curves, two 5 %; on curves with 3 % of frames starting a failed run of 2-4 frames
+    # (benchmarks/beats.py --bad-runs) the unflagged ones kept the same EF error either way.
+    erratic_rejects: int = 2
     max_failed_fraction: float = 0.1  # more failed frames than this: the video's masks are not trusted
     ef_beats: int = 16                # a stream's running EF: over this many most recent beats
 
@@ -93,8 +100,8 @@ class Tally(NamedTuple):
 def quality_flags(c: BeatConfig, t: Tally) -> tuple[str, ...]:
     """no_frames, all_failed, failed_frames (over max_failed_fraction), long_gap (not bridged), flat (no swing at
     all), no_beat (EF None), partial_beats (no whole systole: EF from an ED and an ES of different beats),
-    single_beat, erratic (impossible timing rejected, or the good beats' EFs spread over more than
-    erratic_ef_range points, or than jitter_spread times the curve's jitter)."""
+    single_beat, erratic (impossible timing rejected erratic_rejects times, or the good beats' EFs spread over
+    more than erratic_ef_range points, or than jitter_spread times the curve's jitter)."""
     good = t.frames - t.failed
     flags = []
     if t.frames == 0:
@@ -111,6 +118,6 @@ def quality_flags(c: BeatConfig, t: Tally) -> tuple[str, ...]:
         flags.append(PARTIAL_BEATS if t.partial_ef else NO_BEAT)
     elif t.beats == 1:
         flags.append(SINGLE_BEAT)
-    if t.rejected or t.good_spread > max(c.erratic_ef_range, c.jitter_spread * t.jitter):
+    if t.rejected >= c.erratic_rejects or t.good_spread > max(c.erratic_ef_range, c.jitter_spread * t.jitter):
         flags.append(ERRATIC)
     return tuple(flags)

@@ -15,15 +15,18 @@ few seconds, the EFs of the last few beats), so a stream and a whole video run e
    stroke scale, so a notch, a wobble in diastasis or an atrial kick is never a turning point. A beat is
    an ED and the next ES; its EF is (EDV - ESV) / EDV * 100, as FileList EF is from the traced frames, with
    each volume averaged over the frames next to it that the curve's noise cannot tell from it
-   (level_fraction, level_noise). Impossible timing is rejected and flagged 'erratic': a systole shorter
-   than min_systole_s or longer than max_systole_s; two EDs closer than min_period_s or than
-   min_cycle_fraction of the run's typical ED-ED interval (the smaller stroke goes). A systole the clip
-   starts or ends inside (its extremum within edge_s of the run's edge, short of the window's ED / ES level)
-   is not a beat (no flag).
+   (level_fraction, level_noise). Impossible timing is rejected, and flagged 'erratic' when it recurs
+   (erratic_rejects): a systole shorter than min_systole_s or longer than max_systole_s; two EDs closer
+   than min_period_s or than min_cycle_fraction of the run's typical ED-ED interval (the smaller stroke
+   goes). A systole the clip starts or ends inside (its extremum within edge_s of the run's edge, short of
+   the window's ED / ES level) is not a beat (no flag).
 5. Premature beats: a beat is held until the next one is found (a device shows it about a cycle late);
    an ED-to-ED interval of pause_fraction of the typical one (a compensatory pause; a run's first
    interval is judged against its second, and a run's only interval against systole_cycle systoles) is
-   searched for a fall of at least ectopic_fraction of the stroke scale: an ectopic beat, kept as a poor beat.
+   searched for a fall of at least ectopic_fraction of the stroke scale with a refill as large after it (a
+   clip that ends inside a systole is no premature beat): an ectopic beat, kept as a poor beat. So is the
+   stretch before a run's first ED when it lasts head_fraction of a cycle (systole_cycle systoles), the
+   pause after a premature beat the clip starts with, where the fall also needs a rise as large before it.
 6. EF: the median over the good beats (lvseg.analysis.quality: not ectopic, no small stroke, not at the
    clip's edge, no bridged gap inside), or over all beats when none is good; quality flags (``flags``).
 7. A clip with no whole systole (it starts inside one systole and ends inside the next, as many EchoNet
@@ -85,6 +88,7 @@ class BeatTracker:
         self._intervals: deque[float] = deque(maxlen=3)  # the run's latest ED-ED intervals, frames
         self._systoles: deque[int] = deque(maxlen=3)  # the run's latest ED-ES durations, frames
         self._last_sample: int | None = None  # the run's latest smoothed frame
+        self._run_first = 0  # the run's first frame
         self._ef: float | None = None
 
     @property
@@ -123,7 +127,7 @@ class BeatTracker:
             return step
         volume = float(volume)
         if not self._open:
-            self._start()
+            self._start(frame)
         elif self._gap:
             f0, v0 = self._last
             for k in range(1, self._gap + 1):
@@ -140,7 +144,8 @@ class BeatTracker:
             self._close(step)
         return step
 
-    def _start(self) -> None:
+    def _start(self, frame: int) -> None:
+        self._run_first = frame
         self._open, self._settled, self._gap, self._unchecked, self._last_sample = True, False, 0, None, None
         self._intervals.clear()
         self._systoles.clear()
@@ -238,6 +243,8 @@ class BeatTracker:
         beat = self._beat(ed, es, (EDGE,) if systole.head or systole.tail else ())
         self._systoles.append(es.frame - ed.frame)
         pending = self._pending
+        if pending is None:
+            self._head(beat, beats)
         if pending is not None and ed.frame < pending.ed_frame + self._spacing():
             self.rejected += 1  # two EDs too close for two beats: keep the larger stroke
             if beat.stroke > pending.stroke:
@@ -261,15 +268,39 @@ class BeatTracker:
     def _premature(self, prior: Beat, until: int, reference: float, beats: list[Beat]) -> bool:
         """Release a premature beat hidden between the ED of ``prior`` and the frame ``until`` (the next ED,
         or the run's end), if that interval is a compensatory pause: pause_fraction of ``reference`` or more."""
-        c = self.config
-        if until - prior.ed_frame < c.pause_fraction * reference:
+        if until - prior.ed_frame < self.config.pause_fraction * reference:
             return False
         spacing = self._spacing(reference)  # not the run's: for its first interval that is the pause itself
-        first = max(prior.es_frame, int(prior.ed_frame + spacing))
-        fall = self._cycle.largest_fall(first, int(until - spacing / 2), int(math.ceil(c.min_systole_s * self.fps)),
-                                        int(c.max_systole_s * self.fps))
-        if fall is None or fall.depth < c.ectopic_fraction * self._cycle.scale() or \
-                fall.bottom.volume >= fall.top.volume:
+        return self._hidden(max(prior.es_frame, int(prior.ed_frame + spacing)), int(until - spacing / 2), until,
+                            False, beats)
+
+    def _head(self, first: Beat, beats: list[Beat]) -> None:
+        """Release a premature beat before a run's first beat, if more than head_fraction of a cycle (its
+        systoles' guess) passed from the run's start with no ED: the pause after a beat the clip starts with."""
+        guess = self._cycle_guess()
+        if guess is not None and first.ed_frame - self._run_first >= self.config.head_fraction * guess:
+            self._hidden(self._run_first, int(first.ed_frame - self._spacing(guess) / 2), first.ed_frame, True,
+                         beats)
+
+    def _hidden(self, first: int, last: int, until: int, rise: bool, beats: list[Beat]) -> bool:
+        """Release, as an ectopic beat, the deepest fall top -> bottom in first..last if it and the refill after
+        its bottom (up to ``until``), and with ``rise`` the rise to its top, are each ectopic_fraction of the
+        stroke scale: a clip that starts (ends) inside a systole shows a fall with no rise before (after) it;
+        with ``rise`` the search goes on after such a fall. Inside a run no rise is asked for: a premature beat
+        comes before the ventricle has refilled."""
+        c = self.config
+        least = c.ectopic_fraction * self._cycle.scale()
+        while True:
+            fall = self._cycle.largest_fall(first, last, int(math.ceil(c.min_systole_s * self.fps)),
+                                            int(c.max_systole_s * self.fps))
+            if fall is None or fall.depth < least or fall.bottom.volume >= fall.top.volume:
+                return False
+            before = self._cycle.lowest(first, fall.top.frame - 1)
+            if not rise or (before is not None and fall.top.smoothed - before >= least):
+                break
+            first = fall.bottom.frame  # the systole the clip starts inside: look after it
+        refill = self._cycle.highest(fall.bottom.frame + 1, until)
+        if refill is None or refill - fall.bottom.smoothed < least:
             return False
         self._emit(self._beat(fall.top, fall.bottom, (ECTOPIC,)), beats)
         return True

@@ -6,7 +6,8 @@ so a stream's memory never grows). From it:
            about one stroke volume over a cycle or more (percentiles, not min and max, so a residual spike
            does not set them);
   largest_fall  the deepest fall (an earlier maximum to a later minimum) between two frames: where a
-           premature (ectopic) beat hides inside a long cycle;
+           premature (ectopic) beat hides inside a long cycle; highest, the highest smoothed volume between
+           two frames (the refill that confirms its ES), lowest (the rise that confirms its ED);
   noise, level  the curve's frame-to-frame noise, and an extremum's volume averaged over the frames
            next to it that the noise cannot tell from it (a beat's ED or ES volume);
   bridged  whether any frame between two frames was bridged over a gap.
@@ -105,6 +106,16 @@ class CycleWindow:
             if s[i] - s[j] > best_depth:
                 best, best_depth = (i, j), s[i] - s[j]
         return None if best is None else Fall(self.sample(slots[best[0]]), self.sample(slots[best[1]]))
+
+    def highest(self, first: int, last: int) -> float | None:
+        """The highest smoothed volume of the held frames first..last (None when none is held)."""
+        slots = self._span(first, last)
+        return float(self.smoothed[slots].max()) if len(slots) else None
+
+    def lowest(self, first: int, last: int) -> float | None:
+        """The lowest smoothed volume of the held frames first..last (None when none is held)."""
+        slots = self._span(first, last)
+        return float(self.smoothed[slots].min()) if len(slots) else None
 
     def noise(self) -> float:
         """Robust std of the held volumes' frame-to-frame noise: the median |third difference| / 3.017 (for

@@ -103,6 +103,37 @@ def test_a_two_beat_clip_finds_the_premature_beat_in_its_pause():
     assert [b.good for b in found.beats] == [True, False, True] and ECTOPIC in found.beats[1].reasons
 
 
+def test_a_clip_that_starts_with_a_premature_beat_finds_it_before_the_pause():
+    # the clip starts in the diastasis before an extrasystole: no beat before it to measure a pause from, but
+    # more than a cycle (its systoles' guess) passes before the first ED after the pause (head_fraction)
+    clip = cardiac_clip(np.random.default_rng(4), Heart(bpm=70, rhythm="ectopic", ectopic_at=0.45), 50, 300)
+    k = next(i for i, b in enumerate(clip.beats) if b.ectopic)
+    first = clip.beats[k].ed_frame - 10  # in the short refill before the extrasystole
+    found = analyse_curve(clip.volumes[first:], 50)
+    want = [(b.ed_frame - first, b.es_frame - first) for b in clip.beats[k:]]
+    got = [(b.ed_frame, b.es_frame) for b in found.beats]
+    assert len(got) == len(want) and np.abs(np.subtract(got, want)).max() <= 2, (got, want)
+    assert ECTOPIC in found.beats[0].reasons and all(b.good for b in found.beats[1:])
+    # without the extrasystole (the clip starts after it) nothing is made up before the first beat
+    later = analyse_curve(clip.volumes[clip.beats[k].es_frame + 5:], 50)
+    assert [b.good for b in later.beats] == [True] * len(later.beats)
+
+
+def test_a_clip_that_ends_inside_a_systole_after_a_long_stretch_has_no_premature_beat_there():
+    # four beats every 70 frames, then an AF-like long RR (95 frames) whose ejection the clip cuts 19 frames
+    # in: the stretch from the last ED to the clip's end is as long as a pause and holds a deep fall, but
+    # nothing refills after it, so it is the cut systole, not a premature beat
+    points = []
+    for ed in (10, 80, 150, 220):
+        points += [(ed, 100), (ed + 25, 40), (ed + 40, 85)]
+    points += [(315, 100), (334, 100 - 60 * 19 / 25)]
+    frames, values = np.array(points, dtype=np.float64).T
+    found = analyse_curve(np.interp(np.arange(335), frames, values), 50)
+    got = [(b.ed_frame, b.es_frame) for b in found.beats]
+    assert len(got) == 4 and np.abs(np.subtract(got, [(10, 35), (80, 105), (150, 175), (220, 245)])).max() <= 1, got
+    assert all(b.good for b in found.beats) and found.ef == pytest.approx(60, abs=0.5)
+
+
 def test_beat_volumes_average_out_jitter_that_picking_the_extremum_frame_would_keep():
     # the ED (ES) frame is where jitter pushed the curve highest (lowest): its own volume overstates the stroke,
     # most at low EF; averaging its neighbours on the isovolumic plateau (level_noise) removes most of that
