@@ -49,9 +49,14 @@ class BeatConfig:
     # noise leaves dips of up to about 0.25 of it in a long diastasis; 0.15 found AF pauses' dips too).
     pause_fraction: float = 1.5
     ectopic_fraction: float = 0.2
-    # A run whose first ED comes head_fraction of a cycle (systole_cycle systoles) after its start may have
-    # begun with a premature beat (tuned; 1.0-1.4 scored alike): a clip shows an ED within every cycle.
+    # A run whose first ED comes head_fraction of a cycle (its first ED-ED interval) after its start may have
+    # begun with a premature beat: a clip shows an ED within every cycle (tuned: 1.1-1.5 alike on model curves
+    # of physiology seed 1, 1.1-1.2 best on the finder's own curves).
     head_fraction: float = 1.2
+    # A small-stroke beat whose neighbours' EDs are under split_fraction of the typical ED-ED interval apart
+    # split one cycle in two: a notch in diastasis, not a beat (tuned: 1.25-1.4 alike on model curves of
+    # physiology seed 1, where it removed two such beats; no effect on the finder's own curves up to 1.6).
+    split_fraction: float = 1.25
     # A run with no second ED-ED interval to judge its first (or only) one by takes its cycle as systole_cycle
     # ED-ES durations (tuned; the ratio is 2.2-2.9 at 55-95 bpm, 3.7 at 40): a two-beat clip with a pause.
     systole_cycle: float = 2.75

@@ -1,8 +1,7 @@
 """From a per-frame LV volume curve to beats and ejection fraction, one frame at a time, cycle by cycle.
 
-BeatTracker is the whole algorithm. Its state is bounded (a smoothing window, a ring buffer of the last
-few seconds, the EFs of the last few beats), so a stream and a whole video run exactly the same code
-(lvseg.analysis.video.analyse_curve feeds a video through it).
+BeatTracker is the whole algorithm. Its state is bounded (a smoothing window, a ring buffer of the last few
+seconds, the EFs of the last few beats), so a stream and a video (analyse_curve) run exactly the same code.
 
 1. Gaps: failed frames (NaN volume) are bridged by linear interpolation when the gap lasts at most
    max_gap_s; a longer gap ends the current run of frames and the analysis restarts after it, so no
@@ -20,13 +19,11 @@ few seconds, the EFs of the last few beats), so a stream and a whole video run e
    than min_period_s or than min_cycle_fraction of the run's typical ED-ED interval (the smaller stroke
    goes). A systole the clip starts or ends inside (its extremum within edge_s of the run's edge, short of
    the window's ED / ES level) is not a beat (no flag).
-5. Premature beats: a beat is held until the next one is found (a device shows it about a cycle late);
-   an ED-to-ED interval of pause_fraction of the typical one (a compensatory pause; a run's first
-   interval is judged against its second, and a run's only interval against systole_cycle systoles) is
-   searched for a fall of at least ectopic_fraction of the stroke scale with a refill as large after it (a
-   clip that ends inside a systole is no premature beat): an ectopic beat, kept as a poor beat. So is the
-   stretch before a run's first ED when it lasts head_fraction of a cycle (systole_cycle systoles), the
-   pause after a premature beat the clip starts with, where the fall also needs a rise as large before it.
+5. Premature beats and notches (lvseg.analysis.premature): a beat is held until the next one is found (a
+   device shows it about a cycle late). A compensatory pause (an ED-ED interval of pause_fraction of the
+   typical one; a run's first is judged against its second, a run's only one against systole_cycle
+   systoles), or the stretch before a run's first ED (head_fraction of a cycle), is searched for an ectopic
+   beat, kept as a poor one; a small stroke between EDs one cycle apart is a notch, not a beat.
 6. EF: the median over the good beats (lvseg.analysis.quality: not ectopic, no small stroke, not at the
    clip's edge, no bridged gap inside), or over all beats when none is good; quality flags (``flags``).
 7. A clip with no whole systole (it starts inside one systole and ends inside the next, as many EchoNet
@@ -44,7 +41,8 @@ import numpy as np
 
 from lvseg.analysis.beat_config import (ALL_FAILED, ERRATIC, FAILED_FRAMES, FLAT, LONG_GAP, NO_BEAT, NO_FRAMES,
                                         PARTIAL_BEATS, SINGLE_BEAT, BeatConfig, Tally, quality_flags)
-from lvseg.analysis.cycle import CycleWindow
+from lvseg.analysis.cycle import CycleWindow, Fall
+from lvseg.analysis.premature import HiddenBeats
 from lvseg.analysis.quality import ECTOPIC, EDGE, GAP, SMALL_STROKE, Beat, median_ef
 from lvseg.analysis.smoothing import RunSmoother, Sample, window_frames
 from lvseg.analysis.turning import Hysteresis, Systole
@@ -74,6 +72,7 @@ class BeatTracker:
         window = window_frames(c.smooth_s, fps)
         self._smoother = RunSmoother(window, min(c.polyorder, window - 2))
         self._cycle = CycleWindow(math.ceil(c.window_s * fps))
+        self._hidden = HiddenBeats(c, self.fps, self._cycle)
         self._turns = Hysteresis(int(round(c.edge_s * fps)))
         self._max_gap = max(1, int(round(c.max_gap_s * fps)))
         self._settle = max(1, int(round(c.settle_s * fps)))
@@ -89,6 +88,7 @@ class BeatTracker:
         self._systoles: deque[int] = deque(maxlen=3)  # the run's latest ED-ES durations, frames
         self._last_sample: int | None = None  # the run's latest smoothed frame
         self._run_first = 0  # the run's first frame
+        self._prior_ed: int | None = None  # the ED of the run's latest beat released after another (not ectopic)
         self._ef: float | None = None
 
     @property
@@ -145,7 +145,7 @@ class BeatTracker:
         return step
 
     def _start(self, frame: int) -> None:
-        self._run_first = frame
+        self._run_first, self._prior_ed = frame, None
         self._open, self._settled, self._gap, self._unchecked, self._last_sample = True, False, 0, None, None
         self._intervals.clear()
         self._systoles.clear()
@@ -186,12 +186,15 @@ class BeatTracker:
         pending, reference = self._pending, self._reference()
         if self._unchecked is not None and pending is not None:  # one interval: no other one to judge it by
             guess = self._cycle_guess()
-            if guess is not None and self._premature(self._unchecked, pending.ed_frame, guess, step.beats):
+            if guess is not None and self._ectopic(self._hidden.in_pause(self._unchecked, pending.ed_frame, guess),
+                                                   step.beats):
                 reference = (pending.ed_frame - self._unchecked.ed_frame) / 2
         reference = self._cycle_guess() if reference is None else reference
+        if pending is not None and not self._intervals and reference is not None:  # the run's only beat
+            self._ectopic(self._hidden.before_first(self._run_first, pending, reference), step.beats)
         self._release(step.beats)
         if pending is not None and reference is not None and self._last_sample is not None:
-            self._premature(pending, self._last_sample, reference, step.beats)
+            self._ectopic(self._hidden.in_pause(pending, self._last_sample, reference), step.beats)
         self._open = False
 
     def _turn(self, sample: Sample, beats: list[Beat]) -> None:
@@ -209,10 +212,9 @@ class BeatTracker:
         """A run's cycle, frames, from its systoles alone (systole_cycle ED-ES durations); None before a beat."""
         return self.config.systole_cycle * float(np.median(self._systoles)) if self._systoles else None
 
-    def _spacing(self, reference: float | None = None) -> float:
-        """The least ED-to-ED interval of two beats, in frames, given the typical one (default: the run's)."""
-        reference = self._reference() if reference is None else reference
-        return max(self.config.min_period_s * self.fps, self.config.min_cycle_fraction * (reference or 0.0))
+    def _spacing(self) -> float:
+        """The least ED-to-ED interval of two beats, in frames, given the run's typical one."""
+        return self._hidden.spacing(self._reference() or 0.0)
 
     def _beat(self, ed: Sample, es: Sample, reasons: tuple[str, ...] = ()) -> Beat:
         if ed.smoothed - es.smoothed < self.config.small_fraction * self._cycle.scale():
@@ -243,67 +245,39 @@ class BeatTracker:
         beat = self._beat(ed, es, (EDGE,) if systole.head or systole.tail else ())
         self._systoles.append(es.frame - ed.frame)
         pending = self._pending
-        if pending is None:
-            self._head(beat, beats)
         if pending is not None and ed.frame < pending.ed_frame + self._spacing():
             self.rejected += 1  # two EDs too close for two beats: keep the larger stroke
             if beat.stroke > pending.stroke:
                 self._pending = beat
             return
+        if pending is not None and self._unchecked is None and \
+                self._hidden.is_notch(pending, self._prior_ed, ed.frame, self._intervals):
+            self._intervals[-1] = ed.frame - (self._prior_ed or 0)  # a notch split a cycle in two: no beat
+            self._pending = beat
+            return
         if pending is not None:
             interval = ed.frame - pending.ed_frame
             if self._unchecked is not None:  # a run's first interval, judged against the one after it
-                self._premature(self._unchecked, pending.ed_frame, interval, beats)
+                self._ectopic(self._hidden.in_pause(self._unchecked, pending.ed_frame, interval), beats)
                 self._unchecked = None
             reference = self._reference()
+            if reference is None:  # the run's first beat: was there a premature one before it?
+                self._ectopic(self._hidden.before_first(self._run_first, pending, interval), beats)
+            self._prior_ed = pending.ed_frame
             self._release(beats)
             if reference is None:
                 self._unchecked = pending
                 self._intervals.append(interval)
             else:
-                self._intervals.append(interval / 2 if self._premature(pending, ed.frame, reference, beats) else
-                                       interval)
+                premature = self._ectopic(self._hidden.in_pause(pending, ed.frame, reference), beats)
+                self._intervals.append(interval / 2 if premature else interval)
         self._pending = beat
 
-    def _premature(self, prior: Beat, until: int, reference: float, beats: list[Beat]) -> bool:
-        """Release a premature beat hidden between the ED of ``prior`` and the frame ``until`` (the next ED,
-        or the run's end), if that interval is a compensatory pause: pause_fraction of ``reference`` or more."""
-        if until - prior.ed_frame < self.config.pause_fraction * reference:
-            return False
-        spacing = self._spacing(reference)  # not the run's: for its first interval that is the pause itself
-        return self._hidden(max(prior.es_frame, int(prior.ed_frame + spacing)), int(until - spacing / 2), until,
-                            False, beats)
-
-    def _head(self, first: Beat, beats: list[Beat]) -> None:
-        """Release a premature beat before a run's first beat, if more than head_fraction of a cycle (its
-        systoles' guess) passed from the run's start with no ED: the pause after a beat the clip starts with."""
-        guess = self._cycle_guess()
-        if guess is not None and first.ed_frame - self._run_first >= self.config.head_fraction * guess:
-            self._hidden(self._run_first, int(first.ed_frame - self._spacing(guess) / 2), first.ed_frame, True,
-                         beats)
-
-    def _hidden(self, first: int, last: int, until: int, rise: bool, beats: list[Beat]) -> bool:
-        """Release, as an ectopic beat, the deepest fall top -> bottom in first..last if it and the refill after
-        its bottom (up to ``until``), and with ``rise`` the rise to its top, are each ectopic_fraction of the
-        stroke scale: a clip that starts (ends) inside a systole shows a fall with no rise before (after) it;
-        with ``rise`` the search goes on after such a fall. Inside a run no rise is asked for: a premature beat
-        comes before the ventricle has refilled."""
-        c = self.config
-        least = c.ectopic_fraction * self._cycle.scale()
-        while True:
-            fall = self._cycle.largest_fall(first, last, int(math.ceil(c.min_systole_s * self.fps)),
-                                            int(c.max_systole_s * self.fps))
-            if fall is None or fall.depth < least or fall.bottom.volume >= fall.top.volume:
-                return False
-            before = self._cycle.lowest(first, fall.top.frame - 1)
-            if not rise or (before is not None and fall.top.smoothed - before >= least):
-                break
-            first = fall.bottom.frame  # the systole the clip starts inside: look after it
-        refill = self._cycle.highest(fall.bottom.frame + 1, until)
-        if refill is None or refill - fall.bottom.smoothed < least:
-            return False
-        self._emit(self._beat(fall.top, fall.bottom, (ECTOPIC,)), beats)
-        return True
+    def _ectopic(self, fall: Fall | None, beats: list[Beat]) -> bool:
+        """Release a premature beat that lvseg.analysis.premature found (None: none was)."""
+        if fall is not None:
+            self._emit(self._beat(fall.top, fall.bottom, (ECTOPIC,)), beats)
+        return fall is not None
 
     def _release(self, beats: list[Beat]) -> None:
         beat, self._pending = self._pending, None

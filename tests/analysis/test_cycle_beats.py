@@ -104,8 +104,8 @@ def test_a_two_beat_clip_finds_the_premature_beat_in_its_pause():
 
 
 def test_a_clip_that_starts_with_a_premature_beat_finds_it_before_the_pause():
-    # the clip starts in the diastasis before an extrasystole: no beat before it to measure a pause from, but
-    # more than a cycle (its systoles' guess) passes before the first ED after the pause (head_fraction)
+    # the clip starts in the short refill before an extrasystole: no beat before it to measure a pause from,
+    # but the first ED after the pause comes head_fraction of a cycle (the next ED-ED interval) after the start
     clip = cardiac_clip(np.random.default_rng(4), Heart(bpm=70, rhythm="ectopic", ectopic_at=0.45), 50, 300)
     k = next(i for i, b in enumerate(clip.beats) if b.ectopic)
     first = clip.beats[k].ed_frame - 10  # in the short refill before the extrasystole
@@ -132,6 +132,24 @@ def test_a_clip_that_ends_inside_a_systole_after_a_long_stretch_has_no_premature
     got = [(b.ed_frame, b.es_frame) for b in found.beats]
     assert len(got) == 4 and np.abs(np.subtract(got, [(10, 35), (80, 105), (150, 175), (220, 245)])).max() <= 1, got
     assert all(b.good for b in found.beats) and found.ef == pytest.approx(60, abs=0.5)
+
+
+def test_a_deep_notch_that_splits_one_cycle_in_two_is_not_a_beat():
+    # beats every 60 frames (ED 100, ES 40 after 18 frames); in the fourth diastasis the curve dips from 95 to
+    # 64 and refills: a fall and a rise of over half the stroke scale, so a turning pair with EDs 30 frames
+    # apart (not too close for two beats), but its stroke is small and the EDs around it are one cycle apart
+    points = []
+    for ed in range(10, 370, 60):
+        points += [(ed, 100), (ed + 18, 40), (ed + 30, 85 if ed != 190 else 95)]
+        if ed == 190:
+            points += [(ed + 44, 64), (ed + 58, 95)]
+    points += [(370, 100), (388, 40), (400, 85)]
+    frames, values = np.array(points, dtype=np.float64).T
+    found = analyse_curve(np.interp(np.arange(401), frames, values), 50)
+    got = [(b.ed_frame, b.es_frame) for b in found.beats]
+    want = [(ed, ed + 18) for ed in range(10, 371, 60)]
+    assert len(got) == len(want) and np.abs(np.subtract(got, want)).max() <= 1, got
+    assert found.ef == pytest.approx(60, abs=0.5) and found.flags == ()
 
 
 def test_beat_volumes_average_out_jitter_that_picking_the_extremum_frame_would_keep():
