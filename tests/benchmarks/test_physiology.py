@@ -1,0 +1,36 @@
+"""benchmarks.physiology: a held-out physiology analysis scored against the true beats (plain count and one to
+one, edge beats aside), from the CSVs `lvseg synth --truth` and `lvseg analyze` write."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+sys.path.append(os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks"))  # it runs as a script
+import physiology  # noqa: E402
+
+
+def _write(path, header: str, rows: list[str]) -> None:
+    path.write_text("\n".join([header, *rows]) + "\n")
+
+
+def test_an_extra_edge_beat_spoils_the_plain_count_but_not_the_match(tmp_path):
+    data, out = tmp_path / "data", tmp_path / "analysis"
+    (out / "curves").mkdir(parents=True)
+    data.mkdir()
+    _write(data / "FileList.csv", "FileName,EF,FPS", ["A,60,50", "B,60,50"])
+    _write(data / "Beats.csv", "FileName,EDFrame,ESFrame,EF,Rhythm",
+           [f"{v},{ed},{es},60,sinus" for v in "AB" for ed, es in ((10, 30), (60, 80))])
+    _write(data / "FrameVolumes.csv", "FileName,Frame,Volume", [f"{v},{t},100" for v in "AB" for t in range(100)])
+    # A: both beats and an extra one whose ED is the clip's second frame (edge zone at 50 fps: 2 frames);
+    # B: the second beat missed, and the curve flagged erratic
+    _write(out / "per_video.csv", "video_id,model,ed_frames,es_frames,ef,ef_reference,quality",
+           ["A,mask,1 10 60,18 30 80,58,60,", "B,mask,10,30,55,60,erratic"])
+    _write(out / "curves" / "c.csv", "video_id,model,frame,volume,ok",
+           [f"{v},mask,{t},{100 - (t % 50) * 0.5},True" for v in "AB" for t in range(100)])
+    r = physiology.score(str(data), str(out))["mask"]
+    assert r["videos"] == 2 and r["beats_exact"] == 0.0 and r["matched"] == 0.5
+    assert r["ef_mae"] == pytest.approx(3.5) and r["erratic_regular"] == 0.5 and r["no_ef"] == 0.0
+    assert "matched" in physiology.table({"train": {"mask": r}}).splitlines()[0]
