@@ -175,8 +175,7 @@ def main(argv=None) -> None:
               f"per frame, {NOISE.flicker_rate:.0%} flicker frames of {NOISE.flicker[0]:.0%}-{NOISE.flicker[1]:.0%}, "
               f"{NOISE.failed_rate:.0%} failed frames")
         print(f"{'kind':<13}{'analyser':<20}{'beats exact':>12}{'matched':>8}{'ED err':>7}{'ES err':>7}{'EF MAE':>7}"
-              f"{'no EF':>6}"
-              f"{'erratic':>8}{'s':>6}"
+              f"{'no EF':>6}{'erratic':>8}{'s':>6}"
               + (f"{'MAE flagged':>12}{'unflagged':>10}" if args.bad_runs else ""))
         for name in args.kinds:
             pairs = list(clips(KINDS[name], args.videos, seed * 1000 + list(KINDS).index(name)))
@@ -187,8 +186,7 @@ def main(argv=None) -> None:
                 start = time.perf_counter()
                 r = score(pairs, analyse)
                 print(f"{name:<13}{label:<20}{r['exact']:>12.0%}{r['matched']:>8.0%}{r['ed']:>7.1f}{r['es']:>7.1f}"
-                      f"{r['ef']:>7.2f}"
-                      f"{r['no_ef']:>6.0%}{r['erratic']:>8.0%}{time.perf_counter() - start:>6.1f}"
+                      f"{r['ef']:>7.2f}{r['no_ef']:>6.0%}{r['erratic']:>8.0%}{time.perf_counter() - start:>6.1f}"
                       + (f"{r['ef_flagged']:>12.2f}{r['ef_unflagged']:>10.2f}" if args.bad_runs else ""), flush=True)
 
 

@@ -114,14 +114,12 @@ def summarize(m: dict[str, list]) -> dict[str, float]:
 
 def table(results: dict[str, dict[str, dict[str, float]]]) -> str:
     head = (f"{'preset':<12}{'model':<14}{'videos':>6}{'beats exact':>12}{'matched':>8}{'ED err':>7}{'ES err':>7}"
-            f"{'EF MAE':>7}"
-            f"{'MAE med':>8}{'jitter':>8}{'floor':>7}{'erratic reg':>12}{'irreg':>6}{'no EF':>6}")
+            f"{'EF MAE':>7}{'MAE med':>8}{'jitter':>8}{'floor':>7}{'erratic reg':>12}{'irreg':>6}{'no EF':>6}")
     lines = [head]
     for preset, models in results.items():
         for model, r in models.items():
             lines.append(f"{preset:<12}{model:<14}{r['videos']:>6}{r['beats_exact']:>12.0%}{r['matched']:>8.0%}"
-                         f"{r['ed_err']:>7.1f}"
-                         f"{r['es_err']:>7.1f}{r['ef_mae']:>7.2f}{r['ef_mae_median_beat']:>8.2f}"
+                         f"{r['ed_err']:>7.1f}{r['es_err']:>7.1f}{r['ef_mae']:>7.2f}{r['ef_mae_median_beat']:>8.2f}"
                          f"{r['jitter']:>8.4f}{r['jitter_true']:>7.4f}{r['erratic_regular']:>12.0%}"
                          f"{r['erratic_irregular']:>6.0%}{r['no_ef']:>6.0%}")
     return "\n".join(lines)

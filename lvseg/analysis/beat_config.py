@@ -88,6 +88,12 @@ class BeatConfig:
     ef_beats: int = 16                # a stream's running EF: over this many most recent beats
 
 
+def edge_frames(fps: float, config: BeatConfig = BeatConfig()) -> int:
+    """The edge zone in frames (edge_s): an extremum this close to a run's first (last) frame cannot show
+    the rise before (after) it. The finder's rule, and the one its benchmarks score edge beats by."""
+    return int(round(config.edge_s * fps))
+
+
 class Tally(NamedTuple):
     """What a BeatTracker counted over a video: what its quality flags are decided from."""
 

@@ -40,7 +40,7 @@ from typing import NamedTuple
 import numpy as np
 
 from lvseg.analysis.beat_config import (ALL_FAILED, ERRATIC, FAILED_FRAMES, FLAT, LONG_GAP, NO_BEAT, NO_FRAMES,
-                                        PARTIAL_BEATS, SINGLE_BEAT, BeatConfig, Tally, quality_flags)
+                                        PARTIAL_BEATS, SINGLE_BEAT, BeatConfig, Tally, edge_frames, quality_flags)
 from lvseg.analysis.cycle import CycleWindow, Fall
 from lvseg.analysis.premature import HiddenBeats
 from lvseg.analysis.quality import ECTOPIC, EDGE, GAP, SMALL_STROKE, Beat, median_ef
@@ -73,7 +73,7 @@ class BeatTracker:
         self._smoother = RunSmoother(window, min(c.polyorder, window - 2))
         self._cycle = CycleWindow(math.ceil(c.window_s * fps))
         self._hidden = HiddenBeats(c, self.fps, self._cycle)
-        self._turns = Hysteresis(int(round(c.edge_s * fps)))
+        self._turns = Hysteresis(edge_frames(fps, c))
         self._max_gap = max(1, int(round(c.max_gap_s * fps)))
         self._settle = max(1, int(round(c.settle_s * fps)))
         self._held: deque[Sample] = deque(maxlen=self._settle)  # a run's first samples, until it settles
@@ -250,8 +250,7 @@ class BeatTracker:
             if beat.stroke > pending.stroke:
                 self._pending = beat
             return
-        if pending is not None and self._unchecked is None and \
-                self._hidden.is_notch(pending, self._prior_ed, ed.frame, self._intervals):
+        if pending is not None and self._hidden.is_notch(pending, self._prior_ed, ed.frame, self._intervals):
             self._intervals[-1] = ed.frame - (self._prior_ed or 0)  # a notch split a cycle in two: no beat
             self._pending = beat
             return

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import NamedTuple, Sequence
 
-from lvseg.analysis.beat_config import BeatConfig
+from lvseg.analysis.beat_config import edge_frames
+
+__all__ = ["BeatMatch", "edge_frames", "match_beats"]
 
 Pair = tuple[int, int]  # (ED frame, ES frame)
 
@@ -32,11 +34,6 @@ class BeatMatch(NamedTuple):
     @property
     def exact(self) -> bool:
         return self.missed == 0 and self.extra == 0
-
-
-def edge_frames(fps: float, config: BeatConfig = BeatConfig()) -> int:
-    """The edge zone in frames: the finder's own (edge_s), at least one frame."""
-    return max(1, int(round(config.edge_s * fps)))
 
 
 def match_beats(true: Sequence[Pair], found: Sequence[Pair], frames: int, edge: int,

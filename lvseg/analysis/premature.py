@@ -51,7 +51,7 @@ class HiddenBeats:
     def is_notch(self, pending: Beat, prior_ed: int | None, next_ed: int, intervals: Sequence[float]) -> bool:
         """Is ``pending`` a small stroke between two beats whose EDs (``prior_ed``, ``next_ed``) are under
         split_fraction of the typical ED-ED interval apart? ``intervals``: the run's latest ones, the last of
-        them the one ``pending`` made. A premature beat comes with a compensatory pause and an AF beat with a
+        them the one ``pending`` made (a run's first interval, with none before it to judge by, never is). A premature beat comes with a compensatory pause and an AF beat with a
         cycle of its own, so their neighbours are further apart."""
         if SMALL_STROKE not in pending.reasons or prior_ed is None or len(intervals) < 2:
             return False
