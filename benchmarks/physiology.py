@@ -11,6 +11,10 @@ and ``train``, the default mixture) it generates ``--videos`` clips of a seed no
   ED err, ES err  median |frame error| of each true beat's ED / ES to the nearest found one (found beats only);
   EF MAE        video EF against FileList EF (the traced beat, as on real data), and against the median of the
                 true beats' EFs (``MAE med``);
+  at true frames  the segmentation alone, beats aside: EF from the predicted curve at the true beats' ED and ES
+                frames (median over the beats) against the median of the true beats' EFs, as MAE and mean error
+                (``bias``), and the median over videos of the predicted/true volume ratio at ES over the same at
+                ED (``ES/ED``: over 1, the ES volume is overstated relative to ED, which lowers EF);
   jitter        median over videos of the rms second difference of the predicted volume curve, divided by its
                 mean (the same for the true curve is the floor: the curve's own curvature);
   erratic       share of videos flagged ``erratic``, on clips whose rhythm is regular (sinus; a false flag) and
@@ -83,15 +87,27 @@ def score(data: str, out: str) -> dict[str, dict[str, float]]:
                 m["es_err"].append(min(abs(int(b["ESFrame"]) - f) for f in found_es))
         ef = float(row["ef"]) if row["ef"] else np.nan
         m["ef_err"].append(ef - float(row["ef_reference"]))
-        if beats:
-            m["ef_err_median"].append(ef - float(np.median([float(b["EF"]) for b in beats])))
-        m["jitter"].append(jitter(predicted.get((video, row["model"]), np.array([]))))
         truth = true_volumes[video]
+        curve = predicted.get((video, row["model"]), np.array([]))
+        if beats:
+            true_ef = float(np.median([float(b["EF"]) for b in beats]))
+            m["ef_err_median"].append(ef - true_ef)
+            at_frames(m, curve, truth, true_pairs, true_ef)
+        m["jitter"].append(jitter(curve))
         m["jitter_true"].append(jitter(np.array([truth[i] for i in range(len(truth))])))
         regular = not beats or beats[0]["Rhythm"] == "sinus"
         m["erratic_regular" if regular else "erratic_irregular"].append("erratic" in row["quality"])
         m["no_ef"].append(not np.isfinite(ef))
     return {model: summarize(m) for model, m in per_model.items()}
+
+
+def at_frames(m: dict[str, list], curve: np.ndarray, truth: dict[int, float], pairs: list[tuple[int, int]],
+              true_ef: float) -> None:
+    """The predicted curve read at the true ED and ES frames: its EF error and its ES-over-ED size bias."""
+    whole = [(ed, es) for ed, es in pairs if max(ed, es) < len(curve) and np.isfinite(curve[[ed, es]]).all()]
+    if whole:
+        m["ef_err_frames"].append(float(np.median([100 * (1 - curve[es] / curve[ed]) for ed, es in whole])) - true_ef)
+        m["es_vs_ed"].append(float(np.median([(curve[es] / truth[es]) / (curve[ed] / truth[ed]) for ed, es in whole])))
 
 
 def summarize(m: dict[str, list]) -> dict[str, float]:
@@ -107,6 +123,8 @@ def summarize(m: dict[str, list]) -> dict[str, float]:
             "ed_err": float(np.median(m["ed_err"])) if m["ed_err"] else float("nan"),
             "es_err": float(np.median(m["es_err"])) if m["es_err"] else float("nan"),
             "ef_mae": abs_mean("ef_err"), "ef_mae_median_beat": abs_mean("ef_err_median"),
+            "ef_mae_frames": abs_mean("ef_err_frames"), "ef_bias_frames": mean("ef_err_frames"),
+            "es_vs_ed": float(np.median(m["es_vs_ed"])) if m["es_vs_ed"] else float("nan"),
             "jitter": float(np.nanmedian(m["jitter"])), "jitter_true": float(np.nanmedian(m["jitter_true"])),
             "erratic_regular": mean("erratic_regular"), "erratic_irregular": mean("erratic_irregular"),
             "no_ef": mean("no_ef")}
@@ -114,12 +132,14 @@ def summarize(m: dict[str, list]) -> dict[str, float]:
 
 def table(results: dict[str, dict[str, dict[str, float]]]) -> str:
     head = (f"{'preset':<12}{'model':<14}{'videos':>6}{'beats exact':>12}{'matched':>8}{'ED err':>7}{'ES err':>7}"
-            f"{'EF MAE':>7}{'MAE med':>8}{'jitter':>8}{'floor':>7}{'erratic reg':>12}{'irreg':>6}{'no EF':>6}")
+            f"{'EF MAE':>7}{'MAE med':>8}{'frames MAE':>11}{'bias':>6}{'ES/ED':>6}{'jitter':>8}{'floor':>7}"
+            f"{'erratic reg':>12}{'irreg':>6}{'no EF':>6}")
     lines = [head]
     for preset, models in results.items():
         for model, r in models.items():
             lines.append(f"{preset:<12}{model:<14}{r['videos']:>6}{r['beats_exact']:>12.0%}{r['matched']:>8.0%}"
                          f"{r['ed_err']:>7.1f}{r['es_err']:>7.1f}{r['ef_mae']:>7.2f}{r['ef_mae_median_beat']:>8.2f}"
+                         f"{r['ef_mae_frames']:>11.2f}{r['ef_bias_frames']:>+6.1f}{r['es_vs_ed']:>6.3f}"
                          f"{r['jitter']:>8.4f}{r['jitter_true']:>7.4f}{r['erratic_regular']:>12.0%}"
                          f"{r['erratic_irregular']:>6.0%}{r['no_ef']:>6.0%}")
     return "\n".join(lines)

@@ -33,4 +33,8 @@ def test_an_extra_edge_beat_spoils_the_plain_count_but_not_the_match(tmp_path):
     r = physiology.score(str(data), str(out))["mask"]
     assert r["videos"] == 2 and r["beats_exact"] == 0.0 and r["matched"] == 0.5
     assert r["ef_mae"] == pytest.approx(3.5) and r["erratic_regular"] == 0.5 and r["no_ef"] == 0.0
+    # at the true frames (10, 30) and (60, 80) the curve reads 95 and 85 where the truth is 100 throughout
+    assert r["ef_bias_frames"] == pytest.approx(100 * (1 - 85 / 95) - 60) and r["ef_mae_frames"] == pytest.approx(
+        60 - 100 * (1 - 85 / 95))
+    assert r["es_vs_ed"] == pytest.approx(85 / 95)
     assert "matched" in physiology.table({"train": {"mask": r}}).splitlines()[0]
