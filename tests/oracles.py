@@ -7,6 +7,8 @@ oracle answers from the truth of the frames a test scores, looked up by the fram
   landmarks  the spline through the frame's true landmarks, which must equal the landmark ceiling;
   a frame with no known truth (an untraced video frame, an external frame for ``landmarks``) fails:
   an empty mask with ok=False.
+They answer a frame they know, not its mirror image, and have no raw output to average: analysis jobs run
+them with ``--no-mirror-average`` (lvseg.inference.mirror is the default for real models).
 """
 
 from __future__ import annotations

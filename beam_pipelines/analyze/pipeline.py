@@ -1,7 +1,7 @@
 """Beam job: LV area, volume and ejection fraction from every frame of every video of a source.
 
     lvseg analyze --videos SRC --models M [M ...] --out OUT [--splits TEST] [--fps F] [--save-masks]
-                  [--temporal-window N] [--mirror-average] [Beam flags]
+                  [--temporal-window N] [--no-mirror-average] [Beam flags]
     python -m beam_pipelines.analyze ...                     (the same)
 
 SRC is an EchoNet-layout root (FileList.csv, Videos/; VolumeTracings.csv optional) or any folder of videos,
@@ -79,9 +79,9 @@ class AnalyzeOptions:
         "min": 1, "max": MAX_WINDOW, "check": window_problem,
         "help": "odd number of frames whose raw model outputs are averaged before the output rule (1: every "
                 "frame on its own)"})
-    mirror_average: bool = field(default=False, metadata={
-        "help": "also segment each frame mirrored left-right and average the two outputs (twice the inference; "
-                "lvseg.inference.mirror)"})
+    mirror_average: bool = field(default=True, metadata={
+        "help": "also segment each frame mirrored left-right and average the two outputs (twice the inference, "
+                "steadier volumes: lvseg.inference.mirror; --no-mirror-average: each frame once)"})
 
     def validated(self) -> "AnalyzeOptions":
         """A normalized copy: the fields' own rules applied (lvseg.flags.check_limits: required, limits, odd

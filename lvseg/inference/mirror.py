@@ -1,11 +1,16 @@
 """Mirror averaging: each frame segmented as it is and left-right mirrored, the two raw outputs averaged.
 
 An apical four-chamber view is displayed either way round (labs differ) and lvseg's models are trained with
-random mirroring, so the mirror image is a second, partly independent look at the same ventricle. Averaging the
-two outputs before the output rule (lvseg.inference.decode) steadies the masks at the cost of a second
-inference per frame. On the demo's VAL frames (`python benchmarks/flip_average.py`): mask Dice 0.9568 -> 0.9593
-and area-based EF MAE 4.22 -> 3.78; landmarks 0.9489 -> 0.9518 and 5.31 -> 5.20. Off by default: it doubles the
-work of a handheld, and it was measured on synthetic frames only.
+random mirroring, so the mirror image is a second, partly independent look at the same ventricle (nnU-Net's
+mirroring at test time, on one axis). Averaging the two outputs before the output rule (lvseg.inference.decode)
+steadies the masks at the cost of a second inference per frame. It is the default of lvseg analyze and lvseg
+stream (``--no-mirror-average`` turns it off, for hardware that cannot afford two inferences per frame); the
+choice was made on data no reported figure comes from. On the demo's VAL frames (`python
+benchmarks/flip_average.py`): mask Dice 0.9580 -> 0.9587 and area-based EF MAE 4.16 -> 3.97, landmarks
+0.9506 -> 0.9543 and 4.45 -> 4.28 (an earlier release's demo models: 0.9568 -> 0.9593 and 4.22 -> 3.78,
+0.9489 -> 0.9518 and 5.31 -> 5.20). On held-out physiology seed 3 with that release (96 clips,
+`benchmarks/physiology.py --seed 3 --videos 12`): mean per-preset EF MAE 4.28 -> 3.58 (mask) and 5.35 -> 5.18
+(landmarks). Measured on synthetic frames only.
 """
 
 from __future__ import annotations

@@ -57,9 +57,9 @@ class StreamOptions:
     temporal_window: int = field(default=1, metadata={
         "min": 1, "max": MAX_WINDOW, "check": window_problem, "help": "average each frame's model output with its neighbours' over this "
                                              "odd number of frames (results come window // 2 frames late)"})
-    mirror_average: bool = field(default=False, metadata={
+    mirror_average: bool = field(default=True, metadata={
         "help": "also segment each frame mirrored left-right and average the two outputs (twice the inference "
-                "per frame; as lvseg analyze --mirror-average)"})
+                "per frame, as lvseg analyze does by default; --no-mirror-average on hardware that cannot afford it)"})
 
     def validated(self) -> "StreamOptions":
         """A copy with the fields' own rules applied (lvseg.flags.check_limits); OptionError otherwise."""

@@ -69,7 +69,8 @@ def source(tmp_path_factory, oracles) -> dict:
 def result(source, tmp_path_factory):
     out = str(tmp_path_factory.mktemp("analysis"))
     summary = analyze.run(["--videos", source["root"], "--models", "oracle:truth", "--out", out,
-                           "--bootstrap-samples", "100", "--figure-videos", "2", "--gif-max-frames", "20"])
+                           "--no-mirror-average", "--bootstrap-samples", "100", "--figure-videos", "2",
+                           "--gif-max-frames", "20"])
     return out, summary
 
 
@@ -156,7 +157,7 @@ def test_a_plain_folder_of_videos(source, tmp_path):
         shutil.copy(Path(source["root"], "Videos", f"{name}.avi"), folder)
     (folder / "notes.txt").write_text("not a video")
     summary = analyze.run(["--videos", str(folder), "--models", "oracle:truth", "--out", str(tmp_path / "out"),
-                           "--bootstrap-samples", "50", "--figure-videos", "0"])
+                           "--no-mirror-average", "--bootstrap-samples", "50", "--figure-videos", "0"])
     assert summary["counts"]["analysed_videos"] == 2 and summary["inputs"]["layout"] == "folder"
     videos = rows(str(tmp_path / "out" / "per_video.csv"))
     assert all(r["ef"] and r["ef_reference"] == "" and r["split"] == "" for r in videos)
@@ -181,13 +182,13 @@ def edge_tflite(tmp_path_factory) -> str:
     return path
 
 
-def test_mirror_averaging_analyses_the_mirror_averaged_masks(source, edge_tflite, tmp_path):
+def test_by_default_the_job_analyses_the_mirror_averaged_masks(source, edge_tflite, tmp_path):
     name = source["names"][0]
     folder = tmp_path / "clips"
     folder.mkdir()
     shutil.copy(Path(source["root"], "Videos", f"{name}.avi"), folder)
     summary = analyze.run(["--videos", str(folder), "--models", edge_tflite, "--out", str(tmp_path / "out"),
-                           "--mirror-average", "--bootstrap-samples", "50", "--figure-videos", "0"])
+                           "--bootstrap-samples", "50", "--figure-videos", "0"])
     assert summary["inputs"]["mirror_average"] is True and summary["counts"]["analysed_videos"] == 1
     # the edge 'model' does not draw an LV: what matters is that the job measured the mirror-averaged masks
     frames = load_video(str(folder / f"{name}.avi"))[0]
@@ -200,7 +201,8 @@ def test_mirror_averaging_analyses_the_mirror_averaged_masks(source, edge_tflite
 
 def test_splits_select_and_the_rest_is_skipped(source, tmp_path):
     summary = analyze.run(["--videos", source["root"], "--models", "oracle:truth", "--out", str(tmp_path / "out"),
-                           "--splits", "TEST", "--bootstrap-samples", "50", "--figure-videos", "0"])
+                           "--no-mirror-average", "--splits", "TEST", "--bootstrap-samples", "50",
+                           "--figure-videos", "0"])
     counts = summary["counts"]
     assert counts["input_videos"] == counts["analysed_videos"] + counts["rejected_videos"] + counts["skipped_videos"]
     assert counts["skipped_videos"] > 0

@@ -100,14 +100,17 @@ def test_stream_gives_the_batch_analysis_of_the_converted_frames(clip, threshold
         np.testing.assert_allclose(edv, clip.volumes.max(), rtol=0.1)
 
 
-def test_mirror_averaging_streams_the_batch_analysis_of_the_mirror_averaged_frames(clip, threshold_tflite,
-                                                                                  tmp_path, capsys):
+@pytest.mark.parametrize("flags,mirrored", [((), True), (("--mirror-average",), True),
+                                             (("--no-mirror-average",), False)])
+def test_mirror_averaging_by_default_streams_the_batch_analysis_of_the_same_frames(clip, threshold_tflite, tmp_path,
+                                                                                   capsys, flags, mirrored):
     path = str(tmp_path / "0X1234ABCD.avi")
     write_avi(path, clip.frames, FPS)
-    status, out, err = stream(capsys, path, "--models", threshold_tflite, "--mirror-average")
-    assert status == 0 and err == "" and "mirror-averaged" in out
+    status, out, err = stream(capsys, path, "--models", threshold_tflite, *flags)
+    assert status == 0 and err == "" and ("mirror-averaged" in out) == mirrored
     frames = load_for_analysis(AnalysisTask("clip", path, kind=AVI)).frames
-    batch = analyse_video(MirrorRunner(TFLiteRunner(threshold_tflite)).segment(frames), "mask", FPS)
+    runner = TFLiteRunner(threshold_tflite)
+    batch = analyse_video((MirrorRunner(runner) if mirrored else runner).segment(frames), "mask", FPS)
     printed = [m.groups() for m in BEAT.finditer(out)]
     assert [(int(ed), int(es)) for _, ed, es, *_ in printed] == [(b.ed_frame, b.es_frame) for b in batch.beats]
     assert len(printed) >= 3 and f"video EF {batch.ef:.1f} %" in out
