@@ -64,6 +64,9 @@ class TrainConfig:
         "help": "mask model: extra BCE weight (1 + this) of pixels just beyond the true base line (the atrial side "
                 "of the mitral annulus) and outside the true LV; 0 = plain Dice + BCE "
                 "(4: measured, see trainer.losses)"})
+    area_weight: float = field(default=0.0, metadata={
+        "min": 0, "applies_to": "mask",
+        "help": "mask model with --base-weight: add this x each frame's relative soft-area error (trainer.losses)"})
     base_band: float = field(default=25.0, metadata={
         "above": 0, "applies_to": "mask", "help": "depth in pixels beyond the base segment that --base-weight covers"})
     landmark_scheme: str | None = field(default=None, metadata={

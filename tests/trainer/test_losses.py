@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from trainer import config
-from trainer.losses import (HEATMAP_LOSSES, base_weighted_loss, dice_bce_loss, loss_for, loss_name, uses_base_band,
-                            weighted_bce_loss)
+from trainer.losses import (HEATMAP_LOSSES, area_error, base_weighted_loss, dice_bce_loss, loss_for, loss_name,
+                            uses_base_band, weighted_bce_loss)
 
 PIXELS = 16 * 16
 
@@ -58,6 +58,7 @@ def test_the_loss_is_named_honestly_and_only_the_mask_model_uses_the_band():
     assert loss_name("mask") == "dice + bce" and loss_name("mask", "weighted_bce", 4.0) == \
         "dice + bce, base band weight 1 + 4"
     assert loss_name("landmarks", "mse", 4.0) == "mse"
+    assert loss_name("mask", "bce", 4.0, 0.5) == "dice + bce, base band weight 1 + 4 + 0.5 x area error"
     assert uses_base_band("mask", 4.0) and not uses_base_band("mask", 0.0) and not uses_base_band("landmarks", 4.0)
 
 
@@ -66,3 +67,20 @@ def test_the_heatmap_loss_defaults_to_the_trainers_and_every_flag_choice_has_a_l
     assert loss_for("landmarks") is HEATMAP_LOSSES[default] and loss_name("landmarks") == default
     assert loss_for("landmarks", "weighted_bce") is weighted_bce_loss
     assert tuple(HEATMAP_LOSSES) == config.HEATMAP_LOSSES
+
+
+def test_the_area_term_charges_each_frames_own_size_error():
+    """Two frames: one drawn a quarter too large, one right. Pooled over the batch the error is diluted by the
+    larger frame; the area term is each frame's relative error, averaged."""
+    mask = np.zeros((2, 16, 16, 1), np.float32)
+    mask[0, 4:8, 4:12] = 1.0     # 32 px: the small (ES-like) frame
+    mask[1, 2:14, 2:14] = 1.0    # 144 px
+    too_large = mask.copy()
+    too_large[0, 8, 4:12] = 1.0  # 8 px more: x1.25
+    assert float(area_error(mask, too_large)) == pytest.approx((8 / 33) / 2, rel=1e-5)  # EPSILON = 1 px
+    band = np.zeros_like(mask)
+    y_true = np.concatenate([mask, band], -1)
+    extra = float(loss_for("mask", "bce", 4.0, 2.0)(y_true, too_large)) - float(base_weighted_loss(4.0)(y_true,
+                                                                                                       too_large))
+    assert extra == pytest.approx(2.0 * (8 / 33) / 2, rel=1e-5)
+    assert float(area_error(mask, mask)) == 0.0
