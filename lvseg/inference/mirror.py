@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from lvseg.geometry.landmarks import flip_permutation
+from lvseg.inference.decode import Segmentation
 from lvseg.inference.runners import Runner
 
 
@@ -27,6 +28,11 @@ def mirror_back(outputs: np.ndarray, kind: str, landmark_scheme: str | None) -> 
     lvseg.geometry.landmarks.flip_permutation, the order the training flips use)."""
     back = np.asarray(outputs)[:, :, ::-1, :]
     return back[..., flip_permutation(str(landmark_scheme))] if kind == "landmarks" else back
+
+
+# Frames segmented per predict call: a whole video's raw outputs (twice, one float channel per landmark) never sit
+# in memory at once, as KerasRunner.segment keeps them out of memory on its own.
+CHUNK = 32
 
 
 class MirrorRunner(Runner):
@@ -42,3 +48,12 @@ class MirrorRunner(Runner):
         mirrored = mirror_back(self.runner.predict(np.ascontiguousarray(frames[:, :, ::-1])), self.kind,
                                self.landmark_scheme)
         return ((plain.astype(np.float64) + mirrored) / 2.0).astype(np.float32)
+
+    def segment(self, frames: np.ndarray) -> list[Segmentation]:
+        """Like Runner.segment, CHUNK frames at a time."""
+        frames = np.asarray(frames)
+        frames = frames[None] if frames.ndim == 2 else frames
+        out: list[Segmentation] = []
+        for i in range(0, len(frames), CHUNK):
+            out += super().segment(frames[i:i + CHUNK])
+        return out

@@ -9,7 +9,8 @@ import pytest
 from lvseg.geometry.heatmaps import decode_heatmaps, render_heatmaps
 from lvseg.geometry.landmarks import landmarks
 from lvseg.geometry.mask import Tracing
-from lvseg.inference.mirror import MirrorRunner, mirror_back
+from lvseg.inference.decode import segment
+from lvseg.inference.mirror import CHUNK, MirrorRunner, mirror_back
 from lvseg.inference.runners import Runner, TFLiteRunner
 from lvseg.synth.truth import video_truth
 
@@ -57,3 +58,24 @@ def test_a_model_that_commutes_with_mirroring_gives_the_same_masks(threshold_tfl
     averaged = [s.mask for s in MirrorRunner(runner).segment(frames)]
     assert all(np.array_equal(a, b) for a, b in zip(plain, averaged))
     assert MirrorRunner(runner).segment_frame(frames[0]).mask.sum() == plain[0].sum()
+
+
+class Counting(Columns):
+    """Columns that records how many frames each predict call was given."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def predict(self, frames: np.ndarray) -> np.ndarray:
+        self.calls.append(len(frames))
+        return super().predict(frames)
+
+
+def test_a_whole_video_is_segmented_a_chunk_at_a_time_with_the_same_masks():
+    # now the default for every video: a long clip's raw outputs, twice over, must not sit in memory at once
+    frames = np.zeros((2 * CHUNK + 5, WIDTH, WIDTH), np.uint8)
+    inner = Counting()
+    masks = [s.mask for s in MirrorRunner(inner).segment(frames)]
+    assert len(masks) == len(frames) and max(inner.calls) <= CHUNK
+    whole = [segment("mask", o).mask for o in MirrorRunner(Columns()).predict(frames)]
+    assert all(np.array_equal(a, b) for a, b in zip(masks, whole))
