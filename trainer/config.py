@@ -66,7 +66,7 @@ class TrainConfig:
                 "(4: measured, see trainer.losses)"})
     area_weight: float = field(default=0.0, metadata={
         "min": 0, "applies_to": "mask",
-        "help": "mask model with --base-weight: add this x each frame's relative soft-area error (trainer.losses)"})
+        "help": "mask model: add this x each frame's relative soft-area error to the loss (trainer.losses)"})
     base_band: float = field(default=25.0, metadata={
         "above": 0, "applies_to": "mask", "help": "depth in pixels beyond the base segment that --base-weight covers"})
     landmark_scheme: str | None = field(default=None, metadata={

@@ -24,7 +24,7 @@ which lowers EF. A per-image soft Dice (each frame weighs the same, however smal
 the demo's records (20 epochs, seed 0): every size came out 2-3 % smaller (x1.05 under 1,000 px, x0.96
 over 2,000: the same slope), TEST Dice 0.9544 vs 0.9570 (mean per frame); not adopted.
 
-``area_weight`` > 0 (with a base weight) adds that many times each frame's relative soft-area error
+``area_weight`` > 0 adds that many times each frame's relative soft-area error
 (``area_error``): what EF is made of. The EF error left on held-out physiology is the ES frame drawn 3-8 % too
 large relative to ED (benchmarks/physiology.py, ``ES/ED``). Measured once on the demo's records (600 videos,
 compact, 20 epochs, seed 0, this machine; `python benchmarks/flip_average.py --model M --records R`, VAL):
@@ -99,17 +99,25 @@ def area_error(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
     return tf.reduce_mean(tf.abs(tf.reduce_sum(y_pred, axis=[1, 2, 3]) - true_area) / (true_area + EPSILON))
 
 
-def base_weighted_loss(base_weight: float, area_weight: float = 0.0) -> Callable:
-    """Mask loss on a (mask, base band) target (B, H, W, 2): soft Dice + BCE weighted 1 + base_weight in the band,
-    plus area_weight x the frames' relative area error (area_error)."""
+def base_weighted_loss(base_weight: float) -> Callable:
+    """Mask loss on a (mask, base band) target (B, H, W, 2): soft Dice + BCE weighted 1 + base_weight in the band."""
     def loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
         y_true = tf.cast(y_true, tf.float32)
         mask, band = y_true[..., :1], y_true[..., 1:2]
         weights = 1.0 + base_weight * band
-        total = soft_dice_loss(mask, y_pred) + tf.reduce_mean(weights * _pixel_bce(mask, y_pred))
-        return total + area_weight * area_error(mask, y_pred) if area_weight > 0 else total
+        return soft_dice_loss(mask, y_pred) + tf.reduce_mean(weights * _pixel_bce(mask, y_pred))
 
     loss.__name__ = "base_weighted_dice_bce"
+    return loss
+
+
+def with_area_term(mask_loss: Callable, area_weight: float) -> Callable:
+    """``mask_loss`` plus area_weight x the frames' relative area error; the mask is the target's first channel
+    (the only one, or the one before the base band)."""
+    def loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+        return mask_loss(y_true, y_pred) + area_weight * area_error(tf.cast(y_true, tf.float32)[..., :1], y_pred)
+
+    loss.__name__ = f"{mask_loss.__name__}_area"
     return loss
 
 
@@ -137,7 +145,8 @@ def loss_for(model_kind: str, heatmap_loss: str = DEFAULT_HEATMAP_LOSS, base_wei
     ``heatmap_loss`` defaults to the trainer's default (trainer.config), so a caller that names none trains
     and fine-tunes with the loss a default training run used."""
     if model_kind == "mask":
-        return base_weighted_loss(base_weight, area_weight) if base_weight > 0 else dice_bce_loss
+        loss = base_weighted_loss(base_weight) if base_weight > 0 else dice_bce_loss
+        return with_area_term(loss, area_weight) if area_weight > 0 else loss
     return HEATMAP_LOSSES[heatmap_loss]
 
 
@@ -145,10 +154,8 @@ def loss_name(model_kind: str, heatmap_loss: str = DEFAULT_HEATMAP_LOSS, base_we
               area_weight: float = 0.0) -> str:
     """What loss_for gives, in words, for config.json (the ``loss`` flag names the heatmap loss only)."""
     if model_kind == "mask":
-        if base_weight <= 0:
-            return "dice + bce"
-        area = f" + {area_weight:g} x area error" if area_weight > 0 else ""
-        return f"dice + bce, base band weight 1 + {base_weight:g}{area}"
+        name = f"dice + bce, base band weight 1 + {base_weight:g}" if base_weight > 0 else "dice + bce"
+        return name + (f" + {area_weight:g} x area error" if area_weight > 0 else "")
     return heatmap_loss
 
 

@@ -59,6 +59,7 @@ def test_the_loss_is_named_honestly_and_only_the_mask_model_uses_the_band():
         "dice + bce, base band weight 1 + 4"
     assert loss_name("landmarks", "mse", 4.0) == "mse"
     assert loss_name("mask", "bce", 4.0, 0.5) == "dice + bce, base band weight 1 + 4 + 0.5 x area error"
+    assert loss_name("mask", "bce", 0.0, 0.5) == "dice + bce + 0.5 x area error"
     assert uses_base_band("mask", 4.0) and not uses_base_band("mask", 0.0) and not uses_base_band("landmarks", 4.0)
 
 
@@ -84,3 +85,6 @@ def test_the_area_term_charges_each_frames_own_size_error():
                                                                                                        too_large))
     assert extra == pytest.approx(2.0 * (8 / 33) / 2, rel=1e-5)
     assert float(area_error(mask, mask)) == 0.0
+    # without the base band the term is added all the same, not dropped
+    plain = float(loss_for("mask", "bce", 0.0, 2.0)(mask, too_large)) - float(dice_bce_loss(mask, too_large))
+    assert plain == pytest.approx(2.0 * (8 / 33) / 2, rel=1e-5)
