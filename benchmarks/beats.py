@@ -41,7 +41,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HERE)
 
-from lvseg.analysis.matching import edge_frames, match_beats  # noqa: E402
+from lvseg.analysis.beat_config import edge_frames  # noqa: E402
+from lvseg.analysis.matching import match_beats  # noqa: E402
 from lvseg.analysis.video import analyse_curve  # noqa: E402
 from tests.analysis.cardiac import Heart, Noise, cardiac_clip, noisy  # noqa: E402
 

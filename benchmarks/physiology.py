@@ -35,7 +35,8 @@ from collections import defaultdict
 import numpy as np
 from transfer import lvseg  # the same CLI runner (benchmarks/ is on sys.path when run as a script)
 
-from lvseg.analysis.matching import edge_frames, match_beats
+from lvseg.analysis.beat_config import edge_frames
+from lvseg.analysis.matching import match_beats
 from lvseg.demo import ANALYSIS_STYLE  # B-mode clips, as the demo's analysis set (domain randomization trains)
 
 PRESETS = ("train", "bradycardia", "tachycardia", "afib", "ectopic", "low-ef", "hypokinesis", "long")

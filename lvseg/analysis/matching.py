@@ -15,10 +15,6 @@ from __future__ import annotations
 
 from typing import NamedTuple, Sequence
 
-from lvseg.analysis.beat_config import edge_frames
-
-__all__ = ["BeatMatch", "edge_frames", "match_beats"]
-
 Pair = tuple[int, int]  # (ED frame, ES frame)
 
 

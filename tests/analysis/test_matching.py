@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from lvseg.analysis.matching import BeatMatch, edge_frames, match_beats
+from lvseg.analysis.beat_config import edge_frames
+from lvseg.analysis.matching import BeatMatch, match_beats
 
 TRUE = [(10, 30), (60, 80), (110, 130)]
 
