@@ -42,7 +42,7 @@ from lvseg.datasets.filelist import SPLITS
 from lvseg.datasets.limits import MAX_FPS, MIN_FPS
 from lvseg.datasets.video_plan import VideoPlan, plan_videos
 from lvseg.errors import UserError
-from lvseg.inference.models import ModelInfo, describe_all, is_path_spec
+from lvseg.inference.models import ModelInfo, describe_all, model_paths
 from lvseg.inference.temporal import MAX_WINDOW, window_problem
 from lvseg.publish import Run, claimed, publish
 from lvseg.report.tables import read_jsonl
@@ -124,7 +124,7 @@ def launcher_options(argv: list[str]) -> tuple[AnalyzeOptions, PipelineOptions]:
                                                    prog="lvseg analyze")
     job = job.validated()
     options = launch_options.pipeline_options(beam_args)
-    launch_options.check_paths_for_runner(options, job.videos, job.out, *filter(is_path_spec, job.models))
+    launch_options.check_paths_for_runner(options, job.videos, job.out, *model_paths(job.models))
     return job, options
 
 

@@ -38,7 +38,7 @@ from beam_pipelines.evaluate.scores import FrameRow
 from beam_pipelines.evaluate.transforms import (PAYLOADS, ScoreBatchFn, VideoGifFn, WriteExamplesFn, dice_and_id,
                                                 picks_of, select_picked)
 from lvseg import RESEARCH_NOTICE, storage
-from lvseg.inference.models import ModelInfo, describe_all, is_path_spec
+from lvseg.inference.models import ModelInfo, describe_all, model_paths
 from lvseg.publish import claimed, publish
 from lvseg.records import shards
 from lvseg.records.shards import RecordsError
@@ -118,8 +118,7 @@ def launcher_options(argv: list[str]) -> tuple[EvaluateOptions, PipelineOptions]
     job = job.validated()
     options = launch_options.pipeline_options(beam_args)
     # The external set is read here on the launcher (then staged under --out), so it may stay local.
-    launch_options.check_paths_for_runner(options, job.records, job.out,
-                                  *filter(is_path_spec, job.models))
+    launch_options.check_paths_for_runner(options, job.records, job.out, *model_paths(job.models))
     shards.require_published(job.records, job.split)  # a complete RECORDS root with frames to score
     return job, options
 

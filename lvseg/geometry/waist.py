@@ -16,7 +16,8 @@ end-systolic leaks back to the base (median ES area x1.90 -> x1.63 for the whole
 half next to the valve; no mask without a leak changed), but on the masks of models trained on the synthetic data it removed no leak (they do not leak
 in that shape) and cut the true base off 1-3 % of hazy frames, costing 0.003-0.006 mean Dice on held-out
 haze and blur (benchmarks/transfer.py, column mask+cut). A rule that only costs on what can be measured is
-left as this module and its benchmarks, for a check on real echoes. Defaults chosen on seed 0's TRAIN split
+not the default; ``waist:M`` model specs (lvseg.inference.waist_cut) apply it in evaluate, analyze and stream,
+for the check on real echoes. Defaults chosen on seed 0's TRAIN split
 (simulated leaks) and VAL plus seed 2 of the held-out appearance styles (model masks).
 """
 

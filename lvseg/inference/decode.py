@@ -1,7 +1,8 @@
 """From a model's raw output to a mask: the one rule shared by export, evaluation and analysis.
 
 Mask models output one sigmoid channel: LV where probability > 0.5 (no shape step: the waist cut of
-lvseg.geometry.waist was measured as one and left out, see there). Landmark models output one
+lvseg.geometry.waist was measured as one and left out, see there; ``waist:M`` specs apply it on request,
+lvseg.inference.waist_cut). Landmark models output one
 heatmap per landmark: peaks are decoded with sub-pixel precision and a closed spline through them is
 filled. A landmark prediction fails (empty mask, ``ok`` False) when any peak is below
 ``min_confidence``: a missing landmark cannot be guessed.

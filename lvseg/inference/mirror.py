@@ -49,6 +49,9 @@ class MirrorRunner(Runner):
                                self.landmark_scheme)
         return ((plain.astype(np.float64) + mirrored) / 2.0).astype(np.float32)
 
+    def decode(self, output: np.ndarray) -> Segmentation:
+        return self.runner.decode(output)
+
     def segment(self, frames: np.ndarray) -> list[Segmentation]:
         """Like Runner.segment, CHUNK frames at a time."""
         frames = np.asarray(frames)

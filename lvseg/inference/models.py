@@ -6,8 +6,9 @@ a ``.tflite`` file with its model card beside it (lvseg.inference.card: "kind", 
 models cheaply; ``load_runner`` builds the runner where it runs (e.g. a Beam worker's DoFn.setup),
 copying gs:// models to a local temporary folder first.
 
-Other kinds of spec can be registered by prefix (``register_spec_prefix``, in-process only); nothing is
-registered by default. The test suite registers its oracle models this way.
+``waist:SPEC`` is the mask model SPEC with its masks cut at the waist (lvseg.inference.waist_cut), for
+comparing the two on real echoes. Other kinds of spec can be registered by prefix (``register_spec_prefix``,
+in-process only); nothing is registered by default. The test suite registers its oracle models this way.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Sequence
 
 from lvseg import storage
 from lvseg.errors import UserError
@@ -25,6 +26,7 @@ from lvseg.inference.card import card_path, read_card
 from lvseg.inference.decode import MODEL_KINDS
 from lvseg.inference.model_dir import CONFIG_FILE, MODEL_FILE, check_model_file, load_config
 from lvseg.inference.runners import KerasRunner, Runner, TFLiteRunner
+from lvseg.inference.waist_cut import NAME_SUFFIX, WaistCutRunner, inner_spec
 
 TFLITE_SUFFIX = ".tflite"
 
@@ -68,13 +70,27 @@ def _handler(spec: str) -> SpecHandler | None:
     return next((h for prefix, h in _HANDLERS.items() if spec.startswith(prefix)), None)
 
 
-def is_path_spec(spec: str) -> bool:
-    """True for a MODEL_DIR or .tflite path (local or gs://), False for a registered spec."""
-    return _handler(spec) is None
+def model_paths(specs: Sequence[str]) -> list[str]:
+    """The MODEL_DIR and .tflite paths (local or gs://) behind specs: what a launcher checks the runner can
+    reach. A registered spec has none; a ``waist:`` spec has the one of the model it cuts."""
+    paths = []
+    for spec in specs:
+        inner = inner_spec(spec)
+        while inner is not None:
+            spec, inner = inner, inner_spec(inner)
+        if _handler(spec) is None:
+            paths.append(spec)
+    return paths
 
 
 def describe(spec: str, name: str | None = None) -> ModelInfo:
     """ModelInfo of a spec from its config.json or model card; raises ModelSpecError when neither says the kind."""
+    inner = inner_spec(spec)
+    if inner is not None:
+        info = describe(inner)
+        if info.kind != "mask":
+            raise ModelSpecError(f"{spec}: the waist cut applies to mask models, not to a {info.kind} model")
+        return replace(info, spec=spec, name=name or info.name + NAME_SUFFIX)
     handler = _handler(spec)
     if handler is not None:
         info = handler.describe(spec)
@@ -125,6 +141,10 @@ def check(info: ModelInfo) -> None:
     """Raise a one-line UserError unless the model's files are whole and agree: a MODEL_DIR's model.keras
     is an intact archive; a .tflite is the file its card describes (sha256) and its interpreter's tensors
     are the card's (LiteRT only: a model of kilobytes to a few megabytes, no TensorFlow)."""
+    inner = inner_spec(info.spec)
+    if inner is not None:
+        check(replace(info, spec=inner))
+        return
     if _handler(info.spec) is not None:
         return
     if info.format == "tflite":
@@ -156,6 +176,9 @@ def load_runner(info: ModelInfo, batch_size: int = 32) -> Runner:
 
     ``batch_size``: frames per Keras call (a .tflite runs one frame per invoke, as on a device).
     """
+    inner = inner_spec(info.spec)
+    if inner is not None:
+        return WaistCutRunner(load_runner(replace(info, spec=inner), batch_size))
     handler = _handler(info.spec)
     if handler is not None:
         return handler.load(info)

@@ -21,7 +21,8 @@ from lvseg.runtime_noise import stderr_silenced
 
 
 class Runner:
-    """The shared interface: ``predict`` raw outputs; ``segment`` / ``segment_frame`` via the one output rule."""
+    """The shared interface: ``predict`` raw outputs; ``decode`` one output by the output rule; ``segment`` /
+    ``segment_frame`` both. A runner that wraps another (mirror, temporal) decodes as the one it wraps does."""
 
     kind: str
     landmark_scheme: str | None
@@ -30,13 +31,17 @@ class Runner:
         """uint8 frames (N, 112, 112) -> float32 outputs (N, 112, 112, C) in [0, 1]."""
         raise NotImplementedError
 
+    def decode(self, output: np.ndarray) -> Segmentation:
+        """One frame's output (112, 112, C) -> its Segmentation: the shared output rule (lvseg.inference.decode)."""
+        return segment(self.kind, output)
+
     def segment_frame(self, frame: np.ndarray) -> Segmentation:
         """One uint8 frame (112, 112) -> its Segmentation (mask, and landmarks for landmark models)."""
-        return segment(self.kind, self.predict(np.asarray(frame)[None])[0])
+        return self.decode(self.predict(np.asarray(frame)[None])[0])
 
     def segment(self, frames: np.ndarray) -> list[Segmentation]:
         """uint8 frames (N, 112, 112), e.g. a whole video -> one Segmentation per frame."""
-        return [segment(self.kind, output) for output in self.predict(frames)]
+        return [self.decode(output) for output in self.predict(frames)]
 
 
 def _as_frames(frames: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ from lvseg.analysis.beats import Beat, BeatConfig, BeatTracker
 from lvseg.analysis.smoothing import Sample
 from lvseg.analysis.video import frame_volume
 from lvseg.analysis.volumes import FrameMeasure, measure
-from lvseg.inference.decode import Segmentation, segment
+from lvseg.inference.decode import Segmentation
 from lvseg.inference.runners import Runner
 from lvseg.inference.temporal import TemporalWindow, check_window
 
@@ -110,7 +110,7 @@ class StreamAnalyser:
         return self._curve_frames[keep][order], self._curve[keep][order]
 
     def _analyse_outputs(self, outputs: Iterable[np.ndarray]) -> list[FrameResult]:
-        return [self._analyse(segment(self.runner.kind, output)) for output in outputs]
+        return [self._analyse(self.runner.decode(output)) for output in outputs]
 
     def _analyse(self, segmentation: Segmentation) -> FrameResult:
         frame_measure = measure(segmentation, self.runner.kind)

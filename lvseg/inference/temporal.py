@@ -19,7 +19,7 @@ from collections import deque
 
 import numpy as np
 
-from lvseg.inference.decode import Segmentation, segment
+from lvseg.inference.decode import Segmentation
 from lvseg.inference.runners import Runner
 
 # Beyond about 0.3 s at 50 fps the mean would blur systole itself (a fast ejection lasts ~0.1-0.2 s); the bound
@@ -102,6 +102,9 @@ class TemporalRunner(Runner):
         """uint8 frames (T, 112, 112) of ONE clip, in order -> averaged outputs (T, 112, 112, C)."""
         return temporal_mean(self.runner.predict(frames), self.window)
 
+    def decode(self, output: np.ndarray) -> Segmentation:
+        return self.runner.decode(output)
+
     def segment(self, frames: np.ndarray) -> list[Segmentation]:
         """One Segmentation per frame of ONE clip, in order, by the shared output rule on the averaged outputs.
 
@@ -114,5 +117,5 @@ class TemporalRunner(Runner):
         frames, stream, out = np.asarray(frames), TemporalWindow(self.window), []
         for start in range(0, len(frames), PREDICT_CHUNK):
             for output in self.runner.predict(frames[start:start + PREDICT_CHUNK]):
-                out += [segment(self.kind, averaged) for averaged in stream.push(output)]
-        return out + [segment(self.kind, averaged) for averaged in stream.finish()]
+                out += [self.decode(averaged) for averaged in stream.push(output)]
+        return out + [self.decode(averaged) for averaged in stream.finish()]

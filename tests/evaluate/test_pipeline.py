@@ -19,7 +19,8 @@ from beam_pipelines.evaluate import pipeline as evaluate
 from beam_pipelines.evaluate import report_page, scores
 from lvseg.errors import UserError
 
-ORACLES = ["oracle:truth", "oracle:inverted", "oracle:landmarks"]
+# waist:oracle:truth: the truth cut at the waist (lvseg.inference.waist_cut); a true LV has none to cut.
+ORACLES = ["oracle:truth", "oracle:inverted", "oracle:landmarks", "waist:oracle:truth"]
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,8 @@ def test_perfect_model_scores_one_and_inverted_zero(oracle_run):
         assert perfect["phases"]["ED"]["pooled_dice"] == perfect["phases"]["ES"]["pooled_dice"] == 1.0
         assert inverted["pooled_dice"] == 0.0 and inverted["mean_dice"] == 0.0
         assert perfect["frames"] == inverted["frames"] > 0
+        cut = result(summary, "oracle-truth_cut", dataset)
+        assert cut["pooled_dice"] == 1.0 and cut["frames"] == perfect["frames"]
     assert result(summary, "oracle-truth", "camus")["frames"] == 6  # 3 patients x ED, ES
 
 
@@ -98,7 +101,7 @@ def test_csv_json_and_html_agree(oracle_run):
         html = f.read()
     page.feed(html)
     shown = {(a["data-model"], a["data-dataset"]): float(a["data-value"]) for a in page.pooled}
-    assert len(on_disk["results"]) == 6 and len(shown) == 6
+    assert len(on_disk["results"]) == 8 and len(shown) == 8  # 4 models x 2 datasets
     for e in on_disk["results"]:
         group = [r for r in rows if r["model"] == e["model"] and r["dataset"] == e["dataset"]]
         inter = sum(r["intersection"] for r in group)
@@ -131,9 +134,9 @@ def test_report_is_self_contained_and_every_image_exists(oracle_run):
         assert not os.path.isabs(path) and os.path.isfile(os.path.join(out, path)), path
     pngs = [p for p in page.srcs if p.endswith(".png")]
     gifs = [p for p in page.srcs if p.endswith(".gif")]
-    assert len(pngs) == 12            # 3 models x 2 datasets x (histogram + overlay grid)
-    assert len(gifs) == 2 * 3         # 2 TEST videos x 3 models
-    assert len(summary["gifs"]) == 6
+    assert len(pngs) == 16            # 4 models x 2 datasets x (histogram + overlay grid)
+    assert len(gifs) == 2 * 4         # 2 TEST videos x 4 models
+    assert len(summary["gifs"]) == 8
     published = ["gifs", "images", "manifest.json", "per_frame.csv", "report.html", "summary.json"]
     assert sorted(os.listdir(out)) == published
 

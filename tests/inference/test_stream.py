@@ -12,7 +12,7 @@ from lvseg.geometry.landmarks import landmarks
 from lvseg.geometry.mask import tracing_mask
 from lvseg.geometry.spline import mask_from_landmarks
 from lvseg.inference.decode import Segmentation, segment
-from lvseg.inference.runners import TFLiteRunner
+from lvseg.inference.runners import Runner, TFLiteRunner
 from lvseg.inference.stream import StreamAnalyser
 from lvseg.inference.temporal import TemporalRunner
 from lvseg.synth.anatomy import cycle, sample_heart
@@ -20,10 +20,10 @@ from lvseg.synth.anatomy import cycle, sample_heart
 FPS, BPM, SYSTOLE = 50, 72, 0.35
 
 
-class ThresholdRunner:
+class ThresholdRunner(Runner):
     """A mask 'model' for frames that are masks already: LV where the grey level is above 127."""
 
-    kind = "mask"
+    kind, landmark_scheme = "mask", None
 
     def segment(self, frames: np.ndarray) -> list[Segmentation]:
         return [Segmentation((f > 127).astype(np.uint8)) for f in frames]
@@ -190,8 +190,6 @@ def test_stream_and_batch_agree_exactly_with_a_temporal_window(video, threshold_
 
 class ProbabilityRunner(ThresholdRunner):
     """ThresholdRunner with raw outputs too (probability 0.9 inside, 0.1 outside), for a temporal window."""
-
-    landmark_scheme = None
 
     def predict(self, frames: np.ndarray) -> np.ndarray:
         return np.where(np.asarray(frames) > 127, 0.9, 0.1).astype(np.float32)[..., None]
