@@ -57,7 +57,8 @@ class AnalyzeOptions:
     videos: str = field(default="", metadata={
         "required": True, "help": "EchoNet-layout root or folder of .avi files, local or gs://"})
     models: tuple[str, ...] = field(default=(), metadata={
-        "required": True, "help": "Keras MODEL_DIRs and/or .tflite files"})
+        "required": True, "help": "Keras MODEL_DIRs and/or .tflite files; waist:M = mask model M with its masks "
+                                  "cut at the waist"})
     out: str = field(default="", metadata={
         "required": True, "help": "output folder (published as a unit), local or gs://"})
     splits: tuple[str, ...] = field(default=(), metadata={

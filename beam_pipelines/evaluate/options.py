@@ -14,7 +14,8 @@ class EvaluateOptions:
     """The job's own options (Beam's are separate); one flag per field."""
 
     models: tuple[str, ...] = field(default=(), metadata={
-        "required": True, "help": "Keras MODEL_DIRs and/or .tflite files (model card <name>.json beside each)"})
+        "required": True, "help": "Keras MODEL_DIRs and/or .tflite files (model card <name>.json beside each); "
+                                  "waist:M = mask model M with its masks cut at the waist"})
     records: str = field(default="", metadata={
         "required": True, "help": "RECORDS root written by preprocessing, local or gs://"})
     external: str = field(default="", metadata={"help": "external set in the CAMUS layout; empty = none"})

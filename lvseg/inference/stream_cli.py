@@ -48,7 +48,8 @@ class StreamOptions:
     """The command's options (VIDEO is positional); one flag per field."""
 
     models: tuple[str, ...] = field(default=(), metadata={
-        "required": True, "help": "Keras MODEL_DIRs and/or .tflite files (with their model cards), local or gs://; one is streamed"})
+        "required": True, "help": "Keras MODEL_DIRs and/or .tflite files (with their model cards), local or gs://, "
+                                  "or waist:M (M's masks cut at the waist); one is streamed"})
     model: str = field(default="", metadata={
         "help": "which of --models to stream, by the name lvseg analyze gives it (default: the only one)"})
     fps: float | None = field(default=None, metadata={
