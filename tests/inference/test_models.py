@@ -55,6 +55,11 @@ def test_models_on_gcs_load_like_local_ones(model_files, records_root, gcs_bucke
         got = load_runner(info).segment(images)
         want = load_runner(describe(local)).segment(images)
         assert all(np.array_equal(a.mask, b.mask) and a.ok == b.ok for a, b in zip(got, want))
+    cut = describe(f"waist:{gcs_bucket}/models/mask-keras")  # the model a waist: spec cuts is copied the same way
+    assert cut.name == "mask-keras_cut" and cut.spec == f"waist:{gcs_bucket}/models/mask-keras"
+    got = load_runner(cut).segment(images)
+    want = load_runner(describe(f"waist:{mask_dir}")).segment(images)
+    assert all(np.array_equal(a.mask, b.mask) for a, b in zip(got, want))
 
 
 def test_describe_all_gives_each_model_a_unique_name(model_files):
