@@ -30,11 +30,6 @@ def mirror_back(outputs: np.ndarray, kind: str, landmark_scheme: str | None) -> 
     return back[..., flip_permutation(str(landmark_scheme))] if kind == "landmarks" else back
 
 
-# Frames segmented per predict call: a whole video's raw outputs (twice, one float channel per landmark) never sit
-# in memory at once, as KerasRunner.segment keeps them out of memory on its own.
-CHUNK = 32
-
-
 class MirrorRunner(Runner):
     """A Runner whose output for a frame is the mean of another runner's outputs for it and its mirror image."""
 
@@ -51,12 +46,3 @@ class MirrorRunner(Runner):
 
     def decode(self, output: np.ndarray) -> Segmentation:
         return self.runner.decode(output)
-
-    def segment(self, frames: np.ndarray) -> list[Segmentation]:
-        """Like Runner.segment, CHUNK frames at a time."""
-        frames = np.asarray(frames)
-        frames = frames[None] if frames.ndim == 2 else frames
-        out: list[Segmentation] = []
-        for i in range(0, len(frames), CHUNK):
-            out += super().segment(frames[i:i + CHUNK])
-        return out

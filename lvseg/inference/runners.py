@@ -19,6 +19,10 @@ from lvseg.inference.decode import Segmentation, segment
 from lvseg.inference.encode import to_model_input
 from lvseg.runtime_noise import stderr_silenced
 
+# Frames per ``predict`` call of Runner.segment: a whole video's raw outputs (one float channel per landmark,
+# twice over under mirror averaging) never sit in memory at once.
+PREDICT_CHUNK = 32
+
 
 class Runner:
     """The shared interface: ``predict`` raw outputs; ``decode`` one output by the output rule; ``segment`` /
@@ -26,6 +30,7 @@ class Runner:
 
     kind: str
     landmark_scheme: str | None
+    chunk: int = PREDICT_CHUNK
 
     def predict(self, frames: np.ndarray) -> np.ndarray:
         """uint8 frames (N, 112, 112) -> float32 outputs (N, 112, 112, C) in [0, 1]."""
@@ -40,8 +45,12 @@ class Runner:
         return self.decode(self.predict(np.asarray(frame)[None])[0])
 
     def segment(self, frames: np.ndarray) -> list[Segmentation]:
-        """uint8 frames (N, 112, 112), e.g. a whole video -> one Segmentation per frame."""
-        return [self.decode(output) for output in self.predict(frames)]
+        """uint8 frames (N, 112, 112), e.g. a whole video -> one Segmentation per frame, ``chunk`` frames per
+        ``predict`` call."""
+        frames = np.asarray(frames)
+        frames = frames[None] if frames.ndim == 2 else frames
+        return [self.decode(output) for i in range(0, len(frames), self.chunk)
+                for output in self.predict(frames[i:i + self.chunk])]
 
 
 def _as_frames(frames: np.ndarray) -> np.ndarray:
@@ -174,17 +183,9 @@ class KerasRunner(Runner):
         return self
 
     def _setup(self, model, config: dict, batch_size: int) -> None:
-        self.model, self.config, self.batch_size = model, config, batch_size
+        self.model, self.config, self.batch_size, self.chunk = model, config, batch_size, batch_size
         self.kind = config["model"]
         self.landmark_scheme = config.get("landmark_scheme") if self.kind == "landmarks" else None
-
-    def segment(self, frames: np.ndarray) -> list[Segmentation]:
-        """Like Runner.segment, ``batch_size`` frames at a time: a whole video's raw outputs (one float
-        channel per landmark) never sit in memory at once."""
-        frames, out = _as_frames(frames), []
-        for i in range(0, len(frames), self.batch_size):
-            out += super().segment(frames[i:i + self.batch_size])
-        return out
 
     def predict(self, frames: np.ndarray) -> np.ndarray:
         x = to_model_input(_as_frames(frames))

@@ -25,7 +25,6 @@ from lvseg.inference.runners import Runner
 # Beyond about 0.3 s at 50 fps the mean would blur systole itself (a fast ejection lasts ~0.1-0.2 s); the bound
 # also keeps the ring buffer small (a landmark model's window holds 15 x 112 x 112 x K float32 outputs).
 MAX_WINDOW = 15
-PREDICT_CHUNK = 32  # frames per ``predict`` call of TemporalRunner.segment: a clip's outputs never sit in memory
 
 
 def window_problem(window: int) -> str | None:
@@ -108,14 +107,14 @@ class TemporalRunner(Runner):
     def segment(self, frames: np.ndarray) -> list[Segmentation]:
         """One Segmentation per frame of ONE clip, in order, by the shared output rule on the averaged outputs.
 
-        The outputs go through a TemporalWindow PREDICT_CHUNK frames at a time (memory: a chunk and a window,
+        The outputs go through a TemporalWindow ``chunk`` frames at a time (memory: a chunk and a window,
         never the clip's outputs), exactly as the streaming analyser does; window 1 is the runner's own
         ``segment`` (its fast paths included).
         """
         if self.window == 1:
             return self.runner.segment(frames)
         frames, stream, out = np.asarray(frames), TemporalWindow(self.window), []
-        for start in range(0, len(frames), PREDICT_CHUNK):
-            for output in self.runner.predict(frames[start:start + PREDICT_CHUNK]):
+        for start in range(0, len(frames), self.chunk):
+            for output in self.runner.predict(frames[start:start + self.chunk]):
                 out += [self.decode(averaged) for averaged in stream.push(output)]
         return out + [self.decode(averaged) for averaged in stream.finish()]

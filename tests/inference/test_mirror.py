@@ -10,7 +10,8 @@ from lvseg.geometry.heatmaps import decode_heatmaps, render_heatmaps
 from lvseg.geometry.landmarks import landmarks
 from lvseg.geometry.mask import Tracing
 from lvseg.inference.decode import segment
-from lvseg.inference.mirror import CHUNK, MirrorRunner, mirror_back
+from lvseg.inference.mirror import MirrorRunner, mirror_back
+from lvseg.inference.runners import PREDICT_CHUNK as CHUNK
 from lvseg.inference.runners import Runner, TFLiteRunner
 from lvseg.synth.truth import video_truth
 
