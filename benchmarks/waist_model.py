@@ -18,7 +18,7 @@ import os
 import numpy as np
 
 from benchmarks.transfer import Frames, camus_frames, echonet_frames
-from lvseg.geometry.waist import cut_at_waist, find_waist, largest_component, long_axis, width_profile
+from lvseg.geometry.waist import axis_slabs, cut_at_waist, find_waist, largest_component
 from lvseg.inference.models import describe, load_runner
 from lvseg.metrics.dice import overlap
 from lvseg.synth.style import STYLES
@@ -26,11 +26,10 @@ from lvseg.synth.style import STYLES
 
 def waist_of(mask: np.ndarray) -> tuple[float, float, float, float] | None:
     """(position 0-1 along the axis, width, widest above, widest beyond) of the mask's waist, or None."""
-    ys, xs = np.nonzero(largest_component(mask))
-    centre, direction = long_axis(ys, xs)
-    along = (xs - centre[0]) * direction[0] + (ys - centre[1]) * direction[1]
-    across = (xs - centre[0]) * -direction[1] + (ys - centre[1]) * direction[0]
-    widths = width_profile(np.round(along - along.min()).astype(np.int64), across)
+    slabs = axis_slabs(largest_component(mask))
+    if slabs is None:
+        return None
+    widths = slabs[3]
     k = find_waist(widths)
     return None if k is None else (k / len(widths), widths[k], widths[:k].max(), widths[k + 1:].max())
 

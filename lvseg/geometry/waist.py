@@ -97,17 +97,27 @@ def find_waist(widths: np.ndarray, rule: WaistRule = WaistRule()) -> int | None:
     return min(k for k, depth in depths.items() if depth <= deepest + NECK_TOLERANCE)
 
 
-def cut_at_waist(mask: np.ndarray, rule: WaistRule = WaistRule()) -> np.ndarray:
-    """The mask's largest component, with anything beyond an annulus-like waist removed (uint8 0/1)."""
-    component = largest_component(mask)
+def axis_slabs(component: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """(ys, xs, slab, widths) of a component's pixels: each pixel's 1-px slab along the long axis (0 at the apex
+    end) and the width profile over the slabs; None for under 3 pixels (no axis)."""
     ys, xs = np.nonzero(component)
     if len(ys) < 3:
-        return component
+        return None
     centre, direction = long_axis(ys, xs)
     along = (xs - centre[0]) * direction[0] + (ys - centre[1]) * direction[1]
     across = (xs - centre[0]) * -direction[1] + (ys - centre[1]) * direction[0]
     positions = np.round(along - along.min()).astype(np.int64)
-    waist = find_waist(width_profile(positions, across), rule)
+    return ys, xs, positions, width_profile(positions, across)
+
+
+def cut_at_waist(mask: np.ndarray, rule: WaistRule = WaistRule()) -> np.ndarray:
+    """The mask's largest component, with anything beyond an annulus-like waist removed (uint8 0/1)."""
+    component = largest_component(mask)
+    slabs = axis_slabs(component)
+    if slabs is None:
+        return component
+    ys, xs, positions, widths = slabs
+    waist = find_waist(widths, rule)
     if waist is None:
         return component
     cut = component.copy()
