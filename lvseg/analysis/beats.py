@@ -15,7 +15,8 @@ seconds, the EFs of the last few beats), so a stream and a video (analyse_curve)
    an ED and the next ES; its EF is (EDV - ESV) / EDV * 100, as FileList EF is from the traced frames, with
    each volume averaged over the frames next to it that the curve's noise cannot tell from it
    (level_fraction, level_noise). Impossible timing is rejected, and flagged 'erratic' when it recurs
-   (erratic_rejects): a systole shorter than min_systole_s or longer than max_systole_s; two EDs closer
+   (erratic_rejects): a systole shorter than min_systole_s or longer than max_systole_s (once its ED, if a
+   premature beat's higher top held it, is moved to the highest frame that close to its ES); two EDs closer
    than min_period_s or than min_cycle_fraction of the run's typical ED-ED interval (the smaller stroke
    goes). A systole the clip starts or ends inside (its extremum within edge_s of the run's edge, short of
    the window's ED / ES level) is not a beat (no flag).
@@ -56,11 +57,6 @@ class Step(NamedTuple):
     beats: list[Beat]
 
 
-class Bridge(NamedTuple):  # the run's latest good frame and its volume (where a gap's interpolation starts)
-    frame: int
-    volume: float
-
-
 class BeatTracker:
     """Push one volume per frame (NaN, or <= 0, for a failed frame); beats come out once they are certain."""
 
@@ -81,7 +77,8 @@ class BeatTracker:
         self.frames = self.failed = self.long_gaps = self.rejected = self.partial = self.beats = 0
         self._good_min, self._good_max = np.inf, -np.inf
         self._jitter, self._jitter_samples = 0.0, 0  # sum of |volume - smoothed| / volume, and its count
-        self._open, self._settled, self._gap, self._last = False, False, 0, Bridge(0, 0.0)
+        self._open, self._settled, self._gap = False, False, 0
+        self._last = (0, 0.0)  # the run's latest good frame and its volume (where a gap's bridge starts)
         self._pending: Beat | None = None  # the latest beat, held until the next one (or the run's end)
         self._unchecked: Beat | None = None  # a run's first beat while its interval awaits a reference
         self._intervals: deque[float] = deque(maxlen=3)  # the run's latest ED-ED intervals, frames
@@ -133,7 +130,7 @@ class BeatTracker:
             for k in range(1, self._gap + 1):
                 self._feed(f0 + k, v0 + (volume - v0) * k / (self._gap + 1), True, step)
         self._gap = 0
-        self._last = Bridge(frame, volume)
+        self._last = (frame, volume)
         self._feed(frame, volume, False, step)
         return step
 
@@ -198,11 +195,12 @@ class BeatTracker:
         self._open = False
 
     def _turn(self, sample: Sample, beats: list[Beat]) -> None:
-        c = self.config
-        swing = max(c.major_fraction * self._cycle.scale(), c.min_swing * sample.smoothed)
-        systole = self._turns.push(sample, swing)
+        systole = self._turns.push(sample, self._swing(sample))
         if systole is not None:
             self._systole(systole, beats)
+
+    def _swing(self, sample: Sample) -> float:  # the fall (rise) that makes a turning point, at this sample
+        return max(self.config.major_fraction * self._cycle.scale(), self.config.min_swing * sample.smoothed)
 
     def _reference(self) -> float | None:
         """The run's typical ED-to-ED interval: the median of its last few, frames (None before one)."""
@@ -234,6 +232,8 @@ class BeatTracker:
             (systole.tail and systole.es.smoothed > levels.low + tolerance)
 
     def _systole(self, systole: Systole, beats: list[Beat]) -> None:
+        if systole.es.frame - systole.ed.frame > self.config.max_systole_s * self.fps:
+            systole = self._hidden.later_ed(systole, self._swing(systole.es))
         if self._partial(systole):
             self.partial += 1
             return

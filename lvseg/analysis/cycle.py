@@ -7,7 +7,8 @@ so a stream's memory never grows). From it:
            does not set them);
   largest_fall  the deepest fall (an earlier maximum to a later minimum) between two frames: where a
            premature (ectopic) beat hides inside a long cycle; highest, the highest smoothed volume between
-           two frames (the refill that confirms its ES), lowest (the rise that confirms its ED);
+           two frames (the refill that confirms its ES), lowest (the rise that confirms its ED); top, the
+           sample of the highest one (an ED the running maximum passed over);
   noise, level  the curve's frame-to-frame noise, and an extremum's volume averaged over the frames
            next to it that the noise cannot tell from it (a beat's ED or ES volume);
   bridged  whether any frame between two frames was bridged over a gap.
@@ -106,6 +107,11 @@ class CycleWindow:
             if s[i] - s[j] > best_depth:
                 best, best_depth = (i, j), s[i] - s[j]
         return None if best is None else Fall(self.sample(slots[best[0]]), self.sample(slots[best[1]]))
+
+    def top(self, first: int, last: int) -> Sample | None:
+        """The held sample of first..last with the highest smoothed volume (None when none is held)."""
+        slots = self._span(first, last)
+        return self.sample(slots[int(np.argmax(self.smoothed[slots]))]) if len(slots) else None
 
     def highest(self, first: int, last: int) -> float | None:
         """The highest smoothed volume of the held frames first..last (None when none is held)."""

@@ -5,7 +5,9 @@ it shows in the compensatory pause after it. HiddenBeats searches the curve's cy
   in_pause      inside an ED-to-ED interval of pause_fraction of the typical one;
   before_first  before a run's first ED, when that comes head_fraction of a cycle after the run's start
                 (the clip started with the premature beat: no beat before it to measure a pause from);
-and says when a small-stroke 'beat' is a notch that split one cycle in two (``is_notch``).
+and says when a small-stroke 'beat' is a notch that split one cycle in two (``is_notch``), and where the ED of a
+systole too long to be one really is (``later_ed``): the turning points' running maximum can hold a premature
+beat's top that the masks drew higher than the next ED, so the ED it gives lies a whole pause before the ES.
 A found fall needs a refill after it (a clip that ends inside a systole shows a fall with nothing after it);
 before the first ED it also needs a rise before it (a clip that starts inside a systole).
 """
@@ -20,6 +22,7 @@ import numpy as np
 from lvseg.analysis.beat_config import BeatConfig
 from lvseg.analysis.cycle import CycleWindow, Fall
 from lvseg.analysis.quality import SMALL_STROKE, Beat
+from lvseg.analysis.turning import Systole
 
 
 class HiddenBeats:
@@ -47,6 +50,17 @@ class HiddenBeats:
         if first.ed_frame - run_first < self.config.head_fraction * cycle:
             return None
         return self._fall(run_first, int(first.ed_frame - self.spacing(cycle) / 2), first.ed_frame, rise=True)
+
+    def later_ed(self, systole: Systole, swing: float) -> Systole:
+        """A systole longer than max_systole_s with its ED moved to the highest frame of the max_systole_s before
+        its ES, when the fall from there to the ES is still ``swing``; otherwise unchanged (it is then rejected).
+        The earlier top is left to ``in_pause``: with the ED moved, the interval before it is a pause."""
+        c, es = self.config, systole.es
+        top = self.cycle.top(int(math.ceil(es.frame - c.max_systole_s * self.fps)),
+                             int(es.frame - c.min_systole_s * self.fps))
+        if top is None or top.frame <= systole.ed.frame or top.smoothed - es.smoothed < swing:
+            return systole
+        return systole._replace(ed=top, head=False)
 
     def is_notch(self, pending: Beat, prior_ed: int | None, next_ed: int, intervals: Sequence[float]) -> bool:
         """Is ``pending`` a small stroke between two beats whose EDs (``prior_ed``, ``next_ed``) are under
