@@ -20,7 +20,10 @@ and ``train``, the default mixture) it generates ``--videos`` clips of a seed no
   erratic       share of videos flagged ``erratic``, on clips whose rhythm is regular (sinus; a false flag) and
                 on irregular ones (afib, ectopic).
 Usage: python benchmarks/physiology.py --work DIR --models M [M ...] [--videos 20] [--seed 2]
-       [--presets ...] [--analyze-args "..."]
+       [--presets ...] [--analyze-args "..."] [--refind]
+With --refind the beats, EF and flags are found again on each analysis's saved volume curves by this tree's
+beat finder (lvseg.analysis.video.analyse_curve) instead of read from its per_video.csv: a change to the finder
+is measured on the same segmentations in seconds, with no inference rerun.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from transfer import lvseg  # the same CLI runner (benchmarks/ is on sys.path wh
 
 from lvseg.analysis.beat_config import edge_frames
 from lvseg.analysis.matching import match_beats
+from lvseg.analysis.video import analyse_curve
 from lvseg.demo import ANALYSIS_STYLE  # B-mode clips, as the demo's analysis set (domain randomization trains)
 
 PRESETS = ("train", "bradycardia", "tachycardia", "afib", "ectopic", "low-ef", "hypokinesis", "long")
@@ -62,8 +66,16 @@ def jitter(volumes: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.diff(v, 2) ** 2)) / np.mean(v)) if len(v) > 3 else float("nan")
 
 
-def score(data: str, out: str) -> dict[str, dict[str, float]]:
-    """Per model: the figures of the module docstring over one preset's videos."""
+def refind(row: dict, curve: np.ndarray) -> dict:
+    """A per_video.csv row with its beats, EF and quality found again on its saved curve by this tree's finder."""
+    found = analyse_curve(curve, float(row["fps"]))
+    return {**row, "ed_frames": " ".join(str(b.ed_frame) for b in found.beats),
+            "es_frames": " ".join(str(b.es_frame) for b in found.beats),
+            "ef": "" if found.ef is None else str(found.ef), "quality": " ".join(found.flags) or "ok"}
+
+
+def score(data: str, out: str, again: bool = False) -> dict[str, dict[str, float]]:
+    """Per model: the figures of the module docstring over one preset's videos (``again``: see --refind)."""
     truth_beats: dict[str, list[dict]] = defaultdict(list)
     for row in read_csv(os.path.join(data, "Beats.csv")):
         truth_beats[row["FileName"]].append(row)
@@ -74,6 +86,8 @@ def score(data: str, out: str) -> dict[str, dict[str, float]]:
     fps = {row["FileName"]: float(row["FPS"]) for row in read_csv(os.path.join(data, "FileList.csv"))}
     per_model: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for row in read_csv(os.path.join(out, "per_video.csv")):
+        if again:
+            row = refind(row, predicted[(row["video_id"], row["model"])])
         video, m = row["video_id"], per_model[row["model"]]
         beats = truth_beats[video]
         found_ed = [int(f) for f in row["ed_frames"].split()]
@@ -156,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--analyze-args", default="", help="extra flags for lvseg analyze, one string")
     parser.add_argument("--tag", default="", help="names this analysis (rerun with other --analyze-args)")
+    parser.add_argument("--refind", action="store_true",
+                        help="find beats again on the saved curves with this tree's beat finder (no inference)")
     args = parser.parse_args(argv)
     os.makedirs(args.work, exist_ok=True)
     results = {}
@@ -170,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         if not os.path.exists(os.path.join(out, "per_video.csv")):
             lvseg(["analyze", "--videos", data, "--models", *args.models, "--out", out, "--figure-videos", "0",
                    *shlex.split(args.analyze_args)], log)
-        results[preset] = score(data, out)
+        results[preset] = score(data, out, args.refind)
     print(table(results))
     return 0
 

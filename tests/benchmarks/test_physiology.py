@@ -3,6 +3,7 @@ one, edge beats aside), from the CSVs `lvseg synth --truth` and `lvseg analyze` 
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 
@@ -38,3 +39,24 @@ def test_an_extra_edge_beat_spoils_the_plain_count_but_not_the_match(tmp_path):
         60 - 100 * (1 - 85 / 95))
     assert r["es_vs_ed"] == pytest.approx(85 / 95)
     assert "matched" in physiology.table({"train": {"mask": r}}).splitlines()[0]
+
+
+def test_refind_finds_the_beats_again_on_the_saved_curve(tmp_path):
+    # the saved row is wrong on purpose (one beat, EF 20, erratic); the saved curve is a clean cycle of
+    # 50 frames at 50 fps with EDs at 10 and 60 (volume 100) and ESs at 35 and 85 (volume 50): EF 50
+    data, out = tmp_path / "data", tmp_path / "analysis"
+    (out / "curves").mkdir(parents=True)
+    data.mkdir()
+    _write(data / "FileList.csv", "FileName,EF,FPS", ["A,50,50"])
+    _write(data / "Beats.csv", "FileName,EDFrame,ESFrame,EF,Rhythm", ["A,10,35,50,sinus", "A,60,85,50,sinus"])
+    _write(data / "FrameVolumes.csv", "FileName,Frame,Volume", [f"A,{t},100" for t in range(100)])
+    _write(out / "per_video.csv", "video_id,model,fps,ed_frames,es_frames,ef,ef_reference,quality",
+           ["A,mask,50,5,40,20,50,erratic"])
+    volumes = [75 + 25 * math.cos(2 * math.pi * (t - 10) / 50) for t in range(100)]
+    _write(out / "curves" / "c.csv", "video_id,model,frame,volume,ok",
+           [f"A,mask,{t},{v},True" for t, v in enumerate(volumes)])
+    saved = physiology.score(str(data), str(out))["mask"]
+    assert saved["beats_exact"] == 0.0 and saved["ef_mae"] == pytest.approx(30) and saved["erratic_regular"] == 1
+    again = physiology.score(str(data), str(out), again=True)["mask"]
+    assert again["beats_exact"] == 1.0 and again["matched"] == 1.0 and again["erratic_regular"] == 0
+    assert again["ed_err"] <= 1 and again["es_err"] <= 1 and again["ef_mae"] < 1.0
