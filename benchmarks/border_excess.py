@@ -39,17 +39,20 @@ def axial_position(truth: np.ndarray, base: np.ndarray) -> np.ndarray | None:
     return ((grid - middle) @ axis) / float(axis @ axis)
 
 
-def border_errors(truth: np.ndarray, predicted: np.ndarray, base: np.ndarray) -> np.ndarray:
+def border_errors(truth: np.ndarray, predicted: np.ndarray, base: np.ndarray | None) -> np.ndarray | None:
     """(2, FIFTHS + 1) pixel counts of one frame: false positives (row 0) and false negatives (row 1) in each fifth
-    of the long axis on the LV side of the base line, then beyond the base line."""
+    of the long axis on the LV side of the base line, then beyond the base line. None without a base line
+    (version-1 records) or a true LV: such a frame has no axis to place errors on."""
     truth, predicted = np.asarray(truth) != 0, np.asarray(predicted) != 0
-    counts = np.zeros((2, FIFTHS + 1))
+    if base is None or not np.all(np.isfinite(base)):
+        return None
     position, inside = axial_position(truth, base), mask_centroid(truth)
     if position is None or inside is None:
-        return counts
+        return None
     beyond = beyond_base(base, inside, truth.shape)
     fifth = np.clip((position * FIFTHS).astype(np.int64), 0, FIFTHS - 1)
     fifth[beyond] = FIFTHS
+    counts = np.zeros((2, FIFTHS + 1))
     for row, wrong in enumerate((predicted & ~truth, truth & ~predicted)):
         counts[row] = np.bincount(fifth[wrong], minlength=FIFTHS + 1)
     return counts
@@ -84,12 +87,17 @@ def main(argv: list[str] | None = None) -> int:
     images = np.stack([f["image"] for f in frames])
     masks = [s.mask for s in runner.segment(images)]
     per_phase: dict[str, tuple[np.ndarray, float]] = {}
+    skipped = 0
     for frame, mask in zip(frames, masks):
+        errors = border_errors(frame["mask"], mask, frame.get("base"))
+        if errors is None:
+            skipped += 1
+            continue
         counts, true_pixels = per_phase.get(frame["phase"], (np.zeros((2, FIFTHS + 1)), 0.0))
-        per_phase[frame["phase"]] = (counts + border_errors(frame["mask"], mask, frame["base"]),
-                                     true_pixels + float(np.count_nonzero(frame["mask"])))
+        per_phase[frame["phase"]] = (counts + errors, true_pixels + float(np.count_nonzero(frame["mask"])))
     print(f"{info.name} ({'mirror-averaged' if args.mirror else 'one inference'}), {args.split}: {len(frames)} "
-          f"traced frames; wrong pixels per 1,000 true LV pixels by fifth of the long axis (base 1/5 .. apex 5/5)")
+          f"traced frames ({skipped} without a base line or a true LV, left out); wrong pixels per 1,000 true LV "
+          f"pixels by fifth of the long axis (base 1/5 .. apex 5/5)")
     print(table(dict(sorted(per_phase.items()))))
     return 0
 

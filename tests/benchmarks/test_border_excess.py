@@ -39,6 +39,10 @@ def test_a_wall_drawn_outside_is_excess_in_every_fifth_and_a_leak_is_beyond_the_
     short[17:26] = 0  # the apex cut off
     fp, fn = border_excess.border_errors(TRUTH, short, BASE)
     assert fp.sum() == 0 and fn[4] == 6 + 120 and fn[:4].sum() == 0
+    # no base line (version-1 records) or no true LV: nothing to place the errors on
+    assert border_excess.border_errors(TRUTH, short, np.full(4, np.nan)) is None
+    assert border_excess.border_errors(TRUTH, short, None) is None
+    assert border_excess.border_errors(np.zeros_like(TRUTH), short, BASE) is None
 
 
 def test_table_gives_per_mille_of_the_true_pixels_and_the_net():
