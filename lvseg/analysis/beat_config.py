@@ -75,11 +75,15 @@ class BeatConfig:
     # scored alike): jitter can put the maximum of a clip that starts in a systole at its second frame.
     edge_fraction: float = 0.05
     edge_s: float = 0.04
-    # Good beats' EFs spread wider than a rhythm's, 15 points, or than the curve's own jitter explains:
-    # jitter_spread (tuned) times its mean |volume - smoothed| / volume in %, since each EF takes two
-    # jittered volumes (at 5 % jitter a low-EF clip's beats honestly spread by 15-25 points).
-    erratic_ef_range: float = 15.0
-    jitter_spread: float = 8
+    # Good beats' EFs disagree more than a rhythm's, or than the curve's own jitter explains: their standard
+    # deviation over erratic_ef_sd points or over jitter_spread times the jitter (mean |volume - smoothed| /
+    # volume in %), since each EF takes two jittered volumes (at 5 % jitter a low-EF clip's beats honestly spread
+    # by 15-25 points). A standard deviation, not the range: the range of n beats grows with n, so long clips were
+    # flagged for the same per-beat noise (model curves of physiology seed 1: median range 5.2 points over clips
+    # of >= 3 good beats, 7.3 over >= 8; standard deviation 2.1 and 2.3). Both tuned; the range rule's 15 points
+    # and 8 x jitter correspond over three beats (expected range 1.69 sd) to 8.9 and 4.7.
+    erratic_ef_sd: float = 8.9
+    jitter_spread: float = 4.7
     # Impossible timing makes a curve erratic once it recurs (tuned): one rejected glitch flagged 13 % of
     # genuine low-EF tuning curves, two 5 %; on curves with 3 % of frames starting a failed run of 2-4 frames
     # (benchmarks/beats.py --bad-runs) the unflagged ones kept the same EF error either way.
@@ -104,15 +108,15 @@ class Tally(NamedTuple):
     beats: int
     partial_ef: bool     # an EF from the extremes of different beats exists (no whole systole)
     rejected: int
-    good_spread: float   # max - min EF of the good beats (-inf without one)
+    good_sd: float       # standard deviation of the good beats' EFs (0 with fewer than two)
     jitter: float        # mean |volume - smoothed| / volume, %
 
 
 def quality_flags(c: BeatConfig, t: Tally) -> tuple[str, ...]:
     """no_frames, all_failed, failed_frames (over max_failed_fraction), long_gap (not bridged), flat (no swing at
     all), no_beat (EF None), partial_beats (no whole systole: EF from an ED and an ES of different beats),
-    single_beat, erratic (impossible timing rejected erratic_rejects times, or the good beats' EFs spread over
-    more than erratic_ef_range points, or than jitter_spread times the curve's jitter)."""
+    single_beat, erratic (impossible timing rejected erratic_rejects times, or the good beats' EFs with a standard
+    deviation over erratic_ef_sd points, or over jitter_spread times the curve's jitter)."""
     good = t.frames - t.failed
     flags = []
     if t.frames == 0:
@@ -129,6 +133,6 @@ def quality_flags(c: BeatConfig, t: Tally) -> tuple[str, ...]:
         flags.append(PARTIAL_BEATS if t.partial_ef else NO_BEAT)
     elif t.beats == 1:
         flags.append(SINGLE_BEAT)
-    if t.rejected >= c.erratic_rejects or t.good_spread > max(c.erratic_ef_range, c.jitter_spread * t.jitter):
+    if t.rejected >= c.erratic_rejects or t.good_sd > max(c.erratic_ef_sd, c.jitter_spread * t.jitter):
         flags.append(ERRATIC)
     return tuple(flags)

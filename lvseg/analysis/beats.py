@@ -44,7 +44,7 @@ from lvseg.analysis.beat_config import (ALL_FAILED, ERRATIC, FAILED_FRAMES, FLAT
                                         PARTIAL_BEATS, SINGLE_BEAT, BeatConfig, Tally, edge_frames, quality_flags)
 from lvseg.analysis.cycle import CycleWindow, Fall
 from lvseg.analysis.premature import HiddenBeats
-from lvseg.analysis.quality import ECTOPIC, EDGE, GAP, SMALL_STROKE, Beat, median_ef
+from lvseg.analysis.quality import ECTOPIC, EDGE, GAP, SMALL_STROKE, Beat, EFSpread, median_ef
 from lvseg.analysis.smoothing import RunSmoother, Sample, window_frames
 from lvseg.analysis.turning import Hysteresis, Systole
 
@@ -75,7 +75,7 @@ class BeatTracker:
         self._held: deque[Sample] = deque(maxlen=self._settle)  # a run's first samples, until it settles
         self._recent: deque[Beat] = deque(maxlen=c.ef_beats)
         self.frames = self.failed = self.long_gaps = self.rejected = self.partial = self.beats = 0
-        self._good_min, self._good_max = np.inf, -np.inf
+        self._good = EFSpread()  # how far the good beats' EFs disagree
         self._jitter, self._jitter_samples = 0.0, 0  # sum of |volume - smoothed| / volume, and its count
         self._open, self._settled, self._gap = False, False, 0
         self._last = (0, 0.0)  # the run's latest good frame and its volume (where a gap's bridge starts)
@@ -288,7 +288,7 @@ class BeatTracker:
         self._recent.append(beat)
         self._ef = median_ef(self._recent)
         if beat.good:
-            self._good_min, self._good_max = min(self._good_min, beat.ef), max(self._good_max, beat.ef)
+            self._good.add(beat.ef)
         beats.append(beat)
 
     def flags(self) -> tuple[str, ...]:
@@ -296,4 +296,4 @@ class BeatTracker:
         jitter = 100.0 * self._jitter / max(1, self._jitter_samples)
         return quality_flags(self.config, Tally(self.frames, self.failed, self.long_gaps, self.swings, self.beats,
                                                 self.extremes_ef is not None, self.rejected,
-                                                self._good_max - self._good_min, jitter))
+                                                self._good.sd, jitter))

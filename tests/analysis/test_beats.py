@@ -7,7 +7,9 @@ import pytest
 from scipy.signal import find_peaks, savgol_filter
 
 from lvseg.analysis import beats as B
+from lvseg.analysis.beat_config import BeatConfig, Tally, quality_flags
 from lvseg.analysis.beats import BeatTracker
+from lvseg.analysis.quality import EFSpread
 from lvseg.analysis.video import analyse_curve
 from lvseg.synth.anatomy import cycle
 
@@ -121,6 +123,28 @@ def test_no_beat_means_no_ef():
     assert analyse_curve(v, 50).ef is None
     with pytest.raises(ValueError):
         BeatTracker(0.0)
+
+
+def test_the_ef_spread_is_a_standard_deviation_so_a_long_clip_is_not_flagged_for_its_length():
+    # sixteen good beats whose EFs scatter by 4.5 points, as a segmentation's per-beat noise does: their range
+    # (16 points) passes the 15 that three beats rarely reach, their standard deviation stays where it is
+    efs = [55.0 + 4.5 * z for z in (-1.8, 1.6, -0.4, 0.9, 0.1, -1.0, 1.2, -0.6, 0.3, -0.2, 0.7, -1.3, 1.9, 0.0, -0.5, 0.5)]
+    spread = EFSpread()
+    assert spread.sd == 0.0
+    for ef in efs:
+        spread.add(ef)
+    assert spread.count == 16 and spread.sd == pytest.approx(np.std(efs, ddof=1)) and np.ptp(efs) > 15
+
+    def flags(sd: float, beats: int) -> tuple[str, ...]:
+        return quality_flags(BeatConfig(), Tally(800, 0, 0, 2 * beats, beats, False, 0, sd, 1.0))
+
+    assert B.ERRATIC not in flags(spread.sd, 16)
+    two = EFSpread()
+    for ef in (40.0, 70.0):  # two beats 30 points apart: no rhythm and no jitter of 1 % explains that
+        two.add(ef)
+    assert two.sd == pytest.approx(30 / np.sqrt(2)) and B.ERRATIC in flags(two.sd, 2)
+    # a jittery curve's beats may spread further: jitter_spread times its jitter, here 3 %
+    assert B.ERRATIC not in quality_flags(BeatConfig(), Tally(800, 0, 0, 4, 2, False, 0, 12.0, 3.0))
 
 
 def test_erratic_curves_are_flagged():
