@@ -39,6 +39,17 @@ class Levels(NamedTuple):
     high: float
 
 
+def percentile(values: np.ndarray, q: float) -> float:
+    """np.percentile(values, q) with its default linear rule, bit for bit, by a partial sort: the levels are
+    needed at every frame of a stream, where np.percentile's own overhead was a tenth of the analyser's cost."""
+    position = q / 100.0 * (len(values) - 1)
+    below = int(position)
+    above = min(below + 1, len(values) - 1)
+    part = np.partition(values, [below, above] if above > below else [below])
+    a, b, t = float(part[below]), float(part[above]), position - below
+    return b - (b - a) * (1.0 - t) if t >= 0.5 else a + (b - a) * t  # numpy's two-sided lerp
+
+
 class CycleWindow:
     """The latest ``size`` frames of a run: frame numbers, smoothed and bridged volumes, bridged marks."""
 
@@ -75,9 +86,10 @@ class CycleWindow:
     def levels(self) -> Levels:
         """P5 and P95 of the held smoothed volumes (0 when empty): about the ES and ED levels."""
         if self._scale_at != self.count:
-            values = self.smoothed[self._ordered()]
+            values = self.smoothed[self.frames >= 0]  # the held ones, in any order (a reset marks every slot -1)
             self._scale_at = self.count
-            self._levels = Levels(*np.percentile(values, [5, 95])) if len(values) else Levels(0.0, 0.0)
+            self._levels = Levels(percentile(values, 5.0), percentile(values, 95.0)) if len(values) else \
+                Levels(0.0, 0.0)
         return self._levels
 
     def scale(self) -> float:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lvseg.analysis import beats as B
-from lvseg.analysis.cycle import CycleWindow
+from lvseg.analysis.cycle import CycleWindow, percentile
 from lvseg.analysis.quality import ECTOPIC, Beat, median_ef
 from lvseg.analysis.smoothing import Sample
 from lvseg.analysis.video import analyse_curve
@@ -249,6 +249,15 @@ def test_cycle_window_levels_and_largest_fall():
     top = window.top(last.ed_frame - 10, last.es_frame)
     assert abs(top.frame - last.ed_frame) <= 2 and top.smoothed == pytest.approx(clip.volumes[top.frame])
     assert window.top(0, 100) is None
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 20, 149, 150, 151])
+def test_percentile_is_numpys_bit_for_bit(n):
+    # the levels come from it at every frame; a different rounding could move a threshold decision
+    rng = np.random.default_rng(n)
+    for values in (rng.normal(80, 20, n), np.round(rng.normal(80, 20, n)), np.full(n, 42.0)):
+        for q in (0.0, 5.0, 50.0, 95.0, 100.0):
+            assert percentile(values, q) == np.percentile(values, q)
 
 
 def test_ef_is_the_median_of_the_good_beats():
