@@ -2,6 +2,7 @@
 
   python benchmarks/analyze.py                                   # trains a compact mask model first
   python benchmarks/analyze.py --model demo_output/models/mask --tflite demo_output/exports/mask/int8.tflite
+  python benchmarks/analyze.py --model ... --tflite ... --stream-only        # (b) alone
 
 (a) Beam job: the analyze job (--workers local processes) on synthetic videos, beside the model's
     inference-only rate on the same decoded frames in the same run (Keras predict in one process, which
@@ -133,12 +134,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-videos", type=int, default=160)
     parser.add_argument("--train-steps", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--stream-only", action="store_true", help="(b) alone: skip the Beam job's measurement")
     args = parser.parse_args(argv)
     work = args.work or tempfile.mkdtemp(prefix="lvseg-bench-analyze-")
     model_dir, tflite = models(args, work)
     root, clips, fps = videos(work, args.videos, args.frames, args.seed)
     frames = sum(len(c) for c in clips)
+    if not args.stream_only:
+        job(args, model_dir, work, root, clips, frames)
+    stream(args, tflite, clips, fps, frames)
+    return 0
 
+
+def job(args, model_dir: str, work: str, root: str, clips: list[np.ndarray], frames: int) -> None:
+    """(a): the analyze job against Keras inference alone, in the same run."""
     floor = inference_only(model_dir, clips, 32)
     tiny_root, _, _ = videos(os.path.join(work, "tiny"), 2, args.frames, args.seed + 7)
     fixed = job_seconds(tiny_root, model_dir, os.path.join(work, "out-tiny"), args.workers)  # ~ all fixed cost
@@ -160,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
           f"rate: " + ", ".join(f"{n} workers {echonet / (per_cpu * DATAFLOW_VCPUS * n) / 60:.0f} min"
                                 for n in (10, 32, 100)))
 
+
+def stream(args, tflite: str, clips: list[np.ndarray], fps: list[float], frames: int) -> None:
+    """(b): the streaming analyser against invoke alone, in alternating rounds."""
     stream_rate, cut_rate, invoke_rate = streaming(tflite, clips, fps, args.rounds)
     overhead = invoke_rate / stream_rate - 1.0
     print(f"(b) streaming, int8 TFLite, 1 thread, {frames} frames, median of {args.rounds} rounds")
@@ -169,7 +181,6 @@ def main(argv: list[str] | None = None) -> int:
           f"frame)  (target < 10 %: {'MET' if overhead < 0.10 else 'MISSED'})")
     print(f"    with the waist cut (waist:M): {cut_rate:7.1f} frames/s ({1000 / cut_rate - 1000 / stream_rate:.3f} ms a "
           f"frame more)")
-    return 0
 
 
 if __name__ == "__main__":
