@@ -31,13 +31,14 @@ from lvseg.inference.models import describe, load_runner  # noqa: E402
 from lvseg.records.shards import iter_frames  # noqa: E402
 
 
-def scores(masks: np.ndarray, truth: np.ndarray, phases: list[str], videos: list[str]) -> str:
+def scores(masks: np.ndarray, truth: np.ndarray, true_volume: list[float], phases: list[str],
+           videos: list[str]) -> str:
+    """One line of figures for ``masks`` against ``truth`` (``true_volume``: measure_mask of each true mask)."""
     true_area = truth.reshape(len(truth), -1).sum(1)
     area = masks.reshape(len(masks), -1).sum(1)
     ratio = np.maximum(area, 1) / true_area
     dice = 2 * np.logical_and(masks > 0, truth > 0).sum() / (masks.sum() + truth.sum())
     volume = [measure_mask(m).volume if m.any() else np.nan for m in masks]
-    true_volume = [measure_mask(t).volume for t in truth]
     by: dict[str, dict[str, tuple[float, float, float, float]]] = {}
     for video, phase, a, t, v, tv in zip(videos, phases, area, true_area, volume, true_volume):
         by.setdefault(video, {})[phase] = (a, t, v, tv)
@@ -66,15 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     images = np.stack([f["image"] for f in frames])
     truth = np.stack([f["mask"] for f in frames])
     phases, videos = [f["phase"] for f in frames], [f["video_id"] for f in frames]
+    true_volume = [measure_mask(t).volume for t in truth]  # once: every line below is scored against them
     plain = runner.predict(images)
     mirrored = mirror_back(runner.predict(np.ascontiguousarray(images[:, :, ::-1])), info.kind, info.landmark_scheme)
     print(f"{info.name} ({info.kind}), {args.split}: {len(frames)} traced frames")
     for label, outputs in (("as is", plain), ("mirrored", mirrored), ("averaged", (plain + mirrored) / 2)):
         masks = np.stack([segment(info.kind, output).mask for output in outputs])
-        print(f"  {label:<9} {scores(masks, truth, phases, videos)}")
+        print(f"  {label:<9} {scores(masks, truth, true_volume, phases, videos)}")
     for threshold in args.thresholds if info.kind == "mask" else []:
         masks = (((plain + mirrored) / 2)[..., 0] > threshold).astype(np.uint8)
-        print(f"  averaged, cut at {threshold:.2f}: {scores(masks, truth, phases, videos)}")
+        print(f"  averaged, cut at {threshold:.2f}: {scores(masks, truth, true_volume, phases, videos)}")
     return 0
 
 
