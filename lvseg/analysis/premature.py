@@ -56,9 +56,10 @@ class HiddenBeats:
         its ES, when the fall from there to the ES is still ``swing``; otherwise unchanged (it is then rejected).
         The earlier top is left to ``in_pause``: with the ED moved, the interval before it is a pause."""
         c, es = self.config, systole.es
+        # the search starts after the held ED: the systole is longer than max_systole_s
         top = self.cycle.top(int(math.ceil(es.frame - c.max_systole_s * self.fps)),
                              int(es.frame - c.min_systole_s * self.fps))
-        if top is None or top.frame <= systole.ed.frame or top.smoothed - es.smoothed < swing:
+        if top is None or top.smoothed - es.smoothed < swing:
             return systole
         return systole._replace(ed=top, head=False)
 
