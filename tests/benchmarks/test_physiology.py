@@ -60,3 +60,29 @@ def test_refind_finds_the_beats_again_on_the_saved_curve(tmp_path):
     again = physiology.score(str(data), str(out), again=True)["mask"]
     assert again["beats_exact"] == 1.0 and again["matched"] == 1.0 and again["erratic_regular"] == 0
     assert again["ed_err"] <= 1 and again["es_err"] <= 1 and again["ef_mae"] < 1.0
+
+
+def test_the_ef_mae_ci_resamples_clips_that_every_preset_shares():
+    errors = [1.0, -1.0, 1.0, -1.0, 3.0, -3.0, 3.0, float("nan")]
+    grouped = physiology.clip_ci(errors, [0, 0, 0, 0, 1, 1, 1, 1])
+    alone = physiology.clip_ci(errors, list(range(8)))
+    assert 1.0 <= grouped[0] < alone[0] and alone[1] < grouped[1] <= 3.0  # two clips vary more than seven videos
+    assert physiology.clip_ci([2.0, -2.0], [0, 1]) == (2.0, 2.0)
+
+
+def test_the_row_all_pools_every_presets_videos(tmp_path):
+    raw = {}
+    for preset, ef in (("train", "58"), ("long", "66")):
+        data, out = tmp_path / preset / "data", tmp_path / preset / "analysis"
+        (out / "curves").mkdir(parents=True)
+        data.mkdir()
+        _write(data / "FileList.csv", "FileName,EF,FPS", ["A,60,50"])
+        _write(data / "Beats.csv", "FileName,EDFrame,ESFrame,EF,Rhythm", ["A,10,30,60,sinus"])
+        _write(data / "FrameVolumes.csv", "FileName,Frame,Volume", [f"A,{t},100" for t in range(50)])
+        _write(out / "per_video.csv", "video_id,model,ed_frames,es_frames,ef,ef_reference,quality",
+               [f"A,mask,10,30,{ef},60,"])
+        _write(out / "curves" / "c.csv", "video_id,model,frame,volume,ok", [f"A,mask,{t},100,True" for t in range(50)])
+        raw[preset] = physiology.collect(str(data), str(out))
+    rows, ci = physiology.pooled(raw)
+    assert rows["mask"]["videos"] == 2 and rows["mask"]["ef_mae"] == pytest.approx(4.0)
+    assert "1 clips" in ci and "4.00" in ci  # one clip in both presets: its two errors always drawn together
