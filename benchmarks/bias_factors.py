@@ -11,6 +11,8 @@ FileList EF (analyze), must match, else the seed, frame bounds or physiology giv
 
   python benchmarks/bias_factors.py --per-frame REPORT/per_frame.csv --data ECHONET_DIR --seed 0 --max-frames 64
       [--model mask] [--split TEST] [--style train] [--top 8]
+  python benchmarks/bias_factors.py --per-video ANALYSIS/per_video.csv --data DIR --seed 10 --max-frames 200
+      --style bmode [--physiology train]    (the EF error of each video of an analysed synthetic set)
   python benchmarks/bias_factors.py --physiology-work W [--tag T] --seed 2 --style bmode [--model mask]
       (benchmarks/physiology.py's folders: every preset's EF error, W/data/PRESET against W/analysis[-T]/PRESET)
 """
@@ -162,19 +164,26 @@ def area_study(args: argparse.Namespace) -> str:
     return head + report({"ED ratio": ed, "ES ratio": es, "ES/ED": es / ed}, table, args.top)
 
 
-def ef_study(args: argparse.Namespace) -> str:
+def analysed_sets(args: argparse.Namespace) -> list[tuple[str, str, str]]:
+    """(dataset folder, analyze's per_video.csv, physiology) of each set the EF study reads."""
+    if args.per_video:
+        return [(args.data, args.per_video, args.physiology)]
     folder = os.path.join(args.physiology_work, "analysis" + (f"-{args.tag}" if args.tag else ""))
+    return [(os.path.join(args.physiology_work, "data", p), os.path.join(folder, p, "per_video.csv"), p)
+            for p in PHYSIOLOGIES if os.path.exists(os.path.join(folder, p, "per_video.csv"))]
+
+
+def ef_study(args: argparse.Namespace) -> str:
     names, table, errors = [], [], []
-    for preset in (p for p in PHYSIOLOGIES if os.path.exists(os.path.join(folder, p, "per_video.csv"))):
-        ef = read_ef(os.path.join(folder, preset, "per_video.csv"), args.model)
-        data = os.path.join(args.physiology_work, "data", preset)
-        got, rows = replay(data, list(ef), args.seed, args.style, preset, args.min_frames, args.max_frames,
+    for data, per_video, physiology in analysed_sets(args):
+        ef = read_ef(per_video, args.model)
+        got, rows = replay(data, list(ef), args.seed, args.style, physiology, args.min_frames, args.max_frames,
                            lambda truth: check_ef(truth, ef[truth.name][0]))
         names += got
         table += rows
         errors += [ef[v][1] for v in got]
     if not names:
-        raise SystemExit(f"bias_factors: error: no analysed preset under {folder}")
+        raise SystemExit("bias_factors: error: no analysed video of this seed")
     error = np.array(errors)
     head = f"{args.model}: {len(names)} videos, EF error mean {error.mean():+.2f}, MAE {np.abs(error).mean():.2f}"
     return head + report({"EF error": error, "|EF error|": np.abs(error)}, table, args.top, unit="")
@@ -184,20 +193,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--per-frame", help="lvseg evaluate's per_frame.csv (with --data)")
+    source.add_argument("--per-video", help="lvseg analyze's per_video.csv (with --data)")
     source.add_argument("--physiology-work", help="benchmarks/physiology.py's --work folder")
-    parser.add_argument("--data", help="the synthetic EchoNet folder the evaluated records were made from")
+    parser.add_argument("--data", help="the synthetic EchoNet folder the records were made from or was analysed")
     parser.add_argument("--tag", default="", help="the physiology analysis's --tag")
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--min-frames", type=int, default=None)
     parser.add_argument("--max-frames", type=int, default=None)
     parser.add_argument("--style", default="train")
-    parser.add_argument("--physiology", default="train", help="with --per-frame: the dataset's physiology")
+    parser.add_argument("--physiology", default="train", help="the dataset's physiology preset")
     parser.add_argument("--model", default="mask", help="the model's name in the table")
     parser.add_argument("--split", default="TEST", help="with --per-frame: evaluate's dataset echonet-SPLIT")
     parser.add_argument("--top", type=int, default=8)
     args = parser.parse_args(argv)
-    if args.per_frame and not args.data:
-        parser.error("--per-frame needs --data")
+    if (args.per_frame or args.per_video) and not args.data:
+        parser.error("--per-frame and --per-video need --data")
     print(area_study(args) if args.per_frame else ef_study(args))
     return 0
 

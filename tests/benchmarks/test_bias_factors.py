@@ -80,3 +80,17 @@ def test_the_ef_replay_matches_the_filelist_ef(dataset):
         bias_factors.check_ef(truth, float(row["EF"]))
         with pytest.raises(SystemExit, match="EF does not replay"):
             bias_factors.check_ef(truth, float(row["EF"]) + 0.5)
+
+
+def test_an_analysis_s_ef_errors_are_ranked_from_the_command_line(dataset, tmp_path, capsys):
+    per_video = tmp_path / "per_video.csv"
+    with open(per_video, "w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["video_id", "model", "ef_reference", "ef_error"])
+        for i, row in enumerate(filelist(dataset)):
+            out.writerow([row["FileName"], "mask", row["EF"], -100 * noise(i)])  # EF lower the noisier the clip
+    assert bias_factors.main(["--per-video", str(per_video), "--data", dataset, "--seed", str(SEED),
+                              "--max-frames", str(MAX_FRAMES), "--top", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"mask: {VIDEOS} videos")
+    assert lines[2].split()[:3] == ["noise", "rho", "-1.00"]
