@@ -5,8 +5,9 @@ export int8 -> evaluate (TEST + external) -> analyze a separate set of full-leng
 (EF beat by beat, against the FileList EF the generator knows) -> print the reports' paths and headline tables.
 
 Figures and the data they come from: no setting of the analysis (lvseg.analysis thresholds, tuned on their own
-seeds, see benchmarks/beats.py) nor of the demo was tuned on the analysis set (seed ``seed + 1``), so its EF
-figures are held out; the Dice figures are on the TEST split of the training seed, which no setting used either.
+seed, lvseg.synth.seeds) nor of the demo was tuned on the analysis set (seed ``seed + ANALYSIS_SEED_OFFSET``),
+so its EF figures are held out; the Dice figures are on the TEST split of the training seed, which no setting
+used either.
 Each stage runs as a subprocess with exactly the command a user would type, printed first.
 """
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 
 from lvseg import RESEARCH_NOTICE, flags
 from lvseg.flags import add_dataclass_flags, from_namespace
+from lvseg.synth.seeds import ANALYSIS_SEED_OFFSET
 
 
 # The analysis set is an evaluation set, so every clip is rendered as VAL and TEST clips are: B-mode only.
@@ -35,8 +37,8 @@ class DemoConfig:
     """The demo's sizes. EF from segmentation needs more training than Dice shows: the compact mask U-Net's EF
     MAE was 9.8 with 160 videos x 12 epochs (pooled Dice 0.939), 5.7 with 400 x 16 and 4.2-4.8 with 600 x 20 (the
     default), measured on the TEST split of the training seed in an earlier version of the generator; the EF the
-    demo reports is on a separate analysis set of seed ``seed + 1``. ``--videos 160 --epochs 12`` is a
-    five-minute look."""
+    demo reports is on a separate analysis set of seed ``seed + ANALYSIS_SEED_OFFSET``. ``--videos 160 --epochs
+    12`` is a five-minute look."""
 
     out: str = field(default="demo_output", metadata={"help": "folder for everything the demo writes"})
     videos: int = field(default=600, metadata={"min": 3, "help": "synthetic EchoNet videos"})
@@ -46,7 +48,8 @@ class DemoConfig:
     epochs: int = field(default=20, metadata={"min": 1, "help": "training epochs per model"})
     workers: int = field(default=2, metadata={"min": 1, "help": "processes for synthetic rendering and Beam jobs"})
     analysis_videos: int = field(default=60, metadata={
-        "min": 1, "help": "videos of the held-out analysis set (seed + 1, full EchoNet lengths)"})
+        "min": 1, "help": f"videos of the held-out analysis set (seed + {ANALYSIS_SEED_OFFSET}, full EchoNet "
+                          "lengths)"})
     analysis_max_frames: int = field(default=200, metadata={
         "min": 16, "help": "frames per analysis-set video at most"})
 
@@ -72,7 +75,8 @@ def stages(c: DemoConfig) -> list[tuple[str, list[str]]]:
         ("generate a synthetic CAMUS-layout external set",
          ["synth", "camus", "--out", camus, "--patients", str(c.camus_patients), "--seed", str(c.seed)]),
         ("generate a held-out analysis set of another seed (full-length clips, true volumes and beats)",
-         ["synth", "echonet", "--out", held_out, "--videos", str(c.analysis_videos), "--seed", str(c.seed + 1),
+         ["synth", "echonet", "--out", held_out, "--videos", str(c.analysis_videos),
+          "--seed", str(c.seed + ANALYSIS_SEED_OFFSET),
           "--max-frames", str(c.analysis_max_frames), "--truth", "--workers", str(c.workers),
           "--style", ANALYSIS_STYLE]),
         ("preprocess with Apache Beam", ["preprocess", "--data", data, "--out", records, *beam]),
