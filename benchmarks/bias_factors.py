@@ -14,7 +14,8 @@ FileList EF (analyze), must match, else the seed, frame bounds or physiology giv
   python benchmarks/bias_factors.py --per-video ANALYSIS/per_video.csv --data DIR --seed 10 --max-frames 200
       --style bmode [--physiology train]    (the EF error of each video of an analysed synthetic set)
   python benchmarks/bias_factors.py --physiology-work W [--tag T] --seed 2 --style bmode [--model mask]
-      (benchmarks/physiology.py's folders: every preset's EF error, W/data/PRESET against W/analysis[-T]/PRESET)
+      (benchmarks/physiology.py's folders: every preset's EF error, W/data/PRESET against W/analysis[-T]/PRESET,
+      each preset replayed from its own data seed, lvseg.synth.seeds.physiology_seed)
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from lvseg.synth.clips import MM_PER_PIXEL  # noqa: E402
 from lvseg.synth.labels import Extras  # noqa: E402
 from lvseg.synth.physiology import PHYSIOLOGIES  # noqa: E402
 from lvseg.synth.plan import VideoPlan, appearance  # noqa: E402
+from lvseg.synth.seeds import physiology_seed  # noqa: E402
 from lvseg.synth.style import Look  # noqa: E402
 from lvseg.synth.truth import VideoTruth, video_truth  # noqa: E402
 
@@ -164,20 +166,21 @@ def area_study(args: argparse.Namespace) -> str:
     return head + report({"ED ratio": ed, "ES ratio": es, "ES/ED": es / ed}, table, args.top)
 
 
-def analysed_sets(args: argparse.Namespace) -> list[tuple[str, str, str]]:
-    """(dataset folder, analyze's per_video.csv, physiology) of each set the EF study reads."""
+def analysed_sets(args: argparse.Namespace) -> list[tuple[str, str, str, int]]:
+    """(dataset folder, analyze's per_video.csv, physiology, data seed) of each set the EF study reads."""
     if args.per_video:
-        return [(args.data, args.per_video, args.physiology)]
+        return [(args.data, args.per_video, args.physiology, args.seed)]
     folder = os.path.join(args.physiology_work, "analysis" + (f"-{args.tag}" if args.tag else ""))
-    return [(os.path.join(args.physiology_work, "data", p), os.path.join(folder, p, "per_video.csv"), p)
+    return [(os.path.join(args.physiology_work, "data", p), os.path.join(folder, p, "per_video.csv"), p,
+             physiology_seed(args.seed, p))
             for p in PHYSIOLOGIES if os.path.exists(os.path.join(folder, p, "per_video.csv"))]
 
 
 def ef_study(args: argparse.Namespace) -> str:
     names, table, errors = [], [], []
-    for data, per_video, physiology in analysed_sets(args):
+    for data, per_video, physiology, seed in analysed_sets(args):
         ef = read_ef(per_video, args.model)
-        got, rows = replay(data, list(ef), args.seed, args.style, physiology, args.min_frames, args.max_frames,
+        got, rows = replay(data, list(ef), seed, args.style, physiology, args.min_frames, args.max_frames,
                            lambda truth: check_ef(truth, ef[truth.name][0]))
         names += got
         table += rows

@@ -2,7 +2,8 @@
 
 For every preset of lvseg.synth.physiology (bradycardia, tachycardia, afib, ectopic, low-ef, hypokinesis, long;
 and ``train``, the default mixture) it generates ``--videos`` clips of a seed no threshold was tuned on
-(default: lvseg.synth.seeds.REPORT_SEED, 2; lvseg.analysis thresholds are tuned on TUNING_SEED, 1), with ``--truth``
+(default: lvseg.synth.seeds.REPORT_SEED, 2; lvseg.analysis thresholds are tuned on TUNING_SEED, 1), each preset
+from a data seed of its own (lvseg.synth.seeds.physiology_seed: its own hearts and looks), with ``--truth``
 (Beats.csv, FrameVolumes.csv), rendered as TEST clips are (B-mode; lvseg.demo.ANALYSIS_STYLE), runs the real
 ``lvseg analyze`` with the given MODEL_DIRs or .tflite files, and prints per preset and model:
   beats exact   share of videos whose beat count equals the true whole-beat count;
@@ -43,7 +44,8 @@ from lvseg.analysis.matching import match_beats
 from lvseg.analysis.video import analyse_curve
 from lvseg.demo import ANALYSIS_STYLE  # B-mode clips, as the demo's analysis set (domain randomization trains)
 from lvseg.metrics.bootstrap import percentile_ci, resample_indices
-from lvseg.synth.seeds import REPORT_SEED
+from lvseg.synth.sampling import video_id
+from lvseg.synth.seeds import REPORT_SEED, physiology_seed
 
 PRESETS = ("train", "bradycardia", "tachycardia", "afib", "ectopic", "low-ef", "hypokinesis", "long")
 
@@ -82,8 +84,8 @@ def score(data: str, out: str, again: bool = False) -> dict[str, dict[str, float
 
 
 def collect(data: str, out: str, again: bool = False) -> dict[str, dict[str, list]]:
-    """Per model: the per-video and per-beat values ``summarize`` makes the figures of; ``clip`` is each video's
-    index in its dataset (clip i of a seed has the same heart and look in every preset)."""
+    """Per model: the per-video and per-beat values ``summarize`` makes the figures of; ``clip`` names each video's
+    heart and look (its name: the same in two presets exactly when they drew it from one seed)."""
     truth_beats: dict[str, list[dict]] = defaultdict(list)
     for row in read_csv(os.path.join(data, "Beats.csv")):
         truth_beats[row["FileName"]].append(row)
@@ -91,9 +93,7 @@ def collect(data: str, out: str, again: bool = False) -> dict[str, dict[str, lis
     for row in read_csv(os.path.join(data, "FrameVolumes.csv")):
         true_volumes[row["FileName"]][int(row["Frame"])] = float(row["Volume"])
     predicted = curves(out)
-    listed = read_csv(os.path.join(data, "FileList.csv"))
-    fps = {row["FileName"]: float(row["FPS"]) for row in listed}
-    clip = {row["FileName"]: i for i, row in enumerate(listed)}
+    fps = {row["FileName"]: float(row["FPS"]) for row in read_csv(os.path.join(data, "FileList.csv"))}
     per_model: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for row in read_csv(os.path.join(out, "per_video.csv")):
         if again:
@@ -112,7 +112,7 @@ def collect(data: str, out: str, again: bool = False) -> dict[str, dict[str, lis
                 m["es_err"].append(min(abs(int(b["ESFrame"]) - f) for f in found_es))
         ef = float(row["ef"]) if row["ef"] else np.nan
         m["ef_err"].append(ef - float(row["ef_reference"]))
-        m["clip"].append(clip[video])
+        m["clip"].append(video)
         truth = true_volumes[video]
         curve = predicted.get((video, row["model"]), np.array([]))
         if beats:
@@ -171,9 +171,9 @@ def table(results: dict[str, dict[str, dict[str, float]]]) -> str:
     return "\n".join(lines)
 
 
-def clip_ci(errors: list[float], clips: list[int], samples: int = 2000, seed: int = 0) -> tuple[float, float]:
-    """95 % CI of the mean |EF error| resampling clips, not videos: clip i of a seed has the same heart and look
-    in every preset, so its videos' errors move together and the presets are not independent samples."""
+def clip_ci(errors: list[float], clips: list[str], samples: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95 % CI of the mean |EF error| resampling clips (hearts and looks), not videos: where presets were drawn
+    from one seed, clip i had the same heart and look in each, and its videos' errors moved together."""
     error, clip = np.abs(np.asarray(errors, float)), np.asarray(clips)
     error, clip = error[np.isfinite(error)], clip[np.isfinite(error)]
     ids = np.unique(clip)
@@ -194,8 +194,7 @@ def pooled(raw: dict[str, dict[str, dict[str, list]]]) -> tuple[dict[str, dict[s
     for model, m in models.items():
         low, high = clip_ci(m["ef_err"], m["clip"])
         lines.append(f"{model}: EF MAE over the {len(m['ef_err'])} videos {summarize(m)['ef_mae']:.2f}, 95 % CI "
-                     f"{low:.2f}-{high:.2f} by clip ({len(set(m['clip']))} clips, each in every preset with the "
-                     "same heart and look)")
+                     f"{low:.2f}-{high:.2f} ({len(set(m['clip']))} hearts and looks resampled)")
     return {model: summarize(m) for model, m in models.items()}, "\n".join(lines)
 
 
@@ -218,9 +217,13 @@ def main(argv: list[str] | None = None) -> int:
         data = os.path.join(args.work, "data", preset)
         log = os.path.join(args.work, "log.txt")
         if not os.path.exists(os.path.join(data, "FileList.csv")):
-            lvseg(["synth", "echonet", "--out", data, "--videos", str(args.videos), "--seed", str(args.seed),
+            lvseg(["synth", "echonet", "--out", data, "--videos", str(args.videos),
+                   "--seed", str(physiology_seed(args.seed, preset)),
                    "--physiology", preset, "--truth", "--workers", str(args.workers), "--style", ANALYSIS_STYLE],
                   log)
+        first = read_csv(os.path.join(data, "FileList.csv"))[0]["FileName"]
+        if first != video_id(physiology_seed(args.seed, preset), 0):
+            parser.error(f"{data} holds clips of another seed (or of one seed for every preset): use a new --work")
         out = os.path.join(args.work, "analysis" + (f"-{args.tag}" if args.tag else ""), preset)
         if not os.path.exists(os.path.join(out, "per_video.csv")):
             lvseg(["analyze", "--videos", data, "--models", *args.models, "--out", out, "--figure-videos", "0",

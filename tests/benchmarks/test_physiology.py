@@ -12,6 +12,8 @@ import pytest
 sys.path.append(os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks"))  # it runs as a script
 import physiology  # noqa: E402
 
+from lvseg.synth.sampling import video_id  # noqa: E402
+
 
 def _write(path, header: str, rows: list[str]) -> None:
     path.write_text("\n".join([header, *rows]) + "\n")
@@ -85,4 +87,14 @@ def test_the_row_all_pools_every_presets_videos(tmp_path):
         raw[preset] = physiology.collect(str(data), str(out))
     rows, ci = physiology.pooled(raw)
     assert rows["mask"]["videos"] == 2 and rows["mask"]["ef_mae"] == pytest.approx(4.0)
-    assert "1 clips" in ci and "4.00" in ci  # one clip in both presets: its two errors always drawn together
+    assert "(1 hearts" in ci and "4.00" in ci  # one clip in both presets: its two errors always drawn together
+
+
+def test_a_work_folder_of_another_seed_is_refused(tmp_path):
+    # the presets of one seed used to share seed 2 itself: clip i had one heart and look in every preset
+    data = tmp_path / "data" / "train"
+    data.mkdir(parents=True)
+    _write(data / "FileList.csv", "FileName,EF,FPS", [f"{video_id(2, 0)},60,50"])
+    with pytest.raises(SystemExit) as refused:
+        physiology.main(["--work", str(tmp_path), "--models", "M", "--presets", "train", "--seed", "2"])
+    assert refused.value.code == 2
