@@ -67,6 +67,9 @@ class TrainConfig:
     area_weight: float = field(default=0.0, metadata={
         "min": 0, "applies_to": "mask",
         "help": "mask model: add this x each frame's relative soft-area error to the loss (trainer.losses)"})
+    dice_weight: float = field(default=1.0, metadata={
+        "min": 0, "applies_to": "mask",
+        "help": "mask model: weight of the soft Dice term beside the BCE; 0 = BCE alone (trainer.losses)"})
     base_band: float = field(default=25.0, metadata={
         "above": 0, "applies_to": "mask", "help": "depth in pixels beyond the base segment that --base-weight covers"})
     landmark_scheme: str | None = field(default=None, metadata={

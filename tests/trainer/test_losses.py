@@ -88,3 +88,19 @@ def test_the_area_term_charges_each_frames_own_size_error():
     # without the base band the term is added all the same, not dropped
     plain = float(loss_for("mask", "bce", 0.0, 2.0)(mask, too_large)) - float(dice_bce_loss(mask, too_large))
     assert plain == pytest.approx(2.0 * (8 / 33) / 2, rel=1e-5)
+
+
+def test_the_dice_weight_scales_only_the_dice_term():
+    """dice_weight 0 leaves the BCE alone (with the band's weights); 2 counts the soft Dice twice."""
+    mask, band = target()
+    leak, _ = predictions(mask)
+    y_true = np.concatenate([mask, band], axis=-1)
+    dice = 1.0 - (2.0 * float(np.sum(mask * leak)) + 1.0) / (float(np.sum(mask) + np.sum(leak)) + 1.0)
+    for base in (0.0, 4.0):
+        target_ = y_true if base > 0 else mask
+        one = float(loss_for("mask", "bce", base)(target_, leak))
+        assert float(loss_for("mask", "bce", base, 0.0, 0.0)(target_, leak)) == pytest.approx(one - dice, rel=1e-5)
+        assert float(loss_for("mask", "bce", base, 0.0, 2.0)(target_, leak)) == pytest.approx(one + dice, rel=1e-5)
+    assert loss_for("mask", "bce", 0.0, 0.0, 1.0) is dice_bce_loss
+    assert loss_name("mask", "bce", 4.0, 0.0, 0.0) == "bce, base band weight 1 + 4"
+    assert loss_name("mask", "bce", 0.0, 0.0, 0.5) == "0.5 x dice + bce"
