@@ -107,15 +107,25 @@ def _pixel_bce(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
     return -(y_true * tf.math.log(y_pred) + (1.0 - y_true) * tf.math.log(1.0 - y_pred))
 
 
+def _dice_plus_bce(mask: tf.Tensor, y_pred: tf.Tensor, dice_weight: float, bce_weights: tf.Tensor | float = 1.0
+                   ) -> tf.Tensor:
+    """The mask loss's one formula: dice_weight x soft Dice + the mean of the (weighted) pixel BCE."""
+    return dice_weight * soft_dice_loss(mask, y_pred) + tf.reduce_mean(bce_weights * _pixel_bce(mask, y_pred))
+
+
 def dice_bce_loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
     """Mask loss: soft Dice + mean BCE."""
-    return soft_dice_loss(y_true, y_pred) + tf.reduce_mean(_pixel_bce(y_true, y_pred))
+    return _dice_plus_bce(y_true, y_pred, 1.0)
 
 
 def weighted_dice_bce_loss(dice_weight: float) -> Callable:
-    """Mask loss: dice_weight x soft Dice + mean BCE (0: BCE alone, the loss whose probabilities are calibrated)."""
+    """Mask loss: dice_weight x soft Dice + mean BCE (0: BCE alone, the loss whose probabilities are calibrated);
+    weight 1 is dice_bce_loss itself."""
+    if dice_weight == 1.0:
+        return dice_bce_loss
+
     def loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
-        return dice_weight * soft_dice_loss(y_true, y_pred) + tf.reduce_mean(_pixel_bce(y_true, y_pred))
+        return _dice_plus_bce(y_true, y_pred, dice_weight)
 
     loss.__name__ = f"dice{dice_weight:g}_bce"
     return loss
@@ -135,8 +145,7 @@ def base_weighted_loss(base_weight: float, dice_weight: float = 1.0) -> Callable
     def loss(y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
         y_true = tf.cast(y_true, tf.float32)
         mask, band = y_true[..., :1], y_true[..., 1:2]
-        weights = 1.0 + base_weight * band
-        return dice_weight * soft_dice_loss(mask, y_pred) + tf.reduce_mean(weights * _pixel_bce(mask, y_pred))
+        return _dice_plus_bce(mask, y_pred, dice_weight, 1.0 + base_weight * band)
 
     loss.__name__ = "base_weighted_dice_bce"
     return loss
@@ -176,10 +185,7 @@ def loss_for(model_kind: str, heatmap_loss: str = DEFAULT_HEATMAP_LOSS, base_wei
     ``heatmap_loss`` defaults to the trainer's default (trainer.config), so a caller that names none trains
     and fine-tunes with the loss a default training run used."""
     if model_kind == "mask":
-        if base_weight > 0:
-            loss = base_weighted_loss(base_weight, dice_weight)
-        else:
-            loss = dice_bce_loss if dice_weight == 1.0 else weighted_dice_bce_loss(dice_weight)
+        loss = base_weighted_loss(base_weight, dice_weight) if base_weight > 0 else weighted_dice_bce_loss(dice_weight)
         return with_area_term(loss, area_weight) if area_weight > 0 else loss
     return HEATMAP_LOSSES[heatmap_loss]
 

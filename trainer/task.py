@@ -80,7 +80,7 @@ def compile_model(model: keras.Model, config: TrainConfig) -> None:
     metrics = [MaskChannelDice() if banded else PooledDice()] if config.model == "mask" else []
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
                   loss=loss_for(config.model, config.loss, config.base_weight, config.area_weight,
-                                    config.dice_weight), metrics=metrics)
+                                config.dice_weight), metrics=metrics)
 
 
 def effective_config(config: TrainConfig, info: RecordsInfo, model: keras.Model, extra: dict) -> dict:
@@ -91,7 +91,7 @@ def effective_config(config: TrainConfig, info: RecordsInfo, model: keras.Model,
             "dropout": preset["dropout"] if config.dropout is None else config.dropout,
             "train_frames": info.train_frames, "val_frames": info.val_frames,
             "trained_loss": loss_name(config.model, config.loss, config.base_weight, config.area_weight,
-                                       config.dice_weight),
+                                      config.dice_weight),
             **model_size(model), **extra}
 
 
