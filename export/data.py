@@ -11,23 +11,28 @@ from dataclasses import dataclass
 import numpy as np
 
 from export.config import ExportError
+from lvseg.geometry.base import base_band
 from lvseg.records import shards
 
 
 @dataclass(frozen=True)
 class FrameSet:
-    """Frames of one split: images (N, H, W) uint8, masks (N, H, W) uint8 0/1, heatmaps (N, H, W, K) uint8 or None."""
+    """Frames of one split: images (N, H, W) uint8, masks (N, H, W) uint8 0/1, heatmaps (N, H, W, K) uint8 or None,
+    base bands (N, H, W) uint8 0/1 or None (lvseg.geometry.base.base_band: the mask model's second target channel)."""
 
     images: np.ndarray
     masks: np.ndarray
     heatmaps: np.ndarray | None = None
+    bands: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.images)
 
 
-def sample_frames(records: str, split: str, limit: int | None, seed: int = 0, heatmaps: bool = False) -> FrameSet:
-    """Up to ``limit`` frames of ``split`` (all when None), a uniform seeded sample in record order.
+def sample_frames(records: str, split: str, limit: int | None, seed: int = 0, heatmaps: bool = False,
+                  band_depth: float | None = None) -> FrameSet:
+    """Up to ``limit`` frames of ``split`` (all when None), a uniform seeded sample in record order, with each
+    frame's base band ``band_depth`` px deep when one is given (the trainer's rule, so a fine-tune sees its targets).
 
     Reservoir sampling (Algorithm R) keeps one pass over the shards; the kept frames are then
     re-sorted by their position so the result does not depend on the reservoir's internals.
@@ -38,6 +43,8 @@ def sample_frames(records: str, split: str, limit: int | None, seed: int = 0, he
         item = {"image": record["image"], "mask": record["mask"]}
         if heatmaps:
             item["heatmaps"] = record["heatmaps"]
+        if band_depth is not None:
+            item["band"] = base_band(record.get("base"), record["mask"], band_depth)
         if limit is None or len(kept) < limit:
             kept.append((index, item))
         else:
@@ -52,4 +59,5 @@ def sample_frames(records: str, split: str, limit: int | None, seed: int = 0, he
         images=np.stack([i["image"] for i in items]).astype(np.uint8),
         masks=np.stack([i["mask"] for i in items]).astype(np.uint8),
         heatmaps=np.stack([i["heatmaps"] for i in items]).astype(np.uint8) if heatmaps else None,
+        bands=np.stack([i["band"] for i in items]).astype(np.uint8) if band_depth is not None else None,
     )

@@ -29,7 +29,7 @@ from lvseg import flags
 from lvseg.inference.runners import KerasRunner, TFLiteRunner
 from lvseg.publish import claimed, publish
 from lvseg.records.shards import require_published
-from trainer.config import DEFAULT_HEATMAP_LOSS
+from trainer.losses import trained_loss
 from trainer.model import count_flops
 
 LATENCY_WARMUP = 5
@@ -121,17 +121,18 @@ def _export_into(folder: str, config: ExportConfig, variants: list[str], model, 
     if representative is None and "int8" in variants:
         representative = sample_frames(config.records, "TRAIN", config.representative_frames, config.seed).images
     needs_finetune = bool(config.prune) or "qat" in variants
+    # fine-tunes optimize what training did: config.json's loss, base band and all
+    loss, band_depth = trained_loss(model_config)
     train = sample_frames(config.records, "TRAIN", config.finetune_frames, config.seed,
-                          heatmaps=kind == "landmarks") if needs_finetune else None
-    # the loss the model was trained with (config.json records it for landmark models; mask models have one)
-    heatmap_loss = model_config.get("loss", DEFAULT_HEATMAP_LOSS)
+                          heatmaps=kind == "landmarks", band_depth=band_depth) if needs_finetune else None
 
     base, pruning = model, None
     if config.prune and train is not None:
         settings = FineTune(config.prune_steps, config.batch_size, config.prune_learning_rate, config.seed)
-        base = pruned(model, kind, train, config.prune, settings, heatmap_loss)
+        base = pruned(model, kind, train, config.prune, settings, loss)
         pruning = {"target_sparsity": config.prune, "achieved_kernel_sparsity": kernel_sparsity(base),
-                   "steps": config.prune_steps, "schedule": "polynomial 0 -> target over 70 % of the steps",
+                   "steps": config.prune_steps, "loss": loss.__name__,
+                   "schedule": "polynomial 0 -> target over 70 % of the steps",
                    "keras_val_dice": validation_dice(KerasRunner.from_model(base, model_config),
                                                      val.images, val.masks)}
         _log(f"pruned: kernel sparsity {pruning['achieved_kernel_sparsity']:.3f}, "
@@ -144,9 +145,9 @@ def _export_into(folder: str, config: ExportConfig, variants: list[str], model, 
         to_convert = base
         if variant == "qat" and train is not None:
             settings = FineTune(config.qat_steps, config.batch_size, config.qat_learning_rate, config.seed)
-            to_convert = quantization_aware(base, kind, train, settings, heatmap_loss, preserve_sparsity=bool(pruning))
+            to_convert = quantization_aware(base, kind, train, settings, loss, preserve_sparsity=bool(pruning))
             quantization.update(qat_steps=config.qat_steps, qat_learning_rate=config.qat_learning_rate,
-                                finetune_frames=len(train), batch_size=config.batch_size,
+                                qat_loss=loss.__name__, finetune_frames=len(train), batch_size=config.batch_size,
                                 prune_preserving=bool(pruning))
         if variant == "int8" and representative is not None:
             quantization.update(representative_frames=len(representative), seed=config.seed,

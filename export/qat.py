@@ -13,6 +13,7 @@ says so before any time is spent.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -21,7 +22,6 @@ from export.data import FrameSet
 from lvseg.geometry.heatmaps import HEATMAP_SCALE
 from lvseg.inference.encode import to_model_input
 from lvseg.tf_backend import keras, tf
-from trainer.losses import loss_for
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,12 @@ def _tfmot():
 
 
 def stored_targets(kind: str, frames: FrameSet) -> tuple[np.ndarray, float]:
-    """The targets as stored (uint8: the LV mask (N, H, W, 1) or the heatmaps (N, H, W, K)) and the divisor
-    that brings them to [0, 1] (1 for the 0/1 mask, lvseg.geometry.heatmaps.HEATMAP_SCALE for heatmaps)."""
+    """The targets as stored (uint8: the LV mask (N, H, W, 1), with the base band as a second channel when the
+    frames carry bands, or the heatmaps (N, H, W, K)) and the divisor that brings them to [0, 1] (1 for the 0/1
+    mask and band, lvseg.geometry.heatmaps.HEATMAP_SCALE for heatmaps)."""
     if kind == "mask":
+        if frames.bands is not None:
+            return np.stack([frames.masks, frames.bands], axis=-1), 1.0
         return frames.masks[..., None], 1.0
     if frames.heatmaps is None:
         raise ValueError("landmark fine-tuning needs the frames' heatmaps")
@@ -68,10 +71,9 @@ def _dataset(kind: str, frames: FrameSet, settings: FineTune):
     return data.repeat().map(to_float).batch(settings.batch_size)
 
 
-def _fit(model: keras.Model, kind: str, frames: FrameSet, settings: FineTune, heatmap_loss: str,
+def _fit(model: keras.Model, kind: str, frames: FrameSet, settings: FineTune, loss: Callable,
          callbacks: list | None = None) -> None:
     tf.random.set_seed(settings.seed)
-    loss = loss_for(kind, heatmap_loss)  # the trainer's own loss
     model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss=loss)
     model.fit(_dataset(kind, frames, settings), epochs=1, steps_per_epoch=settings.steps, verbose=0,
               callbacks=callbacks or [])
@@ -103,8 +105,9 @@ def check_pqat_supported(model: keras.Model) -> None:
 
 
 def quantization_aware(model: keras.Model, kind: str, frames: FrameSet, settings: FineTune,
-                       heatmap_loss: str, preserve_sparsity: bool = False) -> keras.Model:
-    """A QAT copy of ``model`` (FakeQuant on weights and activations) fine-tuned for ``settings.steps``.
+                       loss: Callable, preserve_sparsity: bool = False) -> keras.Model:
+    """A QAT copy of ``model`` (FakeQuant on weights and activations) fine-tuned for ``settings.steps`` with
+    ``loss``, the one the model was trained with (trainer.losses.trained_loss; its targets are ``frames``').
 
     The fine-tune also learns the activation ranges (including the input's), so even a handful of
     steps is needed before conversion: an untrained QAT model has near-zero ranges.
@@ -118,7 +121,7 @@ def quantization_aware(model: keras.Model, kind: str, frames: FrameSet, settings
             annotated, tfmot.experimental.combine.Default8BitPrunePreserveQuantizeScheme())
     else:
         qat = tfmot.quantization.keras.quantize_model(base)
-    _fit(qat, kind, frames, settings, heatmap_loss)
+    _fit(qat, kind, frames, settings, loss)
     return qat
 
 
@@ -137,8 +140,9 @@ def pruning_schedule(sparsity: float, steps: int):
 
 
 def pruned(model: keras.Model, kind: str, frames: FrameSet, sparsity: float, settings: FineTune,
-           heatmap_loss: str) -> keras.Model:
-    """A copy of ``model`` with ``sparsity`` of every conv kernel zeroed by magnitude, fine-tuned, wrappers stripped.
+           loss: Callable) -> keras.Model:
+    """A copy of ``model`` with ``sparsity`` of every conv kernel zeroed by magnitude, fine-tuned with ``loss``
+    (as quantization_aware), wrappers stripped.
 
     ``sparsity`` is ExportConfig.prune's, in (0, 0.99].
     """
@@ -146,7 +150,7 @@ def pruned(model: keras.Model, kind: str, frames: FrameSet, sparsity: float, set
     base = _finetune_copy(model)
     schedule = pruning_schedule(sparsity, settings.steps)
     wrapped = tfmot.sparsity.keras.prune_low_magnitude(base, pruning_schedule=schedule)
-    _fit(wrapped, kind, frames, settings, heatmap_loss, callbacks=[tfmot.sparsity.keras.UpdatePruningStep()])
+    _fit(wrapped, kind, frames, settings, loss, callbacks=[tfmot.sparsity.keras.UpdatePruningStep()])
     return tfmot.sparsity.keras.strip_pruning(wrapped)
 
 

@@ -81,10 +81,12 @@ default batch-norm momentum 0.99 and a 0.5 initial output the same run scored 0.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Mapping
 
 from lvseg.tf_backend import keras, tf
-from trainer.config import DEFAULT_HEATMAP_LOSS
+from trainer.config import DEFAULT_HEATMAP_LOSS, TrainConfig
+
+DEFAULT_BASE_BAND = TrainConfig.base_band
 
 POSITIVE_WEIGHT = 20.0
 MSE_SCALE = 100.0
@@ -182,12 +184,24 @@ def loss_for(model_kind: str, heatmap_loss: str = DEFAULT_HEATMAP_LOSS, base_wei
              area_weight: float = 0.0, dice_weight: float = 1.0) -> Callable:
     """The loss function of a model kind ('mask' or 'landmarks'); base_weight > 0 only for the mask model.
 
-    ``heatmap_loss`` defaults to the trainer's default (trainer.config), so a caller that names none trains
-    and fine-tunes with the loss a default training run used."""
+    ``heatmap_loss`` defaults to the trainer's default (trainer.config); a fine-tune takes trained_loss's, the
+    loss its model's config.json names."""
     if model_kind == "mask":
         loss = base_weighted_loss(base_weight, dice_weight) if base_weight > 0 else weighted_dice_bce_loss(dice_weight)
         return with_area_term(loss, area_weight) if area_weight > 0 else loss
     return HEATMAP_LOSSES[heatmap_loss]
+
+
+def trained_loss(model_config: Mapping) -> tuple[Callable, float | None]:
+    """The loss a trained model's config.json says it was trained with, and the base band depth its targets then
+    carry (None: the target is the mask or the heatmaps alone), so a fine-tune (export's QAT and pruning) keeps
+    optimizing what training did. Settings a config predates take the values training used before they existed."""
+    kind = model_config["model"]
+    base_weight = float(model_config.get("base_weight", 0.0))
+    loss = loss_for(kind, model_config.get("loss", DEFAULT_HEATMAP_LOSS), base_weight,
+                    float(model_config.get("area_weight", 0.0)), float(model_config.get("dice_weight", 1.0)))
+    depth = float(model_config.get("base_band", DEFAULT_BASE_BAND)) if uses_base_band(kind, base_weight) else None
+    return loss, depth
 
 
 def loss_name(model_kind: str, heatmap_loss: str = DEFAULT_HEATMAP_LOSS, base_weight: float = 0.0,

@@ -235,17 +235,28 @@ def test_landmark_model_card_and_segmenter(records_root, tmp_path):
 
 
 def test_pruning_reaches_its_target_and_survives_prune_preserving_qat(mask_model, records_root, tmp_path):
-    """--prune 0.5 with qat: the card reports the sparsity reached, and the int8 kernels keep their zeros."""
+    """--prune 0.5 with qat: the card reports the sparsity reached, and the int8 kernels keep their zeros.
+
+    The model's config.json says it was trained with the base band and an area term, so both fine-tunes run on
+    (mask, band) targets with that loss, not the plain Dice + BCE."""
+    import shutil
+
     from ai_edge_litert.interpreter import Interpreter
 
     from export.__main__ import main
 
+    model = str(tmp_path / "model")
+    shutil.copytree(mask_model, model)
+    config_path = os.path.join(model, "config.json")
+    trained = json.load(open(config_path)) | {"base_weight": 4.0, "base_band": 25.0, "area_weight": 1.0}
+    json.dump(trained, open(config_path, "w"))
     out = str(tmp_path / "export")
-    assert main(["--model", mask_model, "--records", records_root, "--out", out, "--quantize", "qat",
+    assert main(["--model", model, "--records", records_root, "--out", out, "--quantize", "qat",
                  "--prune", "0.5", "--prune-steps", "6", "--max-drop", "1", *FAST]) == 0
     card = json.load(open(os.path.join(out, "qat_pruned50.json")))
     assert card["quantization"]["pruning"]["achieved_kernel_sparsity"] == pytest.approx(0.5, abs=0.02)
     assert card["quantization"]["prune_preserving"] is True
+    assert card["quantization"]["qat_loss"] == card["quantization"]["pruning"]["loss"] == "base_weighted_dice_bce_area"
     interpreter = Interpreter(model_path=os.path.join(out, card["tflite_file"]))
     kernels = [interpreter.get_tensor(t["index"]) for t in interpreter.get_tensor_details()
                if np.dtype(t["dtype"]) == np.int8 and len(t["shape"]) == 4 and t["shape"][0] > 1

@@ -92,6 +92,25 @@ def test_sample_frames_is_seeded_and_bounded(records_root):
     assert sample_frames(records_root, "VAL", None, heatmaps=True).heatmaps.shape[-1] == 12
 
 
+def test_finetune_frames_carry_the_trainers_base_band(records_root):
+    """With a band depth, each frame's band is lvseg.geometry.base's rule on its own record, and the mask target
+    becomes (mask, band): what a model trained with --base-weight is fine-tuned on."""
+    from export.data import sample_frames
+    from export.qat import stored_targets
+    from lvseg.geometry.base import base_band
+    from lvseg.records.shards import iter_frames
+
+    frames = sample_frames(records_root, "TRAIN", None, band_depth=25.0)
+    expected = [base_band(r["base"], r["mask"], 25.0) for r in iter_frames(records_root, "TRAIN")]
+    np.testing.assert_array_equal(frames.bands, np.stack(expected).astype(np.uint8))
+    assert frames.bands.sum() > 0 and not (frames.bands & frames.masks).any()
+    stored, divisor = stored_targets("mask", frames)
+    assert stored.shape == (*frames.masks.shape, 2) and divisor == 1.0
+    np.testing.assert_array_equal(stored[..., 1], frames.bands)
+    assert sample_frames(records_root, "TRAIN", 3).bands is None
+    assert stored_targets("mask", sample_frames(records_root, "TRAIN", 3))[0].shape[-1] == 1
+
+
 @pytest.mark.parametrize("steps", [2, 7, 10, 200, 333])
 def test_pruning_schedule_reaches_the_target_within_the_run(steps):
     from export.qat import pruning_schedule

@@ -104,3 +104,20 @@ def test_the_dice_weight_scales_only_the_dice_term():
     assert loss_for("mask", "bce", 0.0, 0.0, 1.0) is dice_bce_loss
     assert loss_name("mask", "bce", 4.0, 0.0, 0.0) == "bce, base band weight 1 + 4"
     assert loss_name("mask", "bce", 0.0, 0.0, 0.5) == "0.5 x dice + bce"
+
+
+def test_trained_loss_is_what_config_json_says():
+    """Export's fine-tunes rebuild the trained loss from config.json; configs from before a setting existed get
+    the loss training then used (no base band, no area term, Dice weight 1)."""
+    from trainer.losses import trained_loss
+
+    mask, band = target()
+    y_true = np.concatenate([mask, band], axis=-1)
+    y_pred = predictions(mask)[0]
+    loss, depth = trained_loss({"model": "mask", "base_weight": 4.0, "base_band": 20.0, "area_weight": 1.0,
+                                "dice_weight": 0.5})
+    expected = loss_for("mask", base_weight=4.0, area_weight=1.0, dice_weight=0.5)(y_true, y_pred)
+    assert depth == 20.0 and float(loss(y_true, y_pred)) == pytest.approx(float(expected))
+    assert trained_loss({"model": "mask"}) == (dice_bce_loss, None)
+    assert trained_loss({"model": "mask", "base_weight": 0.0, "base_band": 25.0}) == (dice_bce_loss, None)
+    assert trained_loss({"model": "landmarks", "loss": "mse", "base_weight": 4.0}) == (HEATMAP_LOSSES["mse"], None)
