@@ -31,6 +31,10 @@ class TrainConfig:
     model: str = field(default="mask", metadata={"help": "which U-Net to train", "choices": MODEL_KINDS})
     records: str = field(default="", metadata={
         "required": True, "help": "RECORDS root written by preprocessing (local, /gcs/ or gs://)"})
+    extra_train_records: tuple[str, ...] = field(default=(), metadata={
+        "help": "more RECORDS roots whose TRAIN frames join the training set (their VAL and TEST are not used), "
+                "e.g. another synthetic seed, or synthetic records beside real ones; each must hold the main "
+                "records' landmark scheme, heatmap sigma and schema"})
     out: str | None = field(default=None, metadata={"help": "MODEL_DIR for model.keras, config.json, history; "
                                                              "unset: $AIP_MODEL_DIR"})
     checkpoint_dir: str | None = field(default=None, metadata={
@@ -158,7 +162,8 @@ def resolve_paths(config: TrainConfig, env: Mapping[str, str] | None = None,
     """Fill out/checkpoint_dir/tensorboard_dir from flags, then AIP_* variables, then MODEL_DIR defaults."""
     dirs = run_dirs(config, env, mount)
     return replace(config, out=dirs.out, checkpoint_dir=dirs.checkpoint, tensorboard_dir=dirs.tensorboard,
-                   records=local_path(config.records, mount))
+                   records=local_path(config.records, mount),
+                   extra_train_records=tuple(local_path(r, mount) for r in config.extra_train_records))
 
 
 def run_dirs(config: TrainConfig, env: Mapping[str, str] | None = None, mount: str = GCS_MOUNT) -> RunDirs:

@@ -25,7 +25,8 @@ always move together. Version-1 records have no base: their band is empty and th
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -62,7 +63,35 @@ def split_files(records: str, split: str) -> list[str]:
     return sorted(tf.io.gfile.glob(shards.shard_pattern(records, "frames", split)))
 
 
-def read_records_info(records: str) -> RecordsInfo:
+def train_files(config: TrainConfig) -> list[str]:
+    """The TRAIN frame shards of the main records, then of each --extra-train-records root."""
+    roots = (config.records, *config.extra_train_records)
+    return [file for root in roots for file in split_files(root, "TRAIN")]
+
+
+def read_records_info(records: str, extra_train: tuple[str, ...] = ()) -> RecordsInfo:
+    """RecordsInfo of ``records``, its TRAIN count grown by the TRAIN frames of each ``extra_train`` root.
+
+    An extra root must match the main one's scheme, sigma and base line: a model learns one target, and frames
+    without a base would silently train the base band's loss on an empty band.
+    """
+    roots = [os.path.normpath(root) for root in (records, *extra_train)]
+    if len(set(roots)) < len(roots):
+        raise RecordsError("a RECORDS root is named twice (--records and --extra-train-records): its frames "
+                           "would count double")
+    info = _records_info(records)
+    for root in extra_train:
+        more = _records_info(root)
+        if (more.scheme, more.sigma, more.has_base) != (info.scheme, info.sigma, info.has_base):
+            raise RecordsError(
+                f"{root} holds {more.scheme} (sigma {more.sigma:g}, base line {more.has_base}) but {records} holds "
+                f"{info.scheme} (sigma {info.sigma:g}, base line {info.has_base}): preprocess both with the same "
+                "--landmark-scheme and --heatmap-sigma")
+        info = replace(info, train_frames=info.train_frames + more.train_frames)
+    return info
+
+
+def _records_info(records: str) -> RecordsInfo:
     """Landmark scheme, K and sigma from the first TRAIN record; TRAIN and VAL frame counts from the manifest.
 
     The manifest is trusted for the counts because require_published has checked every file against it
@@ -222,7 +251,7 @@ def train_dataset(config: TrainConfig, info: RecordsInfo, start_epoch: int, step
     yields per-replica batches, as ``strategy.distribute_datasets_from_function`` expects.
     """
     keep_heatmaps = config.model == "landmarks" and config.heatmap_targets == "warp"
-    files = split_files(config.records, "TRAIN")
+    files = train_files(config)
     pipelines, pipeline_id, batch, batches = 1, 0, global_batch, steps
     if input_context is not None:
         pipelines, pipeline_id = input_context.num_input_pipelines, input_context.input_pipeline_id

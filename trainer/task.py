@@ -157,7 +157,7 @@ def train(config: TrainConfig, env: dict | None = None) -> dict:
     strategy = make_strategy(kind, env)  # before any other TF op: collectives are configured at startup
     chief = is_chief(env)
     paths = run_paths(dirs, chief)
-    info = read_records_info(config.records)
+    info = read_records_info(config.records, config.extra_train_records)
     if config.landmark_scheme and config.landmark_scheme != info.scheme:
         raise flags.OptionError(f"records use {info.scheme!r}, not --landmark-scheme {config.landmark_scheme!r}")
     if config.model == "mask" and config.base_weight and not info.has_base:

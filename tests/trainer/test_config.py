@@ -54,11 +54,13 @@ def test_defaults_follow_model_dir(tmp_path):
 def test_vertex_environment_is_honoured_and_mapped_to_the_gcs_mount(tmp_path):
     mount = tmp_path / "gcs"
     mount.mkdir()
-    config = resolve_paths(TrainConfig(records="gs://bucket/records"), env=AIP, mount=str(mount))
+    config = resolve_paths(TrainConfig(records="gs://bucket/records", extra_train_records=("gs://bucket/seed20",)),
+                           env=AIP, mount=str(mount))
     assert config.out == str(mount / "bucket/job/model")
     assert config.checkpoint_dir == str(mount / "bucket/job/checkpoints")
     assert config.tensorboard_dir == str(mount / "bucket/job/logs")
     assert config.records == str(mount / "bucket/records")
+    assert config.extra_train_records == (str(mount / "bucket/seed20"),)
 
 
 def test_flags_override_the_environment(tmp_path):

@@ -163,6 +163,36 @@ def test_each_epoch_is_a_permutation_of_train(records_root):
     assert not np.array_equal(images[0], images[steps])  # a different order each epoch
 
 
+def test_extra_train_records_join_every_epoch(records_root, faulty_root, synthetic_root, tmp_path):
+    """--extra-train-records: each epoch is a permutation of both roots' TRAIN frames; VAL stays the main root's;
+    a root of another landmark scheme, or one named twice, is refused."""
+    from lvseg.records.shards import RecordsError
+    from tests.conftest import write_records
+
+    extra = write_records(faulty_root, str(tmp_path / "extra"))
+    main_info, extra_info = read_records_info(records_root), read_records_info(extra)
+    info = read_records_info(records_root, (extra,))
+    assert extra_info.train_frames > 0 and info.train_frames == main_info.train_frames + extra_info.train_frames
+    assert info.val_frames == main_info.val_frames
+    config = TrainConfig(model="mask", records=records_root, extra_train_records=(extra,), epochs=1, batch_size=1,
+                         augment=False)
+    steps = steps_per_epoch(config, info, 1)
+    seen = [x.numpy() for x, _ in train_dataset(config, info, 0, steps, 1)]
+    expected = [image for root in (records_root, extra) for image in load_split(root, "TRAIN", 12)["image"]]
+    assert sorted(np.rint(x[0, ..., 0] * 255).astype(np.uint8).tobytes() for x in seen) == \
+        sorted(image.tobytes() for image in expected)
+
+    with pytest.raises(RecordsError, match="contour16"):
+        read_records_info(records_root, (write_records(synthetic_root, str(tmp_path / "c16"), scheme="contour16"),))
+    with pytest.raises(RecordsError, match="twice"):
+        read_records_info(records_root, (records_root + "/",))
+    out = str(tmp_path / "model")
+    run_main(["--model", "mask", "--records", records_root, "--extra-train-records", extra, "--out", out,
+              "--epochs", "1", *TINY])
+    with open(os.path.join(out, "config.json")) as f:
+        assert json.load(f)["extra_train_records"] == [extra]
+
+
 def test_warped_and_rendered_heatmap_targets_agree_without_augmentation(records_root):
     info = read_records_info(records_root)
     targets = {}
