@@ -22,7 +22,7 @@ WORK/scores.json.
 Every stage is the real CLI in a subprocess and is skipped when its output exists, so an interrupted run
 resumes; the scores are recomputed every time.
 Usage: python benchmarks/transfer.py --work DIR [--videos 250] [--epochs 20] [--heldout-videos 40]
-       [--only data|train|score]
+       [--only data|train|score] [--models TAG=MODEL_DIR ...]   (--models: score given models, train none)
 """
 
 from __future__ import annotations
@@ -59,14 +59,14 @@ def lvseg(argv: list[str], log: str) -> float:
 
 def build_data(work: str, args: argparse.Namespace) -> None:
     log = os.path.join(work, "log-data.txt")
-    sets = [(name, name, args.videos, TRAIN_SEED) for name in RECORDS]
+    sets = [] if args.models else [(name, name, args.videos, TRAIN_SEED) for name in RECORDS]
     sets += [(s, s, args.heldout_videos, HELDOUT_SEED) for s in APPEARANCE + BASE]
     for name, style, videos, seed in sets:
         out = os.path.join(work, "data", name)
         if not os.path.exists(os.path.join(out, "FileList.csv")):
             lvseg(["synth", "echonet", "--out", out, "--videos", str(videos), "--seed", str(seed), "--max-frames",
                    str(MAX_FRAMES), "--style", style, "--workers", str(args.workers)], log)
-    for data, records in RECORDS.items():
+    for data, records in ({} if args.models else RECORDS).items():
         records = os.path.join(work, records)
         if not os.path.exists(os.path.join(records, "manifest.json")):
             lvseg(["preprocess", "--data", os.path.join(work, "data", data), "--out", records,
@@ -128,7 +128,8 @@ def camus_frames(root: str) -> Frames:
 
 
 def evaluation_sets(work: str) -> dict[str, Frames]:
-    sets = {"TEST": echonet_frames(os.path.join(work, "data", "train"), "TEST", TRAIN_SEED, "train")}
+    train = os.path.join(work, "data", "train")  # not built when --models scores models trained elsewhere
+    sets = {"TEST": echonet_frames(train, "TEST", TRAIN_SEED, "train")} if os.path.isdir(train) else {}
     for style in APPEARANCE + BASE:
         sets[style] = echonet_frames(os.path.join(work, "data", style), None, HELDOUT_SEED, style)
     sets["CAMUS"] = camus_frames(os.path.join(work, "camus"))
@@ -171,8 +172,12 @@ def score_all(work: str, args: argparse.Namespace) -> str:
     from lvseg.inference.models import describe, load_runner
 
     sets = evaluation_sets(work)
-    runners = {tag: load_runner(describe(os.path.join(work, "models", tag)), 32) for tag in arms(args)
-               if os.path.exists(os.path.join(work, "models", tag, "model.keras"))}
+    if args.models:
+        dirs = dict(spec.split("=", 1) for spec in args.models)
+    else:
+        dirs = {tag: os.path.join(work, "models", tag) for tag in arms(args)
+                if os.path.exists(os.path.join(work, "models", tag, "model.keras"))}
+    runners = {tag: load_runner(describe(path), 32) for tag, path in dirs.items()}
     results: dict[str, dict] = {}
     for name, frames in sets.items():
         results[name] = {}
@@ -202,11 +207,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--camus", type=int, default=40, help="synthetic CAMUS patients")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", choices=("data", "train", "score"), default=None)
+    parser.add_argument("--models", nargs="+", metavar="TAG=MODEL_DIR",
+                        help="score these trained models (e.g. the demo's) on the held-out sets instead of training "
+                             "the study's own; the training sets are then not built")
     args = parser.parse_args(argv)
+    if args.models and not all("=" in spec for spec in args.models):
+        parser.error("--models takes TAG=MODEL_DIR items")
     os.makedirs(args.work, exist_ok=True)
     if args.only in (None, "data"):
         build_data(args.work, args)
-    if args.only in (None, "train"):
+    if args.only in (None, "train") and not args.models:
         train(args.work, args)
     if args.only in (None, "score"):
         print(score_all(args.work, args))
