@@ -22,7 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from lvseg.tf_backend import keras, tf  # noqa: E402
 from trainer.config import TrainConfig  # noqa: E402
-from trainer.data import read_records_info, train_dataset  # noqa: E402
+from trainer.data import train_dataset  # noqa: E402
+from trainer.record_roots import read_records_info  # noqa: E402
 from trainer.task import build_model, compile_model  # noqa: E402
 
 

@@ -34,7 +34,8 @@ from trainer.callbacks import (BestWeights, EpochLogger, EpochSummaries, History
                                load_best, load_progress, rate_schedule, write_json)
 from trainer.config import RunDirs, TrainConfig, parse_args, recorded_options, resolve_paths, run_dirs
 from trainer.curves import plot_history
-from trainer.data import RecordsInfo, load_split, read_records_info, steps_per_epoch, train_dataset, val_dataset
+from trainer.data import load_split, steps_per_epoch, train_dataset, val_dataset
+from trainer.record_roots import RecordsInfo, read_records_info
 from trainer.keras_metrics import PooledDice
 from trainer.losses import loss_for, loss_name, uses_base_band
 from trainer.model import build_preset, model_size, prior_logit

@@ -20,7 +20,8 @@ def test_parsed_frames_carry_the_base_and_its_band(records_root):
     from lvseg.geometry.base import base_band
     from lvseg.records import shards
     from trainer.config import TrainConfig
-    from trainer.data import parsed_frames, split_files, to_example
+    from trainer.data import parsed_frames, to_example
+    from trainer.record_roots import split_files
 
     plain = list(shards.iter_frames(records_root, "VAL"))
     parsed = list(parsed_frames(split_files(records_root, "VAL"), 12, False, band_depth=20.0).as_numpy_iterator())

@@ -18,7 +18,8 @@ from lvseg.metrics.dice import overlap, pooled_dice
 from tests.conftest import REPO_ROOT
 from trainer.callbacks import cosine_rate
 from trainer.config import TrainConfig
-from trainer.data import load_split, read_records_info, steps_per_epoch, train_dataset
+from trainer.data import load_split, steps_per_epoch, train_dataset
+from trainer.record_roots import read_records_info
 
 ROOT = str(REPO_ROOT)
 TINY = ["--filters", "4", "8", "16", "--batch-size", "4", "--steps-per-epoch", "3", "--verbose", "0"]
