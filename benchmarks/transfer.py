@@ -59,14 +59,15 @@ def lvseg(argv: list[str], log: str) -> float:
 
 def build_data(work: str, args: argparse.Namespace) -> None:
     log = os.path.join(work, "log-data.txt")
-    sets = [] if args.models else [(name, name, args.videos, TRAIN_SEED) for name in RECORDS]
+    training_sets = {} if args.models else RECORDS  # models trained elsewhere need no training set
+    sets = [(name, name, args.videos, TRAIN_SEED) for name in training_sets]
     sets += [(s, s, args.heldout_videos, HELDOUT_SEED) for s in APPEARANCE + BASE]
     for name, style, videos, seed in sets:
         out = os.path.join(work, "data", name)
         if not os.path.exists(os.path.join(out, "FileList.csv")):
             lvseg(["synth", "echonet", "--out", out, "--videos", str(videos), "--seed", str(seed), "--max-frames",
                    str(MAX_FRAMES), "--style", style, "--workers", str(args.workers)], log)
-    for data, records in ({} if args.models else RECORDS).items():
+    for data, records in training_sets.items():
         records = os.path.join(work, records)
         if not os.path.exists(os.path.join(records, "manifest.json")):
             lvseg(["preprocess", "--data", os.path.join(work, "data", data), "--out", records,

@@ -44,7 +44,7 @@ def sample_frames(records: str, split: str, limit: int | None, seed: int = 0, he
         if heatmaps:
             item["heatmaps"] = record["heatmaps"]
         if band_depth is not None:
-            item["band"] = base_band(record.get("base"), record["mask"], band_depth)
+            item["base"] = record.get("base")  # the band is drawn for kept frames only, after the pass
         if limit is None or len(kept) < limit:
             kept.append((index, item))
         else:
@@ -59,5 +59,6 @@ def sample_frames(records: str, split: str, limit: int | None, seed: int = 0, he
         images=np.stack([i["image"] for i in items]).astype(np.uint8),
         masks=np.stack([i["mask"] for i in items]).astype(np.uint8),
         heatmaps=np.stack([i["heatmaps"] for i in items]).astype(np.uint8) if heatmaps else None,
-        bands=np.stack([i["band"] for i in items]).astype(np.uint8) if band_depth is not None else None,
+        bands=np.stack([base_band(i["base"], i["mask"], band_depth) for i in items]).astype(np.uint8)
+        if band_depth is not None else None,
     )

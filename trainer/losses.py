@@ -86,8 +86,6 @@ from typing import Callable, Mapping
 from lvseg.tf_backend import keras, tf
 from trainer.config import DEFAULT_HEATMAP_LOSS, TrainConfig
 
-DEFAULT_BASE_BAND = TrainConfig.base_band
-
 POSITIVE_WEIGHT = 20.0
 MSE_SCALE = 100.0
 EPSILON = 1.0
@@ -200,7 +198,7 @@ def trained_loss(model_config: Mapping) -> tuple[Callable, float | None]:
     base_weight = float(model_config.get("base_weight", 0.0))
     loss = loss_for(kind, model_config.get("loss", DEFAULT_HEATMAP_LOSS), base_weight,
                     float(model_config.get("area_weight", 0.0)), float(model_config.get("dice_weight", 1.0)))
-    depth = float(model_config.get("base_band", DEFAULT_BASE_BAND)) if uses_base_band(kind, base_weight) else None
+    depth = float(model_config.get("base_band", TrainConfig.base_band)) if uses_base_band(kind, base_weight) else None
     return loss, depth
 
 
