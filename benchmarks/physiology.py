@@ -21,7 +21,10 @@ from a data seed of its own (lvseg.synth.seeds.physiology_seed: its own hearts a
   erratic       share of videos flagged ``erratic``, on clips whose rhythm is regular (sinus; a false flag) and
                 on irregular ones (afib, ectopic).
 Usage: python benchmarks/physiology.py --work DIR --models M [M ...] [--videos 20] [--seed 2]
-       [--presets ...] [--analyze-args "..."] [--refind]
+       [--presets ...] [--style NAME] [--analyze-args "..."] [--refind]
+With --style the same hearts and rhythms are rendered in another look (lvseg.synth.style, e.g. a held-out one:
+heavier haze or wall drop-out makes the masks, and so the curves, noisier, as real echoes' are); its clips and
+analyses go to data-STYLE/ and analysis-STYLE/ beside the default look's.
 With --refind the beats, EF and flags are found again on each analysis's saved volume curves by this tree's
 beat finder (lvseg.analysis.video.analyse_curve) instead of read from its per_video.csv: a change to the finder
 is measured on the same segmentations in seconds, with no inference rerun.
@@ -46,6 +49,7 @@ from lvseg.demo import ANALYSIS_STYLE  # B-mode clips, as the demo's analysis se
 from lvseg.metrics.bootstrap import percentile_ci, resample_indices
 from lvseg.synth.sampling import video_id
 from lvseg.synth.seeds import REPORT_SEED, physiology_seed
+from lvseg.synth.style import STYLES
 
 PRESETS = ("train", "bradycardia", "tachycardia", "afib", "ectopic", "low-ef", "hypokinesis", "long")
 
@@ -205,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--videos", type=int, default=20)
     parser.add_argument("--seed", type=int, default=REPORT_SEED, help="a data seed no threshold was tuned on")
     parser.add_argument("--presets", nargs="+", default=list(PRESETS))
+    parser.add_argument("--style", default=ANALYSIS_STYLE, choices=tuple(STYLES),
+                        help=f"the clips' look (default {ANALYSIS_STYLE}, as TEST clips are rendered)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--analyze-args", default="", help="extra flags for lvseg analyze, one string")
     parser.add_argument("--tag", default="", help="names this analysis (rerun with other --analyze-args)")
@@ -213,18 +219,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.makedirs(args.work, exist_ok=True)
     raw = {}
+    look = "" if args.style == ANALYSIS_STYLE else f"-{args.style}"
     for preset in args.presets:
-        data = os.path.join(args.work, "data", preset)
+        data = os.path.join(args.work, "data" + look, preset)
         log = os.path.join(args.work, "log.txt")
         if not os.path.exists(os.path.join(data, "FileList.csv")):
             lvseg(["synth", "echonet", "--out", data, "--videos", str(args.videos),
                    "--seed", str(physiology_seed(args.seed, preset)),
-                   "--physiology", preset, "--truth", "--workers", str(args.workers), "--style", ANALYSIS_STYLE],
+                   "--physiology", preset, "--truth", "--workers", str(args.workers), "--style", args.style],
                   log)
         first = read_csv(os.path.join(data, "FileList.csv"))[0]["FileName"]
         if first != video_id(physiology_seed(args.seed, preset), 0):
             parser.error(f"{data} holds clips of another seed (or of one seed for every preset): use a new --work")
-        out = os.path.join(args.work, "analysis" + (f"-{args.tag}" if args.tag else ""), preset)
+        out = os.path.join(args.work, "analysis" + look + (f"-{args.tag}" if args.tag else ""), preset)
         if not os.path.exists(os.path.join(out, "per_video.csv")):
             lvseg(["analyze", "--videos", data, "--models", *args.models, "--out", out, "--figure-videos", "0",
                    *shlex.split(args.analyze_args)], log)

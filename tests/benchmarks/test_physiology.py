@@ -98,3 +98,17 @@ def test_a_work_folder_of_another_seed_is_refused(tmp_path):
     with pytest.raises(SystemExit) as refused:
         physiology.main(["--work", str(tmp_path), "--models", "M", "--presets", "train", "--seed", "2"])
     assert refused.value.code == 2
+
+
+def test_another_look_has_folders_of_its_own(tmp_path):
+    # --style renders the same hearts in another look: its clips live in data-STYLE/, never mixed with the default's
+    styled = tmp_path / "data-heldout-haze" / "train"
+    styled.mkdir(parents=True)
+    _write(styled / "FileList.csv", "FileName,EF,FPS", [f"{video_id(3, 0)},60,50"])
+    with pytest.raises(SystemExit) as refused:
+        physiology.main(["--work", str(tmp_path), "--models", "M", "--presets", "train", "--seed", "2",
+                         "--style", "heldout-haze"])
+    assert refused.value.code == 2
+    with pytest.raises(SystemExit) as unknown:
+        physiology.main(["--work", str(tmp_path), "--models", "M", "--style", "no-such-look"])
+    assert unknown.value.code == 2
