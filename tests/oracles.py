@@ -7,8 +7,9 @@ oracle answers from the truth of the frames a test scores, looked up by the fram
   landmarks  the spline through the frame's true landmarks, which must equal the landmark ceiling;
   a frame with no known truth (an untraced video frame, an external frame for ``landmarks``) fails:
   an empty mask with ok=False.
-They answer a frame they know, not its mirror image, and have no raw output to average: analysis jobs run
-them with ``--no-mirror-average`` (lvseg.inference.mirror is the default for real models).
+They answer a frame they know, not its mirror image nor the frame less its clutter, and have no raw output to
+average: analysis jobs run them with ``--no-mirror-average --declutter 0`` (lvseg.inference.mirror and
+lvseg.inference.declutter are the defaults for real models).
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ from lvseg.datasets.filelist import SPLITS
 from lvseg.datasets.limits import MAX_FPS, MIN_FPS
 from lvseg.datasets.video_plan import VideoPlan, plan_videos
 from lvseg.errors import UserError
+from lvseg.inference.declutter import DEFAULT_STRENGTH
 from lvseg.inference.models import ModelInfo, describe_all, model_paths
 from lvseg.inference.temporal import MAX_WINDOW, window_problem
 from lvseg.publish import Run, claimed, publish
@@ -83,6 +84,10 @@ class AnalyzeOptions:
     mirror_average: bool = field(default=True, metadata={
         "help": "also segment each frame mirrored left-right and average the two outputs (twice the inference, "
                 "steadier volumes: lvseg.inference.mirror; --no-mirror-average: each frame once)"})
+    declutter: float = field(default=DEFAULT_STRENGTH, metadata={
+        "min": 0, "max": 1, "help": "share of each pixel's static clutter (a low percentile over the clip's first "
+                                    "seconds: lvseg.inference.declutter) taken off every frame before the models "
+                                    "see it (0: off)"})
 
     def validated(self) -> "AnalyzeOptions":
         """A normalized copy: the fields' own rules applied (lvseg.flags.check_limits: required, limits, odd
@@ -101,7 +106,7 @@ def build_pipeline(pipeline: beam.Pipeline, options: AnalyzeOptions, infos: list
     fn = AnalyzeVideoFn(plan_path, infos, options.batch_size, tuple(ids[:options.figure_videos]),
                         storage.join(run.staging, GIF_DIR), options.gif_max_frames, options.fps,
                         options.temporal_window, storage.join(run.staging, MASK_DIR) if options.save_masks else "",
-                        options.mirror_average)
+                        options.mirror_average, options.declutter)
     results = (pipeline
                | "VideoIds" >> beam.Create(ids)
                | "SpreadOverWorkers" >> beam.Reshuffle()
@@ -151,7 +156,7 @@ def run(argv: list[str] | None = None) -> dict:
         inputs = {"videos": job.videos, "layout": plan.layout, "splits": list(job.splits),
                   "bootstrap_samples": job.bootstrap_samples, "seed": job.seed, "fps": job.fps,
                   "temporal_window": job.temporal_window, "mirror_average": job.mirror_average,
-                  "save_masks": job.save_masks}
+                  "declutter": job.declutter, "save_masks": job.save_masks}
         summary = write_report(out_run.staging, inputs, infos, videos, read_jsonl(storage.join(work, "per_beat.jsonl")),
                                rejects, read_jsonl(storage.join(work, "figure_curves.jsonl")), counts)
         publish(out_run, OWNED, {"kind": "video analysis", **counts, "input_fingerprint": input_fingerprint(job.videos),

@@ -3,7 +3,9 @@
 One element is one video id. AnalyzeVideoFn loads every model once per worker (``setup``; wrapped in a
 MirrorRunner with ``mirror_average``, then in a TemporalRunner when ``temporal_window`` > 1), reads the
 video once as 112x112 frames (an EchoNet AVI as it is; a scanner export converted lazily to the EchoNet
-frame: lvseg.datasets.scanner.clip_input), segments all its frames with each model in batches, analyses
+frame: lvseg.datasets.scanner.clip_input), with ``declutter`` takes that share of its static clutter off
+every frame (lvseg.inference.declutter; GIFs and overlays still show the frames as read), segments all its frames
+with each model in batches, analyses
 each model's segmentations (lvseg.analysis.video) and emits the per-video row (main output), its beats, its
 per-frame curve lines, the curves of the few videos the report draws, and GIFs of those; with a mask
 folder, every frame's mask and an overlay video (masks.py). A video that cannot be used goes to the
@@ -24,6 +26,7 @@ from lvseg import storage
 from lvseg.analysis.video import analyse_video
 from lvseg.datasets.rejects import Reject
 from lvseg.datasets.scanner.clip_input import load_for_analysis
+from lvseg.inference.declutter import declutter_clip
 from lvseg.inference.models import ModelInfo, load_runner
 from lvseg.inference.runners import Runner
 from lvseg.inference.mirror import MirrorRunner
@@ -39,11 +42,11 @@ class AnalyzeVideoFn(beam.DoFn):
 
     def __init__(self, plan_path: str, infos: list[ModelInfo], batch_size: int, figure_ids: tuple[str, ...],
                  gif_folder: str, gif_max_frames: int, fallback_fps: float | None = None, temporal_window: int = 1,
-                 mask_folder: str = "", mirror_average: bool = False):
+                 mask_folder: str = "", mirror_average: bool = False, declutter: float = 0.0):
         self.plan_path, self.infos, self.batch_size = plan_path, infos, batch_size
         self.figure_ids, self.gif_folder, self.gif_max_frames = set(figure_ids), gif_folder, gif_max_frames
         self.fallback_fps, self.temporal_window, self.mask_folder = fallback_fps, temporal_window, mask_folder
-        self.mirror_average = mirror_average
+        self.mirror_average, self.declutter = mirror_average, declutter
         self.runners: list[Runner] = []
         self.videos = Metrics.counter(NAMESPACE, "videos_analysed")
         self.scanner_videos = Metrics.counter(NAMESPACE, "scanner_videos_converted")
@@ -62,8 +65,9 @@ class AnalyzeVideoFn(beam.DoFn):
             yield beam.pvalue.TaggedOutput(REJECTED, clip.to_json())
             return
         frames, fps = clip.frames, clip.fps
+        seen = declutter_clip(frames, fps, self.declutter)
         for info, runner in zip(self.infos, self.runners):
-            segmentations = runner.segment(frames)
+            segmentations = runner.segment(seen)
             analysis = analyse_video(segmentations, info.kind, fps)
             self.frames.inc(len(frames))
             yield video_row(task, info.name, info.kind, clip, analysis)

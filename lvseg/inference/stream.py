@@ -6,13 +6,16 @@ dequantizes and applies the shared decode rule). Each analysed frame gives its S
 
 With ``temporal_window`` > 1 each frame's raw output is averaged with its neighbours'
 (lvseg.inference.temporal.TemporalWindow) before the shared output rule, so a frame's result comes
-``temporal_window // 2`` frames after it was pushed and ``finish`` (or ``flush``) gives the last ones.
+``temporal_window // 2`` frames after it was pushed and ``finish`` (or ``flush``) gives the last ones. With
+``declutter`` > 0 frames lose that share of their clip's static clutter first (lvseg.inference.declutter): the
+first FLOOR_S seconds are held until their floor is known, then every frame passes on as it comes.
 
-Memory is bounded: the temporal window's ring buffer, the tracker's smoothing window, the EFs of the last
-few beats, and a ring buffer of the latest smoothed volumes spanning one cycle at the slowest heart rate
-(what an app draws); nothing grows with the number of frames. lvseg.analysis.video is the batch twin: the
-same measure and tracker over a whole video (over TemporalRunner(runner, window).segment for a window), so a
-stream and a video give the same beats, EF and flags (the stream's running EF uses the latest
+Memory is bounded: the clutter floor's first seconds, the temporal window's ring buffer, the tracker's
+smoothing window, the EFs of the last few beats, and a ring buffer of the latest smoothed volumes spanning one
+cycle at the slowest heart rate (what an app draws); nothing grows with the number of frames.
+lvseg.analysis.video is the batch twin: the same measure and tracker over a whole video (over
+TemporalRunner(runner, window).segment for a window, of declutter_clip's frames), so a stream and a video give
+the same beats, EF and flags (the stream's running EF uses the latest
 BeatConfig.ef_beats beats, a video all of them).
 """
 
@@ -28,6 +31,7 @@ from lvseg.analysis.beats import Beat, BeatConfig, BeatTracker
 from lvseg.analysis.smoothing import Sample
 from lvseg.analysis.video import frame_volume
 from lvseg.analysis.volumes import FrameMeasure, measure
+from lvseg.inference.declutter import StreamDeclutter
 from lvseg.inference.decode import Segmentation
 from lvseg.inference.runners import Runner
 from lvseg.inference.temporal import TemporalWindow, check_window
@@ -53,8 +57,9 @@ class StreamAnalyser:
     """
 
     def __init__(self, runner: Runner, fps: float, config: BeatConfig = BeatConfig(),
-                 temporal_window: int = 1) -> None:
+                 temporal_window: int = 1, declutter: float = 0.0) -> None:
         self.runner = runner
+        self._declutter = StreamDeclutter(fps, declutter) if declutter > 0 else None
         self.tracker = BeatTracker(fps, config)
         self.temporal_window = check_window(temporal_window)
         # Window 1 keeps the runner's own segment (a TFLite mask model's table lookup: the hot path).
@@ -66,7 +71,8 @@ class StreamAnalyser:
 
     @property
     def lag(self) -> int:
-        """Frames between pushing a frame and getting its result."""
+        """Frames between pushing a frame and getting its result (with ``declutter``, once the clutter floor's
+        first seconds have been released)."""
         return self.temporal_window // 2
 
     @property
@@ -85,15 +91,23 @@ class StreamAnalyser:
 
     def push(self, frame: np.ndarray) -> list[FrameResult]:
         """Add the next frame; returns the results of the frames it completes, oldest first: this frame's with
-        a window of 1, else none while the window fills and then the frame ``lag`` frames back."""
+        a window of 1, else none while the window fills and then the frame ``lag`` frames back (with
+        ``declutter``, none while the clutter floor's first seconds are held, then all of them)."""
+        if self._declutter is None:
+            return self._step(frame)
+        return [result for ready in self._declutter.push(frame) for result in self._step(ready)]
+
+    def flush(self) -> list[FrameResult]:
+        """End of the stream: the results of the frames still held (push no more)."""
+        held = [] if self._declutter is None else self._declutter.finish()
+        results = [result for ready in held for result in self._step(ready)]
+        return results + ([] if self._window is None else self._analyse_outputs(self._window.finish()))
+
+    def _step(self, frame: np.ndarray) -> list[FrameResult]:
         frames = np.asarray(frame)[None]
         if self._window is None:
             return [self._analyse(self.runner.segment(frames)[0])]
         return self._analyse_outputs(self._window.push(self.runner.predict(frames)[0]))
-
-    def flush(self) -> list[FrameResult]:
-        """End of the stream for the temporal window: the results of the frames still in it (push no more)."""
-        return [] if self._window is None else self._analyse_outputs(self._window.finish())
 
     def finish(self) -> tuple[Beat, ...]:
         """End of stream: the beats not yet handed out (those of frames ``flush`` had not given, then an ES at

@@ -31,6 +31,7 @@ from lvseg.datasets.scanner.source import ClipSource
 from lvseg.datasets.video import VideoError, check_local_entry
 from lvseg.datasets.video_plan import AnalysisTask
 from lvseg.errors import UserError
+from lvseg.inference.declutter import DEFAULT_STRENGTH
 from lvseg.inference.mirror import MirrorRunner
 from lvseg.inference.models import ModelInfo, describe_all, load_runner
 from lvseg.inference.stream import StreamAnalyser
@@ -61,6 +62,9 @@ class StreamOptions:
     mirror_average: bool = field(default=True, metadata={
         "help": "also segment each frame mirrored left-right and average the two outputs (twice the inference "
                 "per frame, as lvseg analyze does by default; --no-mirror-average on hardware that cannot afford it)"})
+    declutter: float = field(default=DEFAULT_STRENGTH, metadata={
+        "min": 0, "max": 1, "help": "share of each pixel's static clutter taken off every frame, as lvseg analyze "
+                                    "--declutter does (results start once the clip's first seconds are seen; 0: off)"})
 
     def validated(self) -> "StreamOptions":
         """A copy with the fields' own rules applied (lvseg.flags.check_limits); OptionError otherwise."""
@@ -160,12 +164,13 @@ def main(argv: list[str]) -> int:
     with opened(video, options.fps) as clip:
         runner = load_runner(info)
         analyser = StreamAnalyser(MirrorRunner(runner) if options.mirror_average else runner, clip.fps,
-                                  temporal_window=options.temporal_window)
+                                  temporal_window=options.temporal_window, declutter=options.declutter)
         print(RESEARCH_NOTICE)
         origin = "--fps" if clip.fps_origin == CALLER else clip.fps_origin
         print(f"streaming {video} ({clip.description}) at {clip.fps:g} fps ({origin}) through {info.name} "
               f"({info.kind}, {info.format} {info.quantization}), temporal window {options.temporal_window}"
-              f"{', mirror-averaged' if options.mirror_average else ''}")
+              f"{', mirror-averaged' if options.mirror_average else ''}"
+              f"{f', decluttered {options.declutter:g}' if options.declutter else ''}")
         print(units_line(clip.mapping), flush=True)
         start, beats, frames = time.perf_counter(), 0, 0
         for frame in clip.frames:

@@ -20,6 +20,7 @@ import pytest
 from beam_pipelines.analyze import pipeline as analyze
 from lvseg.datasets.video import load_video
 from lvseg.analysis.volumes import measure
+from lvseg.inference.declutter import DEFAULT_STRENGTH, declutter_clip
 from lvseg.inference.mirror import MirrorRunner
 from lvseg.inference.models import describe, load_runner
 from lvseg.inference.runners import TFLiteRunner
@@ -69,8 +70,8 @@ def source(tmp_path_factory, oracles) -> dict:
 def result(source, tmp_path_factory):
     out = str(tmp_path_factory.mktemp("analysis"))
     summary = analyze.run(["--videos", source["root"], "--models", "oracle:truth", "--out", out,
-                           "--no-mirror-average", "--bootstrap-samples", "100", "--figure-videos", "2",
-                           "--gif-max-frames", "20"])
+                           "--no-mirror-average", "--declutter", "0", "--bootstrap-samples", "100",
+                           "--figure-videos", "2", "--gif-max-frames", "20"])
     return out, summary
 
 
@@ -157,7 +158,8 @@ def test_a_plain_folder_of_videos(source, tmp_path):
         shutil.copy(Path(source["root"], "Videos", f"{name}.avi"), folder)
     (folder / "notes.txt").write_text("not a video")
     summary = analyze.run(["--videos", str(folder), "--models", "oracle:truth", "--out", str(tmp_path / "out"),
-                           "--no-mirror-average", "--bootstrap-samples", "50", "--figure-videos", "0"])
+                           "--no-mirror-average", "--declutter", "0", "--bootstrap-samples", "50",
+                           "--figure-videos", "0"])
     assert summary["counts"]["analysed_videos"] == 2 and summary["inputs"]["layout"] == "folder"
     videos = rows(str(tmp_path / "out" / "per_video.csv"))
     assert all(r["ef"] and r["ef_reference"] == "" and r["split"] == "" for r in videos)
@@ -190,8 +192,11 @@ def test_by_default_the_job_analyses_the_mirror_averaged_masks(source, edge_tfli
     summary = analyze.run(["--videos", str(folder), "--models", edge_tflite, "--out", str(tmp_path / "out"),
                            "--bootstrap-samples", "50", "--figure-videos", "0"])
     assert summary["inputs"]["mirror_average"] is True and summary["counts"]["analysed_videos"] == 1
+    assert summary["inputs"]["declutter"] == DEFAULT_STRENGTH
     # the edge 'model' does not draw an LV: what matters is that the job measured the mirror-averaged masks
-    frames = load_video(str(folder / f"{name}.avi"))[0]
+    # (of the frames less their static clutter, also a default)
+    frames, fps, _ = load_video(str(folder / f"{name}.avi"))
+    frames = declutter_clip(frames, fps, DEFAULT_STRENGTH)
     runner = TFLiteRunner(edge_tflite)
     averaged = [measure(s, "mask").area for s in MirrorRunner(runner).segment(frames)]
     assert averaged != [measure(s, "mask").area for s in runner.segment(frames)]
@@ -199,9 +204,26 @@ def test_by_default_the_job_analyses_the_mirror_averaged_masks(source, edge_tfli
     assert [float(r["area"]) for r in sorted(curve, key=lambda r: int(r["frame"]))] == averaged
 
 
+def test_declutter_takes_the_static_clutter_off_before_the_models_see_the_frames(source, edge_tflite, tmp_path):
+    name = source["names"][0]
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    shutil.copy(Path(source["root"], "Videos", f"{name}.avi"), folder)
+    summary = analyze.run(["--videos", str(folder), "--models", edge_tflite, "--out", str(tmp_path / "out"),
+                           "--declutter", "0.7", "--no-mirror-average", "--bootstrap-samples", "50",
+                           "--figure-videos", "0"])
+    assert summary["inputs"]["declutter"] == 0.7 and summary["counts"]["analysed_videos"] == 1
+    frames, fps, _ = load_video(str(folder / f"{name}.avi"))
+    runner = TFLiteRunner(edge_tflite)
+    decluttered = [measure(s, "mask").area for s in runner.segment(declutter_clip(frames, fps, 0.7))]
+    assert decluttered != [measure(s, "mask").area for s in runner.segment(frames)]
+    curve = [r for path in sorted((tmp_path / "out" / "curves").iterdir()) for r in rows(str(path))]
+    assert [float(r["area"]) for r in sorted(curve, key=lambda r: int(r["frame"]))] == decluttered
+
+
 def test_splits_select_and_the_rest_is_skipped(source, tmp_path):
     summary = analyze.run(["--videos", source["root"], "--models", "oracle:truth", "--out", str(tmp_path / "out"),
-                           "--no-mirror-average", "--splits", "TEST", "--bootstrap-samples", "50",
+                           "--no-mirror-average", "--declutter", "0", "--splits", "TEST", "--bootstrap-samples", "50",
                            "--figure-videos", "0"])
     counts = summary["counts"]
     assert counts["input_videos"] == counts["analysed_videos"] + counts["rejected_videos"] + counts["skipped_videos"]

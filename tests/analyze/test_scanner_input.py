@@ -107,8 +107,8 @@ def source(tmp_path_factory) -> Iterator[dict]:
 def result(source, tmp_path_factory) -> str:
     out = str(tmp_path_factory.mktemp("scanner_out") / "out")
     assert cli.main(["analyze", "--videos", source["folder"], "--models", scanner_oracle.SPEC, "--out", out,
-                     "--fps", str(FPS_GIVEN), "--no-mirror-average", "--save-masks", "--bootstrap-samples", "20",
-                     "--figure-videos", "1", "--gif-max-frames", "5"]) == 0
+                     "--fps", str(FPS_GIVEN), "--no-mirror-average", "--declutter", "0", "--save-masks",
+                     "--bootstrap-samples", "20", "--figure-videos", "1", "--gif-max-frames", "5"]) == 0
     return out
 
 
@@ -192,8 +192,8 @@ def test_temporal_window_averages_raw_outputs_before_the_rule(source, tmp_path):
     shutil.copy(os.path.join(source["folder"], "echo_a.avi"), folder)
     out = str(tmp_path / "out")
     assert cli.main(["analyze", "--videos", str(folder), "--models", scanner_oracle.SPEC, "--out", out,
-                     "--temporal-window", "5", "--no-mirror-average", "--save-masks", "--bootstrap-samples", "10",
-                     "--figure-videos", "0"]) == 0
+                     "--temporal-window", "5", "--no-mirror-average", "--declutter", "0", "--save-masks",
+                     "--bootstrap-samples", "10", "--figure-videos", "0"]) == 0
     frames = load_video(str(folder / "echo_a.avi"))[0]
     outputs = np.stack([source["truth"][f.tobytes()].mask for f in frames]).astype(np.float32)[..., None]
     expected = np.stack([segment("mask", o).mask != 0 for o in temporal_mean(outputs, 5)])

@@ -15,6 +15,7 @@ from lvseg.datasets.scanner.clip_input import ECHONET, load_for_analysis
 from lvseg.datasets.scanner.entries import AVI, SCANNER
 from lvseg.datasets.scanner.synthetic import Screen, screen_frame, write_us_dicom
 from lvseg.geometry.mask import disk_volume, tracing_mask
+from lvseg.inference.declutter import DEFAULT_STRENGTH, declutter_clip
 from lvseg.inference.mirror import MirrorRunner
 from lvseg.inference.runners import TFLiteRunner
 from lvseg.inference.temporal import TemporalRunner
@@ -76,7 +77,10 @@ def test_stream_gives_the_batch_analysis_of_the_converted_frames(clip, threshold
         write_avi(path, clip.frames, FPS)
     else:
         path = write_dicom(clip, str(tmp_path / "loop.dcm"))
-    status, out, err = stream(capsys, path, "--models", threshold_tflite, "--temporal-window", str(window))
+    # the clip's frames are bright LV masks, whose never-moving core decluttering would dim: off here (the
+    # default is streamed in the test below)
+    status, out, err = stream(capsys, path, "--models", threshold_tflite, "--temporal-window", str(window),
+                              "--declutter", "0")
     assert status == 0 and err == ""
     # the frames lvseg analyze analyses: an EchoNet AVI as it is, a DICOM loop converted to the EchoNet frame
     clip_frames = load_for_analysis(AnalysisTask("clip", path, kind=AVI if kind == "avi" else SCANNER))
@@ -108,9 +112,11 @@ def test_mirror_averaging_by_default_streams_the_batch_analysis_of_the_same_fram
     write_avi(path, clip.frames, FPS)
     status, out, err = stream(capsys, path, "--models", threshold_tflite, *flags)
     assert status == 0 and err == "" and ("mirror-averaged" in out) == mirrored
+    assert f"decluttered {DEFAULT_STRENGTH:g}" in out
     frames = load_for_analysis(AnalysisTask("clip", path, kind=AVI)).frames
     runner = TFLiteRunner(threshold_tflite)
-    batch = analyse_video((MirrorRunner(runner) if mirrored else runner).segment(frames), "mask", FPS)
+    seen = declutter_clip(frames, FPS, DEFAULT_STRENGTH)
+    batch = analyse_video((MirrorRunner(runner) if mirrored else runner).segment(seen), "mask", FPS)
     printed = [m.groups() for m in BEAT.finditer(out)]
     assert [(int(ed), int(es)) for _, ed, es, *_ in printed] == [(b.ed_frame, b.es_frame) for b in batch.beats]
     assert len(printed) >= 3 and f"video EF {batch.ef:.1f} %" in out
