@@ -184,41 +184,40 @@ def edge_tflite(tmp_path_factory) -> str:
     return path
 
 
-def test_by_default_the_job_analyses_the_mirror_averaged_masks(source, edge_tflite, tmp_path):
+def analyse_one_clip(source, model: str, tmp_path, *flags: str) -> tuple[dict, np.ndarray, float, list[float]]:
+    """The first source video alone through the job: its summary, its frames and rate, the curve's areas."""
     name = source["names"][0]
     folder = tmp_path / "clips"
     folder.mkdir()
     shutil.copy(Path(source["root"], "Videos", f"{name}.avi"), folder)
-    summary = analyze.run(["--videos", str(folder), "--models", edge_tflite, "--out", str(tmp_path / "out"),
+    summary = analyze.run(["--videos", str(folder), "--models", model, "--out", str(tmp_path / "out"), *flags,
                            "--bootstrap-samples", "50", "--figure-videos", "0"])
+    frames, fps, _ = load_video(str(folder / f"{name}.avi"))
+    curve = [r for path in sorted((tmp_path / "out" / "curves").iterdir()) for r in rows(str(path))]
+    return summary, frames, fps, [float(r["area"]) for r in sorted(curve, key=lambda r: int(r["frame"]))]
+
+
+def test_by_default_the_job_analyses_the_mirror_averaged_masks(source, edge_tflite, tmp_path):
+    summary, frames, fps, areas = analyse_one_clip(source, edge_tflite, tmp_path)
     assert summary["inputs"]["mirror_average"] is True and summary["counts"]["analysed_videos"] == 1
     assert summary["inputs"]["declutter"] == DEFAULT_STRENGTH
     # the edge 'model' does not draw an LV: what matters is that the job measured the mirror-averaged masks
     # (of the frames less their static clutter, also a default)
-    frames, fps, _ = load_video(str(folder / f"{name}.avi"))
     frames = declutter_clip(frames, fps, DEFAULT_STRENGTH)
     runner = TFLiteRunner(edge_tflite)
     averaged = [measure(s, "mask").area for s in MirrorRunner(runner).segment(frames)]
     assert averaged != [measure(s, "mask").area for s in runner.segment(frames)]
-    curve = [r for path in sorted((tmp_path / "out" / "curves").iterdir()) for r in rows(str(path))]
-    assert [float(r["area"]) for r in sorted(curve, key=lambda r: int(r["frame"]))] == averaged
+    assert areas == averaged
 
 
 def test_declutter_takes_the_static_clutter_off_before_the_models_see_the_frames(source, edge_tflite, tmp_path):
-    name = source["names"][0]
-    folder = tmp_path / "clips"
-    folder.mkdir()
-    shutil.copy(Path(source["root"], "Videos", f"{name}.avi"), folder)
-    summary = analyze.run(["--videos", str(folder), "--models", edge_tflite, "--out", str(tmp_path / "out"),
-                           "--declutter", "0.7", "--no-mirror-average", "--bootstrap-samples", "50",
-                           "--figure-videos", "0"])
+    summary, frames, fps, areas = analyse_one_clip(source, edge_tflite, tmp_path, "--declutter", "0.7",
+                                                   "--no-mirror-average")
     assert summary["inputs"]["declutter"] == 0.7 and summary["counts"]["analysed_videos"] == 1
-    frames, fps, _ = load_video(str(folder / f"{name}.avi"))
     runner = TFLiteRunner(edge_tflite)
     decluttered = [measure(s, "mask").area for s in runner.segment(declutter_clip(frames, fps, 0.7))]
     assert decluttered != [measure(s, "mask").area for s in runner.segment(frames)]
-    curve = [r for path in sorted((tmp_path / "out" / "curves").iterdir()) for r in rows(str(path))]
-    assert [float(r["area"]) for r in sorted(curve, key=lambda r: int(r["frame"]))] == decluttered
+    assert areas == decluttered
 
 
 def test_splits_select_and_the_rest_is_skipped(source, tmp_path):
