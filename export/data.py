@@ -12,6 +12,7 @@ import numpy as np
 
 from export.config import ExportError
 from lvseg.geometry.base import base_band
+from lvseg.inference.declutter import declutter as lose_floor
 from lvseg.records import shards
 
 
@@ -30,9 +31,10 @@ class FrameSet:
 
 
 def sample_frames(records: str, split: str, limit: int | None, seed: int = 0, heatmaps: bool = False,
-                  band_depth: float | None = None) -> FrameSet:
+                  band_depth: float | None = None, declutter: float = 0.0) -> FrameSet:
     """Up to ``limit`` frames of ``split`` (all when None), a uniform seeded sample in record order, with each
-    frame's base band ``band_depth`` px deep when one is given (the trainer's rule, so a fine-tune sees its targets).
+    frame's base band ``band_depth`` px deep when one is given (the trainer's rule, so a fine-tune sees its targets),
+    and each image less ``declutter`` times its clutter floor (a model trained with --declutter sees its VAL frames so).
 
     Reservoir sampling (Algorithm R) keeps one pass over the shards; the kept frames are then
     re-sorted by their position so the result does not depend on the reservoir's internals.
@@ -45,6 +47,11 @@ def sample_frames(records: str, split: str, limit: int | None, seed: int = 0, he
             item["heatmaps"] = record["heatmaps"]
         if band_depth is not None:
             item["base"] = record.get("base")  # the band is drawn for kept frames only, after the pass
+        if declutter:
+            if record.get("clutter_floor") is None:
+                raise ExportError(f"the model was trained on decluttered frames, but the records under {records} "
+                                  "carry no clutter floor (written before schema version 3): run lvseg preprocess again")
+            item["image"] = lose_floor(record["image"], record["clutter_floor"], declutter)
         if limit is None or len(kept) < limit:
             kept.append((index, item))
         else:

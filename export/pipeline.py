@@ -29,6 +29,7 @@ from lvseg import flags
 from lvseg.inference.runners import KerasRunner, TFLiteRunner
 from lvseg.publish import claimed, publish
 from lvseg.records.shards import require_published
+from trainer.declutter import val_share
 from trainer.losses import trained_loss
 from trainer.model import count_flops
 
@@ -114,17 +115,20 @@ def _export_into(folder: str, config: ExportConfig, variants: list[str], model, 
                  representative: np.ndarray | None) -> tuple[list[VariantResult], dict]:
     """Every variant converted, measured, carded and gated inside ``folder`` (the run's staging)."""
     kind = model_config["model"]
-    val = sample_frames(config.records, "VAL", config.val_frames, config.seed)
+    # a model trained on decluttered frames is measured, calibrated and fine-tuned on frames as its VAL saw them
+    share = val_share(float(model_config.get("declutter", 0.0)))
+    val = sample_frames(config.records, "VAL", config.val_frames, config.seed, declutter=share)
     keras_dice = validation_dice(KerasRunner.from_model(model, model_config), val.images, val.masks)
     _log(f"Keras model: VAL Dice {keras_dice:.4f} on {len(val)} frames")
     calibration_from_records = representative is None
     if representative is None and "int8" in variants:
-        representative = sample_frames(config.records, "TRAIN", config.representative_frames, config.seed).images
+        representative = sample_frames(config.records, "TRAIN", config.representative_frames, config.seed,
+                                       declutter=share).images
     needs_finetune = bool(config.prune) or "qat" in variants
     # fine-tunes optimize what training did: config.json's loss, base band and all
     loss, band_depth = trained_loss(model_config)
     train = sample_frames(config.records, "TRAIN", config.finetune_frames, config.seed,
-                          heatmaps=kind == "landmarks", band_depth=band_depth) if needs_finetune else None
+                          heatmaps=kind == "landmarks", band_depth=band_depth, declutter=share) if needs_finetune else None
 
     base, pruning = model, None
     if config.prune and train is not None:

@@ -102,6 +102,11 @@ class TrainConfig:
         "min": 0, "max": 1, "help": "max strength of an additive near-field haze fading with depth (0 = off)"})
     noise: float = field(default=0.04, metadata={
         "min": 0, "max": 0.5, "help": "max std of additive Gaussian noise (0 = off)"})
+    declutter: float = field(default=0.0, metadata={
+        "min": 0, "max": 1,
+        "help": "train on frames that lost a share, drawn per frame from 0 to this, of their video's static clutter "
+                "floor, as lvseg analyze --declutter shows frames (VAL: half of it; records of schema 3; 0 = frames "
+                "as recorded; trainer.declutter)"})
     wall_dropout: float = field(default=0.0, metadata={
         "min": 0, "max": 1, "help": "max share of the echo lost in a wall drop-out wedge of the sector (0 = off)"})
     steps_per_epoch: int | None = field(default=None, metadata={"min": 1,

@@ -20,6 +20,9 @@ band (the pixels just beyond the true base line and outside the true LV, lvseg.g
 It is drawn once per frame from the record's ``base`` and mask when the frame is parsed (before the
 cache, so once per run when cached) and then warped with the mask by the augmentation, so band and mask
 always move together. Version-1 records have no base: their band is empty and their loss the plain one.
+
+With ``--declutter`` the frames also carry their video's clutter floor (records schema 3) and lose a share of it
+before anything else is done to them (trainer.declutter), as ``lvseg analyze`` shows frames to a model.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from lvseg.records.shards import RecordsError
 from lvseg.tf_backend import tf
 from trainer.augment import AugmentParams, augment_batch
 from trainer.config import TrainConfig
+from trainer.declutter import FLOOR, declutter_batch, declutter_fixed, val_share
 from trainer.record_roots import RecordsInfo, split_files, train_files
 from trainer.losses import uses_base_band
 
@@ -56,18 +60,19 @@ def base_band_tf(base: tf.Tensor, mask: tf.Tensor, depth: float) -> tf.Tensor:
 
 def parsed_frames(files: list[str] | tf.Tensor, num_landmarks: int, keep_heatmaps: bool,
                   limit: int | None = None, cycle_length: int = 8,
-                  band_depth: float | None = None) -> tf.data.Dataset:
+                  band_depth: float | None = None, floor: bool = False) -> tf.data.Dataset:
     """Parsed frames as uint8 ``image`` (H, W), ``mask`` (H, W), float ``landmarks`` (K, 2), ``base`` (4,)
-    [, ``heatmaps``] [, uint8 ``base_band`` (H, W) when ``band_depth`` is given]."""
+    [, ``heatmaps``] [, uint8 ``base_band`` (H, W) when ``band_depth`` is given] [, float ``clutter_floor`` (H, W)
+    with ``floor``]."""
     files_ds = tf.data.Dataset.from_tensor_slices(files)
     records = files_ds.interleave(lambda f: tf.data.TFRecordDataset(f, compression_type="GZIP"),
                                   cycle_length=cycle_length, num_parallel_calls=AUTOTUNE, deterministic=True)
     if limit:
         records = records.take(limit)
-    keys = ("image", "mask", "landmarks", "base") + (("heatmaps",) if keep_heatmaps else ())
+    keys = ("image", "mask", "landmarks", "base") + (("heatmaps",) if keep_heatmaps else ()) + ((FLOOR,) if floor else ())
 
     def parse(serialized):
-        parsed = schema.parse_frame_tf(serialized, num_landmarks)
+        parsed = schema.parse_frame_tf(serialized, num_landmarks, clutter_floor=floor)
         frame = {key: parsed[key] for key in keys}
         if band_depth is not None:
             frame["base_band"] = base_band_tf(parsed["base"], parsed["mask"], band_depth)
@@ -128,7 +133,7 @@ def should_cache(config: TrainConfig, frames: int, num_landmarks: int, keep_heat
     """``auto``: cache when the parsed uint8 frames fit comfortably in memory."""
     if config.cache != "auto":
         return config.cache == "memory"
-    planes = 2 + (num_landmarks if keep_heatmaps else 0) + (band_depth(config) is not None)
+    planes = 2 + (num_landmarks if keep_heatmaps else 0) + (band_depth(config) is not None) + 4 * (config.declutter > 0)
     per_frame = FRAME_SHAPE[0] * FRAME_SHAPE[1] * planes + 8 * num_landmarks + 16
     return frames * per_frame < CACHE_LIMIT_BYTES
 
@@ -146,6 +151,7 @@ def steps_per_epoch(config: TrainConfig, info: RecordsInfo, global_batch: int) -
 EPOCH_STRIDE = 2**24
 AUGMENT_OFFSET = 2**18
 FILE_ORDER_OFFSET = 2**19
+DECLUTTER_OFFSET = 2**20
 PIPELINE_STRIDE = 2**32  # above the largest --seed (TrainConfig: 2**32 - 1)
 
 
@@ -202,7 +208,7 @@ def train_dataset(config: TrainConfig, info: RecordsInfo, start_epoch: int, step
 
     def frames_of(file_names) -> tf.data.Dataset:
         base = parsed_frames(file_names, info.num_landmarks, keep_heatmaps, config.max_train_frames,
-                             band_depth=band_depth(config))
+                             band_depth=band_depth(config), floor=config.declutter > 0)
         return base.shard(pipelines, pipeline_id) if pipelines > 1 else base
 
     cache = frames_of(files).cache() if cached else None
@@ -215,9 +221,13 @@ def train_dataset(config: TrainConfig, info: RecordsInfo, start_epoch: int, step
             order = tf.random.stateless_uniform([len(files)], seed=tf.stack([key, stream + FILE_ORDER_OFFSET]))
             base = frames_of(tf.gather(tf.constant(files), tf.argsort(order)))
         shuffled = permute_windows(base.repeat(), min(config.shuffle_buffer, frames), tf.stack([key, stream]))
-        batched = shuffled.batch(batch, drop_remainder=True).take(batches).map(to_float)
+        batched = shuffled.batch(batch, drop_remainder=True).take(batches)
 
         def finish(index, batch_dict):
+            if config.declutter:
+                batch_dict = declutter_batch(batch_dict, tf.stack([key, stream + DECLUTTER_OFFSET + index]),
+                                             config.declutter)
+            batch_dict = to_float(batch_dict)
             if config.augment:
                 batch_dict = augment_batch(batch_dict, tf.stack([key, stream + AUGMENT_OFFSET + index]), params,
                                            permutation)
@@ -233,18 +243,25 @@ def val_dataset(config: TrainConfig, info: RecordsInfo, global_batch: int) -> tf
     """Unaugmented (image, target) batches of VAL, every frame once."""
     keep_heatmaps = config.model == "landmarks" and config.heatmap_targets == "warp"
     base = parsed_frames(split_files(config.records, "VAL"), info.num_landmarks, keep_heatmaps,
-                         config.max_val_frames, band_depth=band_depth(config))
+                         config.max_val_frames, band_depth=band_depth(config), floor=config.declutter > 0)
     if should_cache(config, info.val_frames, info.num_landmarks, keep_heatmaps):
         base = base.cache()
-    batches = base.batch(global_batch).map(to_float).map(lambda b: to_example(b, config, info.sigma))
+    batches = base.batch(global_batch)
+    if config.declutter:
+        batches = batches.map(lambda b: declutter_fixed(b, val_share(config.declutter)))
+    batches = batches.map(to_float).map(lambda b: to_example(b, config, info.sigma))
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     return batches.prefetch(AUTOTUNE).with_options(options)
 
 
-def load_split(records: str, split: str, num_landmarks: int, limit: int | None = None) -> dict[str, np.ndarray]:
-    """A whole split in memory (uint8 ``image``/``mask`` (N, H, W), ``landmarks`` (N, K, 2)), for callbacks."""
-    dataset = parsed_frames(split_files(records, split), num_landmarks, False, limit).batch(256)
+def load_split(records: str, split: str, num_landmarks: int, limit: int | None = None,
+               declutter: float = 0.0) -> dict[str, np.ndarray]:
+    """A whole split in memory (uint8 ``image``/``mask`` (N, H, W), ``landmarks`` (N, K, 2)), for callbacks; the
+    images less ``declutter`` times their clutter floors when it is above 0."""
+    dataset = parsed_frames(split_files(records, split), num_landmarks, False, limit, floor=declutter > 0).batch(256)
+    if declutter:
+        dataset = dataset.map(lambda b: declutter_fixed(b, declutter))
     parts = list(dataset.as_numpy_iterator())
     if not parts:
         return {"image": np.zeros((0, *FRAME_SHAPE), np.uint8), "mask": np.zeros((0, *FRAME_SHAPE), np.uint8),

@@ -26,6 +26,7 @@ class RecordsInfo:
     train_frames: int
     val_frames: int
     has_base: bool = True  # the frames carry the base line (records of schema version 2 on)
+    has_floor: bool = True  # every root's frames carry their clutter floor (schema version 3 on)
 
 
 def split_files(records: str, split: str) -> list[str]:
@@ -57,7 +58,8 @@ def read_records_info(records: str, extra_train: tuple[str, ...] = ()) -> Record
                 f"{root} holds {more.scheme} (sigma {more.sigma:g}, base line {more.has_base}) but {records} holds "
                 f"{info.scheme} (sigma {info.sigma:g}, base line {info.has_base}): preprocess both with the same "
                 "--landmark-scheme and --heatmap-sigma")
-        info = replace(info, train_frames=info.train_frames + more.train_frames)
+        info = replace(info, train_frames=info.train_frames + more.train_frames,
+                       has_floor=info.has_floor and more.has_floor)
     return info
 
 
@@ -76,4 +78,4 @@ def _records_info(records: str) -> RecordsInfo:
     if k != len(frame["landmarks"]):
         raise RecordsError(f"records say {scheme!r} but hold {len(frame['landmarks'])} landmarks")
     return RecordsInfo(scheme, k, float(frame["heatmap_sigma"]), int(counts.get("train", 0)),
-                       int(counts.get("val", 0)), frame.get("base") is not None)
+                       int(counts.get("val", 0)), frame.get("base") is not None, frame.get("clutter_floor") is not None)

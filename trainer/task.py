@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from lvseg import flags
 from lvseg.frame import FRAME_SHAPE
+from lvseg.records.shards import RecordsError
 from lvseg.tf_backend import keras, tf
 from trainer import artifacts
 from trainer.callbacks import (BestWeights, EpochLogger, EpochSummaries, HistoryRecorder, LandmarkValidation,
@@ -35,6 +36,7 @@ from trainer.callbacks import (BestWeights, EpochLogger, EpochSummaries, History
 from trainer.config import RunDirs, TrainConfig, parse_args, recorded_options, resolve_paths, run_dirs
 from trainer.curves import plot_history
 from trainer.data import load_split, steps_per_epoch, train_dataset, val_dataset
+from trainer.declutter import val_share
 from trainer.record_roots import RecordsInfo, read_records_info
 from trainer.keras_metrics import PooledDice
 from trainer.losses import loss_for, loss_name, uses_base_band
@@ -130,7 +132,8 @@ def make_callbacks(config: TrainConfig, info: RecordsInfo, paths: RunPaths, star
     if schedule is not None:
         callbacks.append(schedule)
     if config.model == "landmarks" and info.val_frames:
-        val = load_split(config.records, "VAL", info.num_landmarks, config.max_val_frames)
+        val = load_split(config.records, "VAL", info.num_landmarks, config.max_val_frames,
+                         val_share(config.declutter))
         callbacks.append(LandmarkValidation(val, batch_size=64))
     callbacks += [EpochLogger(config.epochs, images_per_epoch, config.verbose),
                   HistoryRecorder(paths.progress, start_epoch),
@@ -164,6 +167,9 @@ def train(config: TrainConfig, env: dict | None = None) -> dict:
     if config.model == "mask" and config.base_weight and not info.has_base:
         print("lvseg train: these records carry no base line (written before schema version 2): --base-weight "
               "has no effect; run lvseg preprocess again to use it", flush=True)
+    if config.declutter and not info.has_floor:
+        raise RecordsError("--declutter needs each frame's clutter floor, which records written before schema "
+                           "version 3 do not carry: run lvseg preprocess again")
 
     start_epoch = min(backed_up_epochs(paths.backup), config.epochs)
     if start_epoch == 0 and chief:  # a fresh run: forget state left by an earlier, finished or other run

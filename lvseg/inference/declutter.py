@@ -39,6 +39,12 @@ def clutter_floor(frames: np.ndarray) -> np.ndarray:
     return np.percentile(np.asarray(frames, dtype=np.float32), FLOOR_PERCENTILE, axis=0).astype(np.float32)
 
 
+def video_floor(frames: np.ndarray, fps: float) -> np.ndarray:
+    """(H, W) float32: the clutter floor of a whole (N, H, W) clip, taken over its first floor_frames(fps) frames as
+    analyze and stream take it; preprocessing stores it with each traced frame (lvseg.records.schema)."""
+    return clutter_floor(np.asarray(frames)[:floor_frames(fps)])
+
+
 def declutter(frames: np.ndarray, floor: np.ndarray, strength: float) -> np.ndarray:
     """uint8 frames (..., H, W) less ``strength`` times the floor, clipped at 0."""
     lowered = np.asarray(frames, dtype=np.float32) - np.float32(strength) * floor
@@ -51,7 +57,7 @@ def declutter_clip(frames: np.ndarray, fps: float, strength: float) -> np.ndarra
     frames = np.asarray(frames)
     if strength <= 0 or not len(frames):
         return frames
-    return declutter(frames, clutter_floor(frames[:floor_frames(fps)]), strength)
+    return declutter(frames, video_floor(frames, fps), strength)
 
 
 class StreamDeclutter:

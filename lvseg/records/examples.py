@@ -10,12 +10,13 @@ from lvseg.datasets.echonet import EchoVideo
 from lvseg.geometry.base import base_line
 from lvseg.geometry.heatmaps import quantize_heatmaps, render_heatmaps
 from lvseg.geometry.landmarks import landmarks
+from lvseg.inference.declutter import video_floor
 from lvseg.records import schema
 
 
 def frame_examples(video: EchoVideo, scheme: str, sigma: float) -> list[bytes]:
     """Serialized frame Examples for the ED and ES frames (in that order)."""
-    out = []
+    out, floor = [], video_floor(video.frames, video.meta.fps)
     for traced in video.traced:
         points = landmarks(traced.tracing, scheme)
         out.append(schema.encode_frame(
@@ -24,7 +25,7 @@ def frame_examples(video: EchoVideo, scheme: str, sigma: float) -> list[bytes]:
             image=video.frames[traced.index], mask=traced.mask,
             landmark_scheme=scheme, landmarks=points, heatmap_sigma=sigma,
             heatmaps=quantize_heatmaps(render_heatmaps(points, video.frames.shape[1:], sigma)),
-            base=base_line(traced.tracing)))
+            base=base_line(traced.tracing), clutter_floor=floor))
     return out
 
 

@@ -11,19 +11,24 @@ tf.train.Example without TensorFlow: only ``parse_frame_tf`` imports it.
 
 Version 2 added the frame feature ``base`` (the two mitral-annulus hinges, lvseg.geometry.base). Version-1
 records lack it: ``decode_frame`` gives None and ``parse_frame_tf`` NaNs, which every consumer reads as
-"no base".
+"no base". Version 3 added ``clutter_floor`` (the frame's video's static clutter floor,
+lvseg.inference.declutter), the one float array: a trained model can then see its frames as ``lvseg analyze``
+shows them (``lvseg train --declutter``). Older records lack it: ``decode_frame`` gives None, and
+``parse_frame_tf`` is only asked for it by a trainer that has checked the records' version.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
 from lvseg.frame import FRAME_SHAPE
 from lvseg.records import example_proto as pb
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+FLOOR_ENCODING = "raw float32 little-endian"
 BASE_POINTS = 4  # x_left, y_left, x_right, y_right
 
 
@@ -56,6 +61,9 @@ FRAME_FEATURES = [
     FeatureSpec("base", "float", "[4]", "x_left, y_left, x_right, y_right",
                 "the two mitral-annulus hinges in pixels (x = column, y = row), image-left first: the tracing "
                 "polygon's basal closing edge (lvseg.geometry.base.base_line); absent in version-1 records"),
+    FeatureSpec("clutter_floor", "bytes", "[H, W]", FLOOR_ENCODING,
+                "the video's static clutter floor (lvseg.inference.declutter.video_floor: each pixel's low "
+                "percentile over the first seconds), the same for its ED and ES frames; absent before version 3"),
 ]
 
 VIDEO_FEATURES = [
@@ -91,7 +99,8 @@ def _example(values: dict, specs: list[FeatureSpec]) -> bytes:
     for spec in specs:
         value = values[spec.name]
         if spec.dtype == "bytes":
-            raw = value.encode("utf-8") if isinstance(value, str) else np.ascontiguousarray(value).tobytes() \
+            raw = value.encode("utf-8") if isinstance(value, str) else \
+                np.ascontiguousarray(value, "<f4" if spec.encoding == FLOOR_ENCODING else None).tobytes() \
                 if isinstance(value, np.ndarray) else bytes(value)
             features[spec.name] = pb.Feature(bytes_list=pb.BytesList(value=[raw]))
         elif spec.dtype == "int64":
@@ -106,16 +115,20 @@ def _example(values: dict, specs: list[FeatureSpec]) -> bytes:
 
 def encode_frame(*, video_id: str, split: str, phase: str, frame_index: int, ef: float, edv: float, esv: float,
                  image: np.ndarray, mask: np.ndarray, landmark_scheme: str, landmarks: np.ndarray,
-                 heatmap_sigma: float, heatmaps: np.ndarray, base: np.ndarray) -> bytes:
-    """Serialize one traced frame. image/mask (H, W) uint8, landmarks (K, 2), heatmaps (H, W, K) uint8, base (4,)."""
+                 heatmap_sigma: float, heatmaps: np.ndarray, base: np.ndarray, clutter_floor: np.ndarray) -> bytes:
+    """Serialize one traced frame. image/mask (H, W) uint8, landmarks (K, 2), heatmaps (H, W, K) uint8, base (4,),
+    clutter_floor (H, W) float32."""
     if image.dtype != np.uint8 or mask.dtype != np.uint8 or heatmaps.dtype != np.uint8:
         raise TypeError("image, mask and heatmaps must be uint8")
+    if clutter_floor.dtype != np.float32 or clutter_floor.shape != image.shape:
+        raise TypeError(f"clutter_floor must be float32 of the image's shape {image.shape}")
     if np.size(base) != BASE_POINTS:
         raise ValueError(f"base must hold {BASE_POINTS} numbers, not {np.size(base)}")
     values = dict(video_id=video_id, split=split, phase=phase, frame_index=frame_index, ef=ef, edv=edv, esv=esv,
                   height=image.shape[0], width=image.shape[1], image=image, mask=mask,
                   landmark_scheme=landmark_scheme, landmarks=np.asarray(landmarks, np.float32),
-                  heatmap_sigma=heatmap_sigma, heatmaps=heatmaps, base=np.asarray(base, np.float32))
+                  heatmap_sigma=heatmap_sigma, heatmaps=heatmaps, base=np.asarray(base, np.float32),
+                  clutter_floor=clutter_floor)
     return _example(values, FRAME_FEATURES)
 
 
@@ -135,10 +148,12 @@ def encode_video(*, video_id: str, split: str, fps: float, ef: float, edv: float
 
 def _decode(serialized: bytes, specs: list[FeatureSpec]) -> dict:
     feature = pb.Example.FromString(serialized).features.feature
-    out = {}
+    out: dict[str, Any] = {}
     for spec in specs:
         f = feature[spec.name]
-        if spec.dtype == "bytes":
+        if spec.encoding == FLOOR_ENCODING:  # absent before version 3
+            out[spec.name] = np.frombuffer(f.bytes_list.value[0], "<f4") if f.bytes_list.value else None
+        elif spec.dtype == "bytes":
             raw = f.bytes_list.value[0]
             out[spec.name] = raw.decode("utf-8") if spec.encoding == "utf-8" else np.frombuffer(raw, np.uint8)
         elif spec.dtype == "int64":
@@ -152,7 +167,7 @@ def _decode(serialized: bytes, specs: list[FeatureSpec]) -> dict:
 
 def decode_frame(serialized: bytes) -> dict:
     """numpy view of a frame record: image/mask (H, W) uint8, landmarks (K, 2), heatmaps (H, W, K) uint8,
-    base (4,) float32 or None (a version-1 record)."""
+    base (4,) float32 or None (a version-1 record), clutter_floor (H, W) float32 or None (before version 3)."""
     out = _decode(serialized, FRAME_FEATURES)
     out["base"] = out["base"] if len(out["base"]) == BASE_POINTS else None
     h, w = out["height"], out["width"]
@@ -160,6 +175,8 @@ def decode_frame(serialized: bytes) -> dict:
     out["mask"] = out["mask"].reshape(h, w)
     out["landmarks"] = out["landmarks"].reshape(-1, 2)
     out["heatmaps"] = out["heatmaps"].reshape(h, w, -1)
+    if out["clutter_floor"] is not None:
+        out["clutter_floor"] = out["clutter_floor"].reshape(h, w)
     return out
 
 
@@ -178,11 +195,11 @@ def decode_video(serialized: bytes) -> dict:
     return out
 
 
-def parse_frame_tf(serialized, num_landmarks: int):
+def parse_frame_tf(serialized, num_landmarks: int, clutter_floor: bool = False):
     """tf.data parser for frame records: a dict of tensors with static shapes for a fixed K.
 
     image and mask come out uint8 (H, W); heatmaps uint8 (H, W, K); landmarks float32 (K, 2); base float32 (4,),
-    NaN in a version-1 record.
+    NaN in a version-1 record; with ``clutter_floor`` (records of version 3 on) also that, float32 (H, W).
     """
     import tensorflow as tf
 
@@ -190,8 +207,10 @@ def parse_frame_tf(serialized, num_landmarks: int):
         s.name: (tf.io.FixedLenFeature([], tf.string) if s.dtype == "bytes" else
                  tf.io.FixedLenFeature([], tf.int64) if s.dtype == "int64" else
                  tf.io.FixedLenFeature([2 * num_landmarks] if s.name == "landmarks" else [], tf.float32))
-        for s in FRAME_FEATURES if s.name != "base"
+        for s in FRAME_FEATURES if s.name not in ("base", "clutter_floor")
     }
+    if clutter_floor:
+        spec["clutter_floor"] = tf.io.FixedLenFeature([], tf.string)
     spec["base"] = tf.io.FixedLenFeature([BASE_POINTS], tf.float32, default_value=[float("nan")] * BASE_POINTS)
     parsed = tf.io.parse_single_example(serialized, spec)
     h, w = FRAME_SHAPE  # static: every record has this size (the reader rejects others)
@@ -199,4 +218,7 @@ def parse_frame_tf(serialized, num_landmarks: int):
     parsed["mask"] = tf.reshape(tf.io.decode_raw(parsed["mask"], tf.uint8), [h, w])
     parsed["heatmaps"] = tf.reshape(tf.io.decode_raw(parsed["heatmaps"], tf.uint8), [h, w, num_landmarks])
     parsed["landmarks"] = tf.reshape(parsed["landmarks"], [num_landmarks, 2])
+    if clutter_floor:
+        parsed["clutter_floor"] = tf.reshape(tf.io.decode_raw(parsed["clutter_floor"], tf.float32, little_endian=True),
+                                             [h, w])
     return parsed

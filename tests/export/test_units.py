@@ -111,6 +111,19 @@ def test_finetune_frames_carry_the_trainers_base_band(records_root):
     assert stored_targets("mask", sample_frames(records_root, "TRAIN", 3))[0].shape[-1] == 1
 
 
+def test_frames_of_a_model_trained_on_decluttered_frames_lose_their_floor_share(records_root):
+    from export.data import sample_frames
+    from lvseg.inference.declutter import declutter
+    from lvseg.records import shards
+
+    records = list(shards.iter_frames(records_root, "VAL"))
+    frames = sample_frames(records_root, "VAL", None, declutter=0.5)
+    expected = [declutter(r["image"], r["clutter_floor"], 0.5) for r in records]
+    np.testing.assert_array_equal(frames.images, np.stack(expected))
+    assert (frames.images < sample_frames(records_root, "VAL", None).images).any()
+    np.testing.assert_array_equal(frames.masks, np.stack([r["mask"] for r in records]))
+
+
 @pytest.mark.parametrize("steps", [2, 7, 10, 200, 333])
 def test_pruning_schedule_reaches_the_target_within_the_run(steps):
     from export.qat import pruning_schedule

@@ -36,23 +36,48 @@ def test_frame_records_round_trip(tmp_path):
         assert record["base"][0] < record["base"][2]  # image-left hinge first
 
 
-def without_base(raw: bytes) -> bytes:
-    """The same frame record as a version-1 writer made it: no ``base`` feature."""
+def test_frame_records_carry_the_video_clutter_floor_analyze_takes(tmp_path):
+    from lvseg.inference.declutter import declutter, declutter_clip, video_floor
+
+    video = first_video(tmp_path)
+    ed, es = [schema.decode_frame(raw) for raw in frame_examples(video, "contour12", 5.0)]
+    floor = video_floor(video.frames, video.meta.fps)
+    assert ed["clutter_floor"].dtype == np.float32 and ed["clutter_floor"].shape == (112, 112)
+    np.testing.assert_array_equal(ed["clutter_floor"], floor)  # float32 stored bit for bit
+    np.testing.assert_array_equal(es["clutter_floor"], floor)
+    assert 0 < floor.mean() < video.frames.mean()
+    # the frame a record's floor gives is the frame lvseg analyze shows the model
+    np.testing.assert_array_equal(declutter(ed["image"], ed["clutter_floor"], 0.5),
+                                  declutter_clip(video.frames, video.meta.fps, 0.5)[video.ed.index])
+
+
+def without(raw: bytes, *names: str) -> bytes:
+    """The same frame record as an older writer made it, without the features ``names``."""
     from tensorflow.core.example import example_pb2
 
     example = example_pb2.Example.FromString(raw)
-    del example.features.feature["base"]
+    for name in names:
+        del example.features.feature[name]
     return example.SerializeToString(deterministic=True)
 
 
 def test_version_1_records_read_as_having_no_base(tmp_path):
     import tensorflow as tf
 
-    old = without_base(frame_examples(first_video(tmp_path), "contour12", 5.0)[0])
+    old = without(frame_examples(first_video(tmp_path), "contour12", 5.0)[0], "base", "clutter_floor")
     record = schema.decode_frame(old)
-    assert record["base"] is None and record["mask"].sum() > 0
+    assert record["base"] is None and record["clutter_floor"] is None and record["mask"].sum() > 0
     assert np.isnan(schema.parse_frame_tf(tf.constant(old), num_landmarks=12)["base"].numpy()).all()
-    assert schema.SCHEMA_VERSION == 2 and schema.schema_json()["version"] == 2
+
+
+def test_version_2_records_read_as_having_no_floor(tmp_path):
+    import tensorflow as tf
+
+    old = without(frame_examples(first_video(tmp_path), "contour12", 5.0)[0], "clutter_floor")
+    record = schema.decode_frame(old)
+    assert record["clutter_floor"] is None and record["base"] is not None
+    assert "clutter_floor" not in schema.parse_frame_tf(tf.constant(old), num_landmarks=12)
+    assert schema.SCHEMA_VERSION == 3 and schema.schema_json()["version"] == 3
 
 
 def test_tf_parser_matches_the_numpy_decoder(tmp_path):
@@ -60,9 +85,9 @@ def test_tf_parser_matches_the_numpy_decoder(tmp_path):
 
     video = first_video(tmp_path)
     raw = frame_examples(video, "contour16", 4.0)[1]
-    parsed = schema.parse_frame_tf(tf.constant(raw), num_landmarks=16)
+    parsed = schema.parse_frame_tf(tf.constant(raw), num_landmarks=16, clutter_floor=True)
     plain = schema.decode_frame(raw)
-    for key in ("image", "mask", "heatmaps", "landmarks", "base"):
+    for key in ("image", "mask", "heatmaps", "landmarks", "base", "clutter_floor"):
         np.testing.assert_array_equal(parsed[key].numpy(), plain[key])
     assert parsed["phase"].numpy() == b"ES"
 
@@ -86,5 +111,5 @@ def test_schema_json_lists_every_feature():
     doc = json.loads(json.dumps(schema.schema_json()))
     assert [f["name"] for f in doc["frames"]] == [f.name for f in schema.FRAME_FEATURES]
     assert {"video_id", "frame_index", "phase", "split", "ef", "edv", "esv", "image", "mask", "landmarks",
-            "heatmaps", "base"} <= {f["name"] for f in doc["frames"]}
+            "heatmaps", "base", "clutter_floor"} <= {f["name"] for f in doc["frames"]}
     assert doc["compression"] == "GZIP"

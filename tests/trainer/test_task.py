@@ -36,10 +36,11 @@ def history(model_dir: str) -> dict:
         return json.load(f)
 
 
-def rescored_val_dice(model_dir: str, records: str) -> float:
-    """val_dice recomputed the way evaluation does: load MODEL_DIR, predict VAL, lvseg.inference.decode.segment."""
+def rescored_val_dice(model_dir: str, records: str, declutter: float = 0.0) -> float:
+    """val_dice recomputed the way evaluation does: load MODEL_DIR, predict VAL (its images less ``declutter`` times
+    their clutter floors), lvseg.inference.decode.segment."""
     model, config = load_trained(model_dir)
-    val = load_split(records, "VAL", config["num_landmarks"])
+    val = load_split(records, "VAL", config["num_landmarks"], declutter=declutter)
     outputs = model.predict(to_model_input(val["image"]), verbose=0)
     return pooled_dice([overlap(segment(config["model"], out).mask, mask) for out, mask in zip(outputs, val["mask"])])
 
