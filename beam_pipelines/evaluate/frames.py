@@ -19,6 +19,7 @@ import numpy as np
 
 from lvseg import storage
 from lvseg.frame import FRAME_SHAPE
+from lvseg.inference.declutter import declutter as lose_floor, video_floor
 from lvseg.records import schema, shards
 
 EXTERNAL_DATASET = "camus"
@@ -53,11 +54,18 @@ class EvalFrame:
         return frame_id(self.dataset, self.video_id, self.phase, self.frame_index)
 
 
-def frame_from_record(serialized: bytes, dataset: str) -> EvalFrame:
-    """A frame record (lvseg.records.schema) -> EvalFrame (heatmaps are dropped: scoring never needs them)."""
+def frame_from_record(serialized: bytes, dataset: str, declutter: float = 0.0) -> EvalFrame:
+    """A frame record (lvseg.records.schema) -> EvalFrame (heatmaps are dropped: scoring never needs them), its
+    image less ``declutter`` times its video's clutter floor (lvseg.inference.declutter), as lvseg analyze shows it."""
     r = schema.decode_frame(serialized)
     base = None if r["base"] is None else np.asarray(r["base"], np.float64)
-    return EvalFrame(dataset, r["video_id"], r["phase"], r["frame_index"], r["image"].copy(), r["mask"].copy(),
+    image = r["image"].copy()
+    if declutter:
+        if r["clutter_floor"] is None:
+            raise shards.RecordsError(f"{r['video_id']}: --declutter needs records of schema version 3 or later, "
+                                      "which carry each frame's clutter floor: run lvseg preprocess again")
+        image = lose_floor(image, r["clutter_floor"], declutter)
+    return EvalFrame(dataset, r["video_id"], r["phase"], r["frame_index"], image, r["mask"].copy(),
                      np.asarray(r["landmarks"], np.float64), r["landmark_scheme"], base)
 
 
@@ -104,13 +112,17 @@ def load_frames(path: str) -> list[EvalFrame]:
             for n, (d, v, p, i) in enumerate(json.loads(str(data["meta"])))]
 
 
-def video_frames(serialized: bytes, dataset: str, max_frames: int) -> tuple[float, list[EvalFrame]]:
-    """A video record -> (fps, its first ``max_frames`` frames); the ED and ES frames carry their true masks."""
+def video_frames(serialized: bytes, dataset: str, max_frames: int,
+                 declutter: float = 0.0) -> tuple[float, list[EvalFrame]]:
+    """A video record -> (fps, its first ``max_frames`` frames, each less ``declutter`` times the video's clutter
+    floor); the ED and ES frames carry their true masks."""
     v = schema.decode_video(serialized)
     ed, es = (int(i) for i in v["traced_frames"])
     truth = {ed: ("ED", v["ed_mask"]), es: ("ES", v["es_mask"])}
-    out = []
-    for i, image in enumerate(v["frames"][:max_frames]):
+    out, frames = [], v["frames"][:max_frames]
+    if declutter:
+        frames = lose_floor(frames, video_floor(v["frames"], float(v["fps"])), declutter)
+    for i, image in enumerate(frames):
         phase, mask = truth.get(i, ("", None))
         out.append(EvalFrame(dataset, v["video_id"], phase, i, image, mask))
     return float(v["fps"]), out

@@ -23,6 +23,11 @@ class EvaluateOptions:
         "required": True, "help": "REPORT_DIR: report.html, per_frame.csv, summary.json, images"})
     split: str = field(default="TEST", metadata={
         "help": "EchoNet split to score (any case)", "choices": SPLITS, "case": "upper"})
+    declutter: float = field(default=0.0, metadata={
+        "min": 0, "max": 1,
+        "help": "the records' frames (and GIFs) lose this share of their video's static clutter floor before the "
+                "models see them, as lvseg analyze --declutter shows frames (records of schema 3); the external "
+                "set holds single frames with no clip and is scored as read; 0 = frames as recorded"})
     batch_size: int = field(default=32, metadata={"min": 1, "help": "largest inference batch"})
     gif_videos: int = field(default=3, metadata={"min": 0, "help": "number of videos animated as GIFs (0 = none)"})
     gif_max_frames: int = field(default=100, metadata={"min": 1, "help": "frames per GIF at most (from the start)"})

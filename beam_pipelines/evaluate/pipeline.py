@@ -72,7 +72,7 @@ def build_pipeline(pipeline: beam.Pipeline, options: EvaluateOptions, infos: lis
     sources = [pipeline
                | "ReadRecords" >> beam.io.ReadFromTFRecord(pattern, compression_type=beam.io.filesystem.
                                                            CompressionTypes.GZIP)
-               | "DecodeRecords" >> beam.Map(frame_from_record, dataset=options.dataset)]
+               | "DecodeRecords" >> beam.Map(frame_from_record, dataset=options.dataset, declutter=options.declutter)]
     if options.external:
         sources.append(pipeline
                        | "ExternalFile" >> beam.Create([storage.join(work, EXTERNAL_FILE)])
@@ -108,7 +108,7 @@ def build_pipeline(pipeline: beam.Pipeline, options: EvaluateOptions, infos: lis
         for info in infos:
             _ = videos | f"Gif[{info.name}]" >> beam.ParDo(VideoGifFn(
                 info, storage.join(root, GIF_DIR), options.dataset, options.gif_max_frames,
-                options.batch_size))
+                options.batch_size, options.declutter))
 
 
 def launcher_options(argv: list[str]) -> tuple[EvaluateOptions, PipelineOptions]:
@@ -120,6 +120,11 @@ def launcher_options(argv: list[str]) -> tuple[EvaluateOptions, PipelineOptions]
     # The external set is read here on the launcher (then staged under --out), so it may stay local.
     launch_options.check_paths_for_runner(options, job.records, job.out, *model_paths(job.models))
     shards.require_published(job.records, job.split)  # a complete RECORDS root with frames to score
+    if job.declutter:
+        first = next(shards.iter_frames(job.records, job.split), None)
+        if first is not None and first.get("clutter_floor") is None:
+            raise shards.RecordsError(f"--declutter needs records of schema version 3 or later, which carry each "
+                                      f"frame's clutter floor; {job.records} is older: run lvseg preprocess again")
     return job, options
 
 

@@ -102,7 +102,7 @@ def write_report(job: EvaluateOptions, infos: list[ModelInfo], rows: list[scores
         "lvseg_version": __version__,
         "inputs": {"records": job.records, "split": job.split, "external": job.external or None,
                    "external_skipped": (external or {}).get("skipped", []),
-                   "bootstrap_samples": job.bootstrap_samples, "seed": job.seed},
+                   "bootstrap_samples": job.bootstrap_samples, "seed": job.seed, "declutter": job.declutter},
         "models": [asdict(i) for i in infos],
         "datasets": datasets,
         "method": METHOD,

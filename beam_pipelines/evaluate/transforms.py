@@ -114,16 +114,17 @@ class WriteExamplesFn(beam.DoFn):
 class VideoGifFn(beam.DoFn):
     """A video record -> ``<dir>/<model>__<video>.gif`` with the model's contour on every frame."""
 
-    def __init__(self, info: ModelInfo, folder: str, dataset: str, max_frames: int, batch_size: int):
+    def __init__(self, info: ModelInfo, folder: str, dataset: str, max_frames: int, batch_size: int,
+                 declutter: float = 0.0):
         self.info, self.folder, self.dataset = info, folder, dataset
-        self.max_frames, self.batch_size = max_frames, batch_size
+        self.max_frames, self.batch_size, self.declutter = max_frames, batch_size, declutter
         self.runner: Runner | None = None
 
     def setup(self):
         self.runner = load_runner(self.info, self.batch_size)
 
     def process(self, serialized: bytes) -> Iterator[dict[str, Any]]:
-        fps, frames = video_frames(serialized, self.dataset, self.max_frames)
+        fps, frames = video_frames(serialized, self.dataset, self.max_frames, self.declutter)
         if not frames:
             return
         images = np.stack([f.image for f in frames])
