@@ -66,6 +66,15 @@ def output_meaning(config: dict) -> dict:
             "heatmap_sigma": config.get("heatmap_sigma")}
 
 
+def declutter_fields(config: dict) -> dict:
+    """How the frames the model learned from had lost their clip's static clutter (lvseg train --declutter):
+    a device should show it frames the same way (lvseg.inference.declutter, --declutter of analyze and stream)."""
+    trained = float(config.get("declutter") or 0.0)
+    return {"trained_share": [0.0, trained], "validation_share": trained / 2,
+            "rule": "frame - share x floor, clipped to 0-255, truncated to uint8; floor = each pixel's "
+                    "lvseg.inference.declutter.FLOOR_PERCENTILE over the clip's first FLOOR_S seconds"}
+
+
 def build_card(*, name: str, variant: str, tflite_path: str, io: tuple[dict, dict], config: dict,
                source: dict, quantization: dict, validation: dict, latency: dict) -> dict:
     """The card's content. ``io`` = interpreter (input, output) details; the other dicts are recorded as given."""
@@ -81,7 +90,7 @@ def build_card(*, name: str, variant: str, tflite_path: str, io: tuple[dict, dic
         **landmark_fields(config),
         "quantization": {"method": variant, "description": VARIANTS[variant], **quantization},
         "input": {**tensor_spec(input_details, "input"), "normalization": INPUT_SPEC["normalization"],
-                  "layout": "NHWC, batch 1, one grey frame"},
+                  "layout": "NHWC, batch 1, one grey frame", "declutter": declutter_fields(config)},
         "output": {**tensor_spec(output_details, "output"), "range": [0.0, 1.0], **output_meaning(config)},
         "source_model": source,
         "validation": validation,

@@ -139,6 +139,7 @@ def test_card_fields_match_what_the_test_measures(exported, mask_model, records_
         assert card["source_model"]["sha256"] == model_hash
         assert card["source_model"]["parameters"] > 0
         assert card["input"]["shape"] == [1, 112, 112, 1] and card["input"]["normalization"] == "grey uint8 / 255.0"
+        assert card["input"]["declutter"]["trained_share"] == [0.0, 0.0]  # trained on frames as recorded
         assert "lvseg.inference.decode" in card["output"]["decode"]
         assert card["validation"]["frames"] == len(images)
         assert card["validation"]["dice_keras"] == pytest.approx(keras_dice, abs=1e-9)

@@ -178,3 +178,11 @@ def test_model_and_export_dir_must_be_local_paths():
         with pytest.raises(OptionError, match=f"argument {flag}: must be a local path"):
             parse_args([a for pair in argv.items() for a in pair])
     assert parse_args(["--model", "m", "--records", "gs://b/records", "--out", "o"]).records == "gs://b/records"
+
+
+def test_the_card_says_how_the_training_frames_lost_their_clutter():
+    from export.card import declutter_fields
+
+    assert declutter_fields({"model": "mask", "declutter": 1.0})["trained_share"] == [0.0, 1.0]
+    assert declutter_fields({"model": "mask", "declutter": 1.0})["validation_share"] == 0.5
+    assert declutter_fields({"model": "mask"})["trained_share"] == [0.0, 0.0]  # a config.json before the flag
