@@ -50,7 +50,8 @@ def sample_frames(records: str, split: str, limit: int | None, seed: int = 0, he
         if declutter:
             if record.get("clutter_floor") is None:
                 raise ExportError(f"the model was trained on decluttered frames, but the records under {records} "
-                                  "carry no clutter floor (written before schema version 3): run lvseg preprocess again")
+                                  "carry no clutter floor (written before schema version 3): run lvseg preprocess "
+                                  "again")
             item["image"] = lose_floor(record["image"], record["clutter_floor"], declutter)
         if limit is None or len(kept) < limit:
             kept.append((index, item))

@@ -128,7 +128,8 @@ def _export_into(folder: str, config: ExportConfig, variants: list[str], model, 
     # fine-tunes optimize what training did: config.json's loss, base band and all
     loss, band_depth = trained_loss(model_config)
     train = sample_frames(config.records, "TRAIN", config.finetune_frames, config.seed,
-                          heatmaps=kind == "landmarks", band_depth=band_depth, declutter=share) if needs_finetune else None
+                          heatmaps=kind == "landmarks", band_depth=band_depth,
+                          declutter=share) if needs_finetune else None
 
     base, pruning = model, None
     if config.prune and train is not None:

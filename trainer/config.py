@@ -102,11 +102,11 @@ class TrainConfig:
         "min": 0, "max": 1, "help": "max strength of an additive near-field haze fading with depth (0 = off)"})
     noise: float = field(default=0.04, metadata={
         "min": 0, "max": 0.5, "help": "max std of additive Gaussian noise (0 = off)"})
-    declutter: float = field(default=0.0, metadata={
+    declutter: float | None = field(default=None, metadata={
         "min": 0, "max": 1,
         "help": "train on frames that lost a share, drawn per frame from 0 to this, of their video's static clutter "
                 "floor, as lvseg analyze --declutter shows frames (VAL: half of it; records of schema 3; 0 = frames "
-                "as recorded; trainer.declutter)"})
+                "as recorded; trainer.declutter); unset: 1 for the mask model, 0 for the landmark model (measured)"})
     wall_dropout: float = field(default=0.0, metadata={
         "min": 0, "max": 1, "help": "max share of the echo lost in a wall drop-out wedge of the sector (0 = off)"})
     steps_per_epoch: int | None = field(default=None, metadata={"min": 1,
@@ -126,6 +126,20 @@ class TrainConfig:
         "help": "enable TF op determinism (slower; see trainer.task for what stays nondeterministic)"})
     verbose: int = field(default=1, metadata={
         "min": 0, "max": 2, "help": "0 quiet, 1 one line per epoch, 2 also Keras progress bars"})
+
+
+# Measured on the tuning seed's looks (physiology seed 1, train preset, 20 clips in each of six looks;
+# benchmarks/declutter.py, EF MAE at the true ED/ES frames, analysed at lvseg.inference.declutter.DEFAULT_STRENGTH):
+# mask models trained with 1 against 0, two training seeds: mean over the looks 6.41 against 8.30 and 6.46 against
+# 9.34 (a mask model trained on frames as recorded broke down on the hazed look at high shares), B-mode 4.41 / 4.36
+# against 4.36 / 5.08; the landmark model trained with 1 gave 6.65 against 6.38, so it stays at 0.
+# docs/synthetic_data.md, "Training on decluttered frames".
+DEFAULT_DECLUTTER = {"mask": 1.0, "landmarks": 0.0}
+
+
+def max_declutter(config: TrainConfig) -> float:
+    """The most of its clutter floor a TRAIN frame may lose: --declutter, or the model kind's default."""
+    return DEFAULT_DECLUTTER[config.model] if config.declutter is None else config.declutter
 
 
 def recorded_options(config: TrainConfig) -> dict[str, Any]:

@@ -40,7 +40,7 @@ from lvseg.records import schema
 from lvseg.records.shards import RecordsError
 from lvseg.tf_backend import tf
 from trainer.augment import AugmentParams, augment_batch
-from trainer.config import TrainConfig
+from trainer.config import TrainConfig, max_declutter
 from trainer.declutter import FLOOR, declutter_batch, declutter_fixed, val_share
 from trainer.record_roots import RecordsInfo, split_files, train_files
 from trainer.losses import uses_base_band
@@ -69,7 +69,8 @@ def parsed_frames(files: list[str] | tf.Tensor, num_landmarks: int, keep_heatmap
                                   cycle_length=cycle_length, num_parallel_calls=AUTOTUNE, deterministic=True)
     if limit:
         records = records.take(limit)
-    keys = ("image", "mask", "landmarks", "base") + (("heatmaps",) if keep_heatmaps else ()) + ((FLOOR,) if floor else ())
+    keys = ("image", "mask", "landmarks", "base") + (("heatmaps",) if keep_heatmaps else ()) \
+        + ((FLOOR,) if floor else ())
 
     def parse(serialized):
         parsed = schema.parse_frame_tf(serialized, num_landmarks, clutter_floor=floor)
@@ -133,7 +134,8 @@ def should_cache(config: TrainConfig, frames: int, num_landmarks: int, keep_heat
     """``auto``: cache when the parsed uint8 frames fit comfortably in memory."""
     if config.cache != "auto":
         return config.cache == "memory"
-    planes = 2 + (num_landmarks if keep_heatmaps else 0) + (band_depth(config) is not None) + 4 * (config.declutter > 0)
+    planes = 2 + (num_landmarks if keep_heatmaps else 0) + (band_depth(config) is not None) \
+        + 4 * (max_declutter(config) > 0)  # a float32 floor
     per_frame = FRAME_SHAPE[0] * FRAME_SHAPE[1] * planes + 8 * num_landmarks + 16
     return frames * per_frame < CACHE_LIMIT_BYTES
 
@@ -208,7 +210,7 @@ def train_dataset(config: TrainConfig, info: RecordsInfo, start_epoch: int, step
 
     def frames_of(file_names) -> tf.data.Dataset:
         base = parsed_frames(file_names, info.num_landmarks, keep_heatmaps, config.max_train_frames,
-                             band_depth=band_depth(config), floor=config.declutter > 0)
+                             band_depth=band_depth(config), floor=max_declutter(config) > 0)
         return base.shard(pipelines, pipeline_id) if pipelines > 1 else base
 
     cache = frames_of(files).cache() if cached else None
@@ -224,9 +226,9 @@ def train_dataset(config: TrainConfig, info: RecordsInfo, start_epoch: int, step
         batched = shuffled.batch(batch, drop_remainder=True).take(batches)
 
         def finish(index, batch_dict):
-            if config.declutter:
+            if max_declutter(config):
                 batch_dict = declutter_batch(batch_dict, tf.stack([key, stream + DECLUTTER_OFFSET + index]),
-                                             config.declutter)
+                                             max_declutter(config))
             batch_dict = to_float(batch_dict)
             if config.augment:
                 batch_dict = augment_batch(batch_dict, tf.stack([key, stream + AUGMENT_OFFSET + index]), params,
@@ -243,12 +245,12 @@ def val_dataset(config: TrainConfig, info: RecordsInfo, global_batch: int) -> tf
     """Unaugmented (image, target) batches of VAL, every frame once."""
     keep_heatmaps = config.model == "landmarks" and config.heatmap_targets == "warp"
     base = parsed_frames(split_files(config.records, "VAL"), info.num_landmarks, keep_heatmaps,
-                         config.max_val_frames, band_depth=band_depth(config), floor=config.declutter > 0)
+                         config.max_val_frames, band_depth=band_depth(config), floor=max_declutter(config) > 0)
     if should_cache(config, info.val_frames, info.num_landmarks, keep_heatmaps):
         base = base.cache()
     batches = base.batch(global_batch)
-    if config.declutter:
-        batches = batches.map(lambda b: declutter_fixed(b, val_share(config.declutter)))
+    if max_declutter(config):
+        batches = batches.map(lambda b: declutter_fixed(b, val_share(max_declutter(config))))
     batches = batches.map(to_float).map(lambda b: to_example(b, config, info.sigma))
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA

@@ -33,7 +33,8 @@ from lvseg.tf_backend import keras, tf
 from trainer import artifacts
 from trainer.callbacks import (BestWeights, EpochLogger, EpochSummaries, HistoryRecorder, LandmarkValidation,
                                load_best, load_progress, rate_schedule, write_json)
-from trainer.config import RunDirs, TrainConfig, parse_args, recorded_options, resolve_paths, run_dirs
+from trainer.config import (RunDirs, TrainConfig, max_declutter, parse_args, recorded_options, resolve_paths,
+                            run_dirs)
 from trainer.curves import plot_history
 from trainer.data import load_split, steps_per_epoch, train_dataset, val_dataset
 from trainer.declutter import val_share
@@ -92,6 +93,7 @@ def effective_config(config: TrainConfig, info: RecordsInfo, model: keras.Model,
     return {**recorded_options(config), "landmark_scheme": info.scheme, "num_landmarks": info.num_landmarks,
             "heatmap_sigma": info.sigma, "filters": list(config.filters or preset["filters"]),
             "dropout": preset["dropout"] if config.dropout is None else config.dropout,
+            "declutter": max_declutter(config),
             "train_frames": info.train_frames, "val_frames": info.val_frames,
             "trained_loss": loss_name(config.model, config.loss, config.base_weight, config.area_weight,
                                       config.dice_weight),
@@ -133,7 +135,7 @@ def make_callbacks(config: TrainConfig, info: RecordsInfo, paths: RunPaths, star
         callbacks.append(schedule)
     if config.model == "landmarks" and info.val_frames:
         val = load_split(config.records, "VAL", info.num_landmarks, config.max_val_frames,
-                         val_share(config.declutter))
+                         val_share(max_declutter(config)))
         callbacks.append(LandmarkValidation(val, batch_size=64))
     callbacks += [EpochLogger(config.epochs, images_per_epoch, config.verbose),
                   HistoryRecorder(paths.progress, start_epoch),
@@ -167,9 +169,10 @@ def train(config: TrainConfig, env: dict | None = None) -> dict:
     if config.model == "mask" and config.base_weight and not info.has_base:
         print("lvseg train: these records carry no base line (written before schema version 2): --base-weight "
               "has no effect; run lvseg preprocess again to use it", flush=True)
-    if config.declutter and not info.has_floor:
-        raise RecordsError("--declutter needs each frame's clutter floor, which records written before schema "
-                           "version 3 do not carry: run lvseg preprocess again")
+    if max_declutter(config) and not info.has_floor:
+        raise RecordsError(f"training the {config.model} model on decluttered frames (--declutter "
+                           f"{max_declutter(config):g}) needs each frame's clutter floor, which records written "
+                           "before schema version 3 do not carry: run lvseg preprocess again, or pass --declutter 0")
 
     start_epoch = min(backed_up_epochs(paths.backup), config.epochs)
     if start_epoch == 0 and chief:  # a fresh run: forget state left by an earlier, finished or other run

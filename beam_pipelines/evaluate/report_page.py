@@ -174,7 +174,8 @@ def render(summary: dict) -> str:
 <div class="notice"><b>Research use only.</b> {escape(summary['notice'])}</div>
 <p class="muted">Records {escape(str(inputs['records']))} (split {escape(inputs['split'])}); external set
 {escape(str(inputs['external'] or 'none'))}{_skipped(inputs)}; created {escape(summary['created_utc'])}, lvseg
-{escape(summary['lvseg_version'])}; bootstrap {inputs['bootstrap_samples']} resamples, seed {inputs['seed']}{_declutter(inputs)}.
+{escape(summary['lvseg_version'])}; bootstrap {inputs['bootstrap_samples']} resamples, seed
+{inputs['seed']}{_declutter(inputs)}.
 Per-frame values: <a href="per_frame.csv">per_frame.csv</a>; all numbers: <a href="summary.json">summary.json</a>.</p>
 <h2>Headline</h2>
 {_headline_table(summary)}

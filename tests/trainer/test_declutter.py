@@ -76,7 +76,20 @@ def test_a_model_trained_on_decluttered_frames_records_it(records_root, tmp_path
         config = json.load(f)
     assert config["declutter"] == 1.0
     # val_dice was scored on VAL frames at half the share, as the export and a rescoring see them
-    assert rescored_val_dice(out, records_root, declutter=0.5) == pytest.approx(config["best_val_dice"], abs=2e-3)
+    assert rescored_val_dice(out, records_root) == pytest.approx(config["best_val_dice"], abs=2e-3)
+
+
+def test_by_default_the_mask_model_learns_from_decluttered_frames_and_the_landmark_model_does_not(records_root,
+                                                                                                   tmp_path):
+    from tests.trainer.test_task import TINY, run_main
+    from trainer.config import DEFAULT_DECLUTTER, max_declutter
+
+    assert (max_declutter(TrainConfig(model="mask")), max_declutter(TrainConfig(model="landmarks"))) == (1.0, 0.0)
+    assert max_declutter(TrainConfig(model="landmarks", declutter=0.7)) == 0.7
+    out = str(tmp_path / "landmarks")
+    run_main(["--model", "landmarks", "--records", records_root, "--out", out, "--epochs", "1", *TINY])
+    with open(os.path.join(out, "config.json")) as f:
+        assert json.load(f)["declutter"] == DEFAULT_DECLUTTER["landmarks"] == 0.0
 
 
 def test_records_without_floors_are_refused(records_root, tmp_path, monkeypatch):

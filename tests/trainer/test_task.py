@@ -19,6 +19,7 @@ from tests.conftest import REPO_ROOT
 from trainer.callbacks import cosine_rate
 from trainer.config import TrainConfig
 from trainer.data import load_split, steps_per_epoch, train_dataset
+from trainer.declutter import val_share
 from trainer.record_roots import read_records_info
 
 ROOT = str(REPO_ROOT)
@@ -36,11 +37,11 @@ def history(model_dir: str) -> dict:
         return json.load(f)
 
 
-def rescored_val_dice(model_dir: str, records: str, declutter: float = 0.0) -> float:
-    """val_dice recomputed the way evaluation does: load MODEL_DIR, predict VAL (its images less ``declutter`` times
-    their clutter floors), lvseg.inference.decode.segment."""
+def rescored_val_dice(model_dir: str, records: str) -> float:
+    """val_dice recomputed the way evaluation does: load MODEL_DIR, predict VAL (its images less the share of their
+    clutter floors that config.json says VAL lost), lvseg.inference.decode.segment."""
     model, config = load_trained(model_dir)
-    val = load_split(records, "VAL", config["num_landmarks"], declutter=declutter)
+    val = load_split(records, "VAL", config["num_landmarks"], declutter=val_share(config["declutter"]))
     outputs = model.predict(to_model_input(val["image"]), verbose=0)
     return pooled_dice([overlap(segment(config["model"], out).mask, mask) for out, mask in zip(outputs, val["mask"])])
 
@@ -152,7 +153,7 @@ def test_the_input_stream_of_an_epoch_depends_only_on_seed_and_epoch(records_roo
 
 
 def test_each_epoch_is_a_permutation_of_train(records_root):
-    config = TrainConfig(model="mask", records=records_root, epochs=2, batch_size=4, augment=False)
+    config = TrainConfig(model="mask", records=records_root, epochs=2, batch_size=4, augment=False, declutter=0.0)
     info = read_records_info(records_root)
     steps = steps_per_epoch(config, info, 4)
     assert steps * 4 == info.train_frames  # the fixture's TRAIN split is a multiple of 4
@@ -177,7 +178,7 @@ def test_extra_train_records_join_every_epoch(records_root, faulty_root, synthet
     assert extra_info.train_frames > 0 and info.train_frames == main_info.train_frames + extra_info.train_frames
     assert info.val_frames == main_info.val_frames
     config = TrainConfig(model="mask", records=records_root, extra_train_records=(extra,), epochs=1, batch_size=1,
-                         augment=False)
+                         augment=False, declutter=0.0)
     steps = steps_per_epoch(config, info, 1)
     seen = [x.numpy() for x, _ in train_dataset(config, info, 0, steps, 1)]
     expected = [image for root in (records_root, extra) for image in load_split(root, "TRAIN", 12)["image"]]
