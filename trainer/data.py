@@ -148,8 +148,9 @@ def steps_per_epoch(config: TrainConfig, info: RecordsInfo, global_batch: int) -
     return max(1, math.ceil(frames / global_batch))
 
 
-# Counter layout within one epoch: shuffle windows count from 0, augmented batches from AUGMENT_OFFSET, and
-# the file order takes FILE_ORDER_OFFSET; each epoch has 2**24 counters, far more than its windows or batches.
+# Counter layout within one epoch: shuffle windows count from 0, augmented batches from AUGMENT_OFFSET, the file
+# order takes FILE_ORDER_OFFSET and the batches' declutter shares count from DECLUTTER_OFFSET; each epoch has 2**24
+# counters, far more than its windows or batches.
 EPOCH_STRIDE = 2**24
 AUGMENT_OFFSET = 2**18
 FILE_ORDER_OFFSET = 2**19
