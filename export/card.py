@@ -17,6 +17,7 @@ from export.variants import VARIANTS
 from lvseg import RESEARCH_NOTICE, __version__
 from lvseg.inference.card import CARD_VERSION
 from lvseg.inference.encode import INPUT_SPEC, INT8_INPUT_RULE, INT8_OUTPUT_RULE
+from trainer.config import val_share
 
 
 def sha256_file(path: str) -> str:
@@ -70,7 +71,7 @@ def declutter_fields(config: dict) -> dict:
     """How the frames the model learned from had lost their clip's static clutter (lvseg train --declutter):
     a device should show it frames the same way (lvseg.inference.declutter, --declutter of analyze and stream)."""
     trained = float(config.get("declutter") or 0.0)
-    return {"trained_share": [0.0, trained], "validation_share": trained / 2,
+    return {"trained_share": [0.0, trained], "validation_share": val_share(trained),
             "rule": "frame - share x floor, clipped to 0-255, truncated to uint8; floor = each pixel's "
                     "lvseg.inference.declutter.FLOOR_PERCENTILE over the clip's first FLOOR_S seconds"}
 

@@ -47,12 +47,8 @@ def sample_frames(records: str, split: str, limit: int | None, seed: int = 0, he
             item["heatmaps"] = record["heatmaps"]
         if band_depth is not None:
             item["base"] = record.get("base")  # the band is drawn for kept frames only, after the pass
-        if declutter:
-            if record.get("clutter_floor") is None:
-                raise ExportError(f"the model was trained on decluttered frames, but the records under {records} "
-                                  "carry no clutter floor (written before schema version 3): run lvseg preprocess "
-                                  "again")
-            item["image"] = lose_floor(record["image"], record["clutter_floor"], declutter)
+        if declutter:  # like the band, the frame is decluttered only if kept, after the pass
+            item["clutter_floor"] = shards.frame_floor(record)
         if limit is None or len(kept) < limit:
             kept.append((index, item))
         else:
@@ -64,7 +60,8 @@ def sample_frames(records: str, split: str, limit: int | None, seed: int = 0, he
     kept.sort(key=lambda pair: pair[0])
     items = [item for _, item in kept]
     return FrameSet(
-        images=np.stack([i["image"] for i in items]).astype(np.uint8),
+        images=np.stack([lose_floor(i["image"], i["clutter_floor"], declutter) if declutter else i["image"]
+                         for i in items]).astype(np.uint8),
         masks=np.stack([i["mask"] for i in items]).astype(np.uint8),
         heatmaps=np.stack([i["heatmaps"] for i in items]).astype(np.uint8) if heatmaps else None,
         bands=np.stack([base_band(i["base"], i["mask"], band_depth) for i in items]).astype(np.uint8)

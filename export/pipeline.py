@@ -29,7 +29,7 @@ from lvseg import flags
 from lvseg.inference.runners import KerasRunner, TFLiteRunner
 from lvseg.publish import claimed, publish
 from lvseg.records.shards import require_published
-from trainer.declutter import val_share
+from trainer.config import val_share
 from trainer.losses import trained_loss
 from trainer.model import count_flops
 

@@ -142,6 +142,11 @@ def max_declutter(config: TrainConfig) -> float:
     return DEFAULT_DECLUTTER[config.model] if config.declutter is None else config.declutter
 
 
+def val_share(max_share: float) -> float:
+    """The share of their clutter floor VAL frames lose (and export's frames): the mean of the TRAIN frames' draw."""
+    return max_share / 2
+
+
 def recorded_options(config: TrainConfig) -> dict[str, Any]:
     """The options config.json records: every field, except those of the other model kind (``applies_to``)."""
     return {f.name: getattr(config, f.name) for f in fields(config)

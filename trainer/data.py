@@ -40,8 +40,8 @@ from lvseg.records import schema
 from lvseg.records.shards import RecordsError
 from lvseg.tf_backend import tf
 from trainer.augment import AugmentParams, augment_batch
-from trainer.config import TrainConfig, max_declutter
-from trainer.declutter import FLOOR, declutter_batch, declutter_fixed, val_share
+from trainer.config import TrainConfig, max_declutter, val_share
+from trainer.declutter import FLOOR, declutter_batch, declutter_fixed
 from trainer.record_roots import RecordsInfo, split_files, train_files
 from trainer.losses import uses_base_band
 

@@ -18,11 +18,6 @@ from lvseg.tf_backend import tf
 FLOOR = "clutter_floor"
 
 
-def val_share(max_share: float) -> float:
-    """The share VAL frames lose: the mean of the TRAIN frames' draw."""
-    return max_share / 2
-
-
 def declutter_tf(images: tf.Tensor, floors: tf.Tensor, shares: tf.Tensor) -> tf.Tensor:
     """lvseg.inference.declutter.declutter in TF ops, one share per frame: uint8 (B, H, W) images less
     ``shares`` (B,) times their float32 (B, H, W) floors, clipped at 0 and truncated to uint8 as numpy casts."""
@@ -33,16 +28,16 @@ def declutter_tf(images: tf.Tensor, floors: tf.Tensor, shares: tf.Tensor) -> tf.
 def declutter_batch(batch: dict, seed: tf.Tensor, max_share: float) -> dict:
     """A parsed uint8 batch whose images lost a share in [0, ``max_share``] of their floors (stateless draw
     from ``seed``); the floors are dropped."""
-    out = dict(batch)
-    floors = out.pop(FLOOR)
-    shares = tf.random.stateless_uniform(tf.shape(floors)[:1], seed=seed, minval=0.0, maxval=max_share)
-    out["image"] = declutter_tf(batch["image"], floors, shares)
-    return out
+    shares = tf.random.stateless_uniform(tf.shape(batch[FLOOR])[:1], seed=seed, minval=0.0, maxval=max_share)
+    return _lose_floors(batch, shares)
 
 
 def declutter_fixed(batch: dict, share: float) -> dict:
     """A parsed uint8 batch whose images lost ``share`` of their floors (VAL); the floors are dropped."""
+    return _lose_floors(batch, tf.fill(tf.shape(batch[FLOOR])[:1], np.float32(share)))
+
+
+def _lose_floors(batch: dict, shares: tf.Tensor) -> dict:
     out = dict(batch)
-    floors = out.pop(FLOOR)
-    out["image"] = declutter_tf(batch["image"], floors, tf.fill(tf.shape(floors)[:1], np.float32(share)))
+    out["image"] = declutter_tf(batch["image"], out.pop(FLOOR), shares)
     return out

@@ -28,16 +28,15 @@ from dataclasses import dataclass
 
 from lvseg import flags
 from lvseg.frame import FRAME_SHAPE
-from lvseg.records.shards import RecordsError
+from lvseg.records.shards import NO_FLOOR, RecordsError
 from lvseg.tf_backend import keras, tf
 from trainer import artifacts
 from trainer.callbacks import (BestWeights, EpochLogger, EpochSummaries, HistoryRecorder, LandmarkValidation,
                                load_best, load_progress, rate_schedule, write_json)
 from trainer.config import (RunDirs, TrainConfig, max_declutter, parse_args, recorded_options, resolve_paths,
-                            run_dirs)
+                            run_dirs, val_share)
 from trainer.curves import plot_history
 from trainer.data import load_split, steps_per_epoch, train_dataset, val_dataset
-from trainer.declutter import val_share
 from trainer.record_roots import RecordsInfo, read_records_info
 from trainer.keras_metrics import PooledDice
 from trainer.losses import loss_for, loss_name, uses_base_band
@@ -170,9 +169,8 @@ def train(config: TrainConfig, env: dict | None = None) -> dict:
         print("lvseg train: these records carry no base line (written before schema version 2): --base-weight "
               "has no effect; run lvseg preprocess again to use it", flush=True)
     if max_declutter(config) and not info.has_floor:
-        raise RecordsError(f"training the {config.model} model on decluttered frames (--declutter "
-                           f"{max_declutter(config):g}) needs each frame's clutter floor, which records written "
-                           "before schema version 3 do not carry: run lvseg preprocess again, or pass --declutter 0")
+        raise RecordsError(f"training the {config.model} model with --declutter {max_declutter(config):g}: "
+                           f"{NO_FLOOR}, or pass --declutter 0")
 
     start_epoch = min(backed_up_epochs(paths.backup), config.epochs)
     if start_epoch == 0 and chief:  # a fresh run: forget state left by an earlier, finished or other run

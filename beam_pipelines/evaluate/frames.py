@@ -59,12 +59,7 @@ def frame_from_record(serialized: bytes, dataset: str, declutter: float = 0.0) -
     image less ``declutter`` times its video's clutter floor (lvseg.inference.declutter), as lvseg analyze shows it."""
     r = schema.decode_frame(serialized)
     base = None if r["base"] is None else np.asarray(r["base"], np.float64)
-    image = r["image"].copy()
-    if declutter:
-        if r["clutter_floor"] is None:
-            raise shards.RecordsError(f"{r['video_id']}: --declutter needs records of schema version 3 or later, "
-                                      "which carry each frame's clutter floor: run lvseg preprocess again")
-        image = lose_floor(image, r["clutter_floor"], declutter)
+    image = lose_floor(r["image"], shards.frame_floor(r), declutter) if declutter else r["image"].copy()
     return EvalFrame(dataset, r["video_id"], r["phase"], r["frame_index"], image, r["mask"].copy(),
                      np.asarray(r["landmarks"], np.float64), r["landmark_scheme"], base)
 

@@ -120,11 +120,9 @@ def launcher_options(argv: list[str]) -> tuple[EvaluateOptions, PipelineOptions]
     # The external set is read here on the launcher (then staged under --out), so it may stay local.
     launch_options.check_paths_for_runner(options, job.records, job.out, *model_paths(job.models))
     shards.require_published(job.records, job.split)  # a complete RECORDS root with frames to score
-    if job.declutter:
-        first = next(shards.iter_frames(job.records, job.split), None)
-        if first is not None and first.get("clutter_floor") is None:
-            raise shards.RecordsError(f"--declutter needs records of schema version 3 or later, which carry each "
-                                      f"frame's clutter floor; {job.records} is older: run lvseg preprocess again")
+    first = next(shards.iter_frames(job.records, job.split), None) if job.declutter else None
+    if first is not None:
+        shards.frame_floor(first)  # --declutter on records that carry no floor: one line before any worker starts
     return job, options
 
 

@@ -11,6 +11,8 @@ import gzip
 import io
 from typing import Iterator
 
+import numpy as np
+
 from lvseg import storage
 from lvseg.errors import UserError
 from lvseg.publish import read_complete
@@ -76,6 +78,17 @@ def iter_frames(records: str, split: str) -> Iterator[dict]:
     """Decoded frame records (numpy) of one split."""
     for raw in iter_serialized(records, "frames", split):
         yield schema.decode_frame(raw)
+
+
+NO_FLOOR = ("records written before schema version 3 carry no clutter floor (lvseg.records.schema "
+            "clutter_floor), which frames shown decluttered need: run lvseg preprocess again")
+
+
+def frame_floor(record: dict) -> np.ndarray:
+    """A decoded frame record's clutter floor; RecordsError (one line) for records older than schema 3."""
+    if record.get("clutter_floor") is None:
+        raise RecordsError(f"{record.get('video_id', '?')}: {NO_FLOOR}")
+    return record["clutter_floor"]
 
 
 def iter_videos(records: str, split: str) -> Iterator[dict]:

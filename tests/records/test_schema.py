@@ -3,13 +3,14 @@
 import json
 
 import numpy as np
+import pytest
 
 from lvseg.datasets.echonet import EchoVideo, iter_dataset
 from lvseg.geometry.base import base_line
 from lvseg.geometry.heatmaps import decode_heatmaps
 from lvseg.geometry.landmarks import landmarks
 from lvseg.geometry.mask import tracing_mask
-from lvseg.records import schema
+from lvseg.records import schema, shards
 from lvseg.records.examples import frame_examples, video_example
 from tests.datasets.factory import Dataset
 
@@ -76,6 +77,10 @@ def test_version_2_records_read_as_having_no_floor(tmp_path):
     old = without(frame_examples(first_video(tmp_path), "contour12", 5.0)[0], "clutter_floor")
     record = schema.decode_frame(old)
     assert record["clutter_floor"] is None and record["base"] is not None
+    with pytest.raises(shards.RecordsError, match=f"{record['video_id']}: records written before schema version 3"):
+        shards.frame_floor(record)  # what train, export and evaluate --declutter say of such records
+    current = schema.decode_frame(frame_examples(first_video(tmp_path), "contour12", 5.0)[0])
+    assert shards.frame_floor(current) is current["clutter_floor"]
     assert "clutter_floor" not in schema.parse_frame_tf(tf.constant(old), num_landmarks=12)
     assert schema.SCHEMA_VERSION == 3 and schema.schema_json()["version"] == 3
 

@@ -12,9 +12,9 @@ import pytest
 
 from lvseg.inference.declutter import declutter
 from lvseg.records import shards
-from trainer.config import TrainConfig
+from trainer.config import TrainConfig, val_share
 from trainer.data import steps_per_epoch, train_dataset, val_dataset
-from trainer.declutter import declutter_tf, val_share
+from trainer.declutter import declutter_tf
 from trainer.record_roots import read_records_info
 
 

@@ -17,9 +17,8 @@ from lvseg.inference.model_dir import load_trained
 from lvseg.metrics.dice import overlap, pooled_dice
 from tests.conftest import REPO_ROOT
 from trainer.callbacks import cosine_rate
-from trainer.config import TrainConfig
+from trainer.config import TrainConfig, val_share
 from trainer.data import load_split, steps_per_epoch, train_dataset
-from trainer.declutter import val_share
 from trainer.record_roots import read_records_info
 
 ROOT = str(REPO_ROOT)
