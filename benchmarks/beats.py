@@ -60,6 +60,7 @@ class Kind:
     notch: tuple[float, float] = (0.0, 0.05)
     rr_cv: tuple[float, float] = (0.01, 0.04)
     rhythm: str = "sinus"
+    ectopic_at: tuple[float, float] = (0.3, 0.7)  # where the premature beat's ED falls, share of the clip
 
 
 KINDS = {
@@ -70,6 +71,8 @@ KINDS = {
     "ectopic": Kind(bpm=(55.0, 95.0), frames=(150, 260), rhythm="ectopic"),
     "low_ef": Kind(ef=(10.0, 35.0)),
     "long": Kind(bpm=(50.0, 110.0), frames=(300, 500)),
+    # (last, so the other kinds keep their seeds) the premature beat near the clip's end, its compensatory pause cut short by it
+    "ectopic_end": Kind(bpm=(55.0, 95.0), frames=(150, 260), rhythm="ectopic", ectopic_at=(0.75, 0.95)),
 }
 NOISE = Noise(jitter=0.0, flicker_rate=0.01, flicker=(0.1, 0.25), failed_rate=0.01)
 JITTER = (0.02, 0.05)
@@ -93,7 +96,7 @@ def clips(kind: Kind, count: int, seed: int):
     for _ in range(count):
         heart = Heart(bpm=rng.uniform(*kind.bpm), ef=rng.uniform(*kind.ef), rhythm=kind.rhythm,
                       rr_cv=rng.uniform(*kind.rr_cv), notch=rng.uniform(*kind.notch), kick=rng.uniform(0.1, 0.25),
-                      ectopic_at=rng.uniform(0.3, 0.7))
+                      ectopic_at=rng.uniform(*kind.ectopic_at))
         clip = cardiac_clip(rng, heart, fps_of(rng), int(rng.integers(*kind.frames)))
         yield clip, noisy(rng, clip.volumes, replace(NOISE, jitter=rng.uniform(*JITTER)))
 

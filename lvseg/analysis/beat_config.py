@@ -49,6 +49,17 @@ class BeatConfig:
     # noise leaves dips of up to about 0.25 of it in a long diastasis; 0.15 found AF pauses' dips too).
     pause_fraction: float = 1.5
     ectopic_fraction: float = 0.2
+    # A clip that ends end_fraction of a period after its last ED with no ED since may have cut a compensatory
+    # pause short: a premature beat near the clip's end is searched for there as in a pause, its fall also
+    # end_noise times the curve's frame-to-frame noise (no pause vouches for it, and at low EF a dip of
+    # ectopic_fraction of the stroke is within the noise). Both tuned on the finder's own curves of the tuning
+    # seed (200 clips a kind): end_fraction 1.5 (off) / 1.3 / 1.2 / 1.1 made clips with a premature beat near
+    # their end 149 / 165 / 171 / 176 exact and every other kind the same within a clip, but low EF gained a false
+    # beat, which end_noise 3 (2 / 3 / 4 tried) removed; on the demo mask model's curves of physiology seed 1 the
+    # ectopic preset went 17 -> 18 exact of 20. 1.2 leaves a normal next ED, due at about one period, the time
+    # its fall takes to confirm it, so the diastasis before it is not searched.
+    end_fraction: float = 1.2
+    end_noise: float = 3.0
     # A run whose first ED comes head_fraction of a cycle (its first ED-ED interval) after its start may have
     # begun with a premature beat: a clip shows an ED within every cycle (tuned: 1.1-1.5 alike on model curves
     # of physiology seed 1, 1.1-1.2 best on the finder's own curves).

@@ -22,9 +22,10 @@ seconds, the EFs of the last few beats), so a stream and a video (analyse_curve)
    the window's ED / ES level) is not a beat (no flag).
 5. Premature beats and notches (lvseg.analysis.premature): a beat is held until the next one is found (a
    device shows it about a cycle late). A compensatory pause (an ED-ED interval of pause_fraction of the
-   typical one; a run's first is judged against its second, a run's only one against systole_cycle
-   systoles), or the stretch before a run's first ED (head_fraction of a cycle), is searched for an ectopic
-   beat, kept as a poor one; a small stroke between EDs one cycle apart is a notch, not a beat.
+   typical one, or end_fraction of it from a run's last ED to its end with no ED since; a run's first is
+   judged against its second, a run's only one against systole_cycle systoles), or the stretch before a run's
+   first ED (head_fraction of a cycle), is searched for an ectopic beat, kept as a poor one; a small stroke
+   between EDs one cycle apart is a notch, not a beat.
 6. EF: the median over the good beats (lvseg.analysis.quality: not ectopic, no small stroke, not at the
    clip's edge, no bridged gap inside), or over all beats when none is good; quality flags (``flags``).
 7. A clip with no whole systole (it starts inside one systole and ends inside the next, as many EchoNet
@@ -92,10 +93,6 @@ class BeatTracker:
     def window(self) -> int:
         """Smoothing window in frames; the smoothed curve lags the input by half of it."""
         return self._smoother.window
-
-    @property
-    def swings(self) -> int:
-        return self._turns.swings
 
     @property
     def ef(self) -> float | None:
@@ -191,7 +188,8 @@ class BeatTracker:
             self._ectopic(self._hidden.before_first(self._run_first, pending, reference), step.beats)
         self._release(step.beats)
         if pending is not None and reference is not None and self._last_sample is not None:
-            self._ectopic(self._hidden.in_pause(pending, self._last_sample, reference), step.beats)
+            # at_end: no ED came after the pending beat, so the clip may have cut a compensatory pause short
+            self._ectopic(self._hidden.in_pause(pending, self._last_sample, reference, systole is None), step.beats)
         self._open = False
 
     def _turn(self, sample: Sample, beats: list[Beat]) -> None:
@@ -294,6 +292,6 @@ class BeatTracker:
     def flags(self) -> tuple[str, ...]:
         """The video's quality flags (lvseg.analysis.beat_config.quality_flags)."""
         jitter = 100.0 * self._jitter / max(1, self._jitter_samples)
-        return quality_flags(self.config, Tally(self.frames, self.failed, self.long_gaps, self.swings, self.beats,
+        return quality_flags(self.config, Tally(self.frames, self.failed, self.long_gaps, self._turns.swings, self.beats,
                                                 self.extremes_ef is not None, self.rejected,
                                                 self._good.sd, jitter))

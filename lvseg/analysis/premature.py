@@ -2,7 +2,8 @@
 
 A premature (ectopic) beat ejects little and comes early, so hysteresis at half the stroke scale can miss it;
 it shows in the compensatory pause after it. HiddenBeats searches the curve's cycle window for it:
-  in_pause      inside an ED-to-ED interval of pause_fraction of the typical one;
+  in_pause      inside an ED-to-ED interval of pause_fraction of the typical one, or between a run's last ED
+                and its end when that is end_fraction of it with no ED since (the clip cut the pause short);
   before_first  before a run's first ED, when that comes head_fraction of a cycle after the run's start
                 (the clip started with the premature beat: no beat before it to measure a pause from);
 and says when a small-stroke 'beat' is a notch that split one cycle in two (``is_notch``), and where the ED of a
@@ -35,14 +36,18 @@ class HiddenBeats:
         """The least ED-to-ED interval of two beats, in frames, given the typical one."""
         return max(self.config.min_period_s * self.fps, self.config.min_cycle_fraction * reference)
 
-    def in_pause(self, prior: Beat, until: int, reference: float) -> Fall | None:
+    def in_pause(self, prior: Beat, until: int, reference: float, at_end: bool = False) -> Fall | None:
         """A premature beat between the ED of ``prior`` and the frame ``until`` (the next ED, or the run's
-        end), if that interval is a compensatory pause: pause_fraction of ``reference`` or more."""
-        if until - prior.ed_frame < self.config.pause_fraction * reference:
+        end), if that interval is a compensatory pause: pause_fraction of ``reference`` or more; ``at_end``
+        (the run ended with no ED after ``prior``'s beat): end_fraction of it, the pause the clip cut short,
+        with a fall of end_noise times the curve's noise too."""
+        fraction = self.config.end_fraction if at_end else self.config.pause_fraction
+        if until - prior.ed_frame < fraction * reference:
             return None
         spacing = self.spacing(reference)
+        least = self.config.end_noise * self.cycle.noise() if at_end else 0.0
         return self._fall(max(prior.es_frame, int(prior.ed_frame + spacing)), int(until - spacing / 2), until,
-                          rise=False)
+                          rise=False, least=least)
 
     def before_first(self, run_first: int, first: Beat, cycle: float) -> Fall | None:
         """A premature beat before a run's first beat, if head_fraction of a ``cycle`` (the run's first ED-ED
@@ -72,13 +77,13 @@ class HiddenBeats:
             return False
         return next_ed - prior_ed < self.config.split_fraction * float(np.median(list(intervals)[:-1]))
 
-    def _fall(self, first: int, last: int, until: int, rise: bool) -> Fall | None:
+    def _fall(self, first: int, last: int, until: int, rise: bool, least: float = 0.0) -> Fall | None:
         """The deepest fall top -> bottom in first..last, if it and the refill after its bottom (up to
-        ``until``), and with ``rise`` the rise to its top, are each ectopic_fraction of the stroke scale; with
-        ``rise`` the search goes on after a fall with no rise before it. Inside a run no rise is asked for: a
-        premature beat comes before the ventricle has refilled."""
+        ``until``), and with ``rise`` the rise to its top, are each ectopic_fraction of the stroke scale and
+        ``least``; with ``rise`` the search goes on after a fall with no rise before it. Inside a run no rise is
+        asked for: a premature beat comes before the ventricle has refilled."""
         c, window = self.config, self.cycle
-        least = c.ectopic_fraction * window.scale()
+        least = max(least, c.ectopic_fraction * window.scale())
         while True:
             fall = window.largest_fall(first, last, int(math.ceil(c.min_systole_s * self.fps)),
                                        int(c.max_systole_s * self.fps))

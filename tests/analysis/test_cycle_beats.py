@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from lvseg.analysis import beats as B
+from lvseg.analysis.beat_config import BeatConfig
 from lvseg.analysis.cycle import CycleWindow, percentile
+from lvseg.analysis.premature import HiddenBeats
 from lvseg.analysis.quality import ECTOPIC, Beat, median_ef
 from lvseg.analysis.smoothing import Sample
 from lvseg.analysis.video import analyse_curve
@@ -137,6 +139,51 @@ def test_a_clip_that_starts_with_a_premature_beat_finds_it_before_the_pause():
     # without the extrasystole (the clip starts after it) nothing is made up before the first beat
     later = analyse_curve(clip.volumes[clip.beats[k].es_frame + 5:], 50)
     assert [b.good for b in later.beats] == [True] * len(later.beats)
+
+
+@pytest.mark.parametrize("cycles", [1.3, 1.45])
+def test_a_clip_that_ends_in_the_pause_after_a_premature_beat_finds_it(cycles):
+    # the clip ends inside the extrasystole's compensatory pause, 1.3 or 1.45 cycles after the last normal ED:
+    # short of a whole pause (pause_fraction), but no ED came where the next one was due
+    clip = cardiac_clip(np.random.default_rng(4), Heart(bpm=70, rhythm="ectopic", ectopic_at=0.45), 50, 300)
+    k = next(i for i, b in enumerate(clip.beats) if b.ectopic)
+    last = clip.beats[k - 1].ed_frame + int(cycles * 50 * 60 / 70)
+    assert last > clip.beats[k].es_frame + 10 and last < clip.beats[k + 1].ed_frame
+    found = analyse_curve(clip.volumes[:last], 50)
+    got = [(b.ed_frame, b.es_frame) for b in found.beats]
+    want = [(b.ed_frame, b.es_frame) for b in clip.beats[:k + 1]]
+    assert len(got) == len(want) and np.abs(np.subtract(got, want)).max() <= 2, (got, want)
+    assert ECTOPIC in found.beats[-1].reasons and all(b.good for b in found.beats[:-1])
+    # the same clip ending before the extrasystole's refill: no premature beat is made up
+    early = analyse_curve(clip.volumes[:clip.beats[k].ed_frame + 2], 50)
+    assert all(b.good for b in early.beats)
+    # nor in a regular rhythm whose clip ends a little after the next ED was due (a late beat, not a pause)
+    regular = cardiac_clip(np.random.default_rng(4), Heart(bpm=70), 50, 300)
+    cut = analyse_curve(regular.volumes[:regular.beats[2].ed_frame + 3], 50)
+    assert len(cut.beats) == 2 and all(b.good for b in cut.beats)
+
+
+@pytest.mark.parametrize("noise,found", [(0.5, True), (4.0, False)])
+def test_a_dip_where_a_clip_ends_is_a_premature_beat_only_above_the_curves_noise(noise, found):
+    # beats every 60 frames (ED 100, ES 70) at 50 fps; after the last ED (190) the clip ends 1.4 cycles later with
+    # a dip of 10 (a third of the stroke) and its refill in between. The smoothed curve is the clean one; the
+    # frames around it carry the noise. With no pause to vouch for it, the dip is a premature beat when it stands
+    # out of the frame-to-frame noise (end_noise), not when 3 noise sigmas are larger than it
+    points = []
+    for ed in (10, 70, 130, 190):
+        points += [(ed, 100), (ed + 20, 70), (ed + 35, 98)]
+    points += [(225, 98), (232, 100), (240, 90), (248, 100), (273, 100)]
+    frames, values = np.array(points, dtype=np.float64).T
+    clean = np.interp(np.arange(274), frames, values)
+    window = CycleWindow(150)
+    for t, (s, v) in enumerate(zip(clean, clean + np.random.default_rng(0).normal(0, noise, 274))):
+        window.add(Sample(t, float(s), float(v)))
+    hidden = HiddenBeats(BeatConfig(), 50.0, window)
+    last = Beat(190, 210, 100.0, 70.0)
+    fall = hidden.in_pause(last, 273, 60.0, at_end=True)
+    assert (fall is not None) == found and (fall is None or (fall.top.frame, fall.bottom.frame) == (232, 240))
+    assert hidden.in_pause(last, 273, 60.0) is None  # 1.4 cycles: not a whole pause (pause_fraction)
+    assert hidden.in_pause(last, 273, 60.0 * 1.4 / BeatConfig().end_fraction + 1, at_end=True) is None  # too short
 
 
 def test_a_clip_that_ends_inside_a_systole_after_a_long_stretch_has_no_premature_beat_there():
