@@ -71,7 +71,8 @@ KINDS = {
     "ectopic": Kind(bpm=(55.0, 95.0), frames=(150, 260), rhythm="ectopic"),
     "low_ef": Kind(ef=(10.0, 35.0)),
     "long": Kind(bpm=(50.0, 110.0), frames=(300, 500)),
-    # (last, so the other kinds keep their seeds) the premature beat near the clip's end, its compensatory pause cut short by it
+    # the premature beat near the clip's end, its compensatory pause cut short by it (last: the other kinds
+    # keep their seeds)
     "ectopic_end": Kind(bpm=(55.0, 95.0), frames=(150, 260), rhythm="ectopic", ectopic_at=(0.75, 0.95)),
 }
 NOISE = Noise(jitter=0.0, flicker_rate=0.01, flicker=(0.1, 0.25), failed_rate=0.01)

@@ -188,7 +188,7 @@ class BeatTracker:
             self._ectopic(self._hidden.before_first(self._run_first, pending, reference), step.beats)
         self._release(step.beats)
         if pending is not None and reference is not None and self._last_sample is not None:
-            # at_end: no ED came after the pending beat, so the clip may have cut a compensatory pause short
+            # at_end: no ED was confirmed after the last ES, so the clip may have cut a compensatory pause short
             self._ectopic(self._hidden.in_pause(pending, self._last_sample, reference, systole is None), step.beats)
         self._open = False
 
@@ -292,6 +292,6 @@ class BeatTracker:
     def flags(self) -> tuple[str, ...]:
         """The video's quality flags (lvseg.analysis.beat_config.quality_flags)."""
         jitter = 100.0 * self._jitter / max(1, self._jitter_samples)
-        return quality_flags(self.config, Tally(self.frames, self.failed, self.long_gaps, self._turns.swings, self.beats,
-                                                self.extremes_ef is not None, self.rejected,
+        return quality_flags(self.config, Tally(self.frames, self.failed, self.long_gaps, self._turns.swings,
+                                                self.beats, self.extremes_ef is not None, self.rejected,
                                                 self._good.sd, jitter))
