@@ -208,10 +208,11 @@ def train_dataset(config: TrainConfig, info: RecordsInfo, start_epoch: int, step
     cached = should_cache(config, info.train_frames, info.num_landmarks, keep_heatmaps)
     params, permutation = augment_params(config), flip_permutation(info.scheme)
     key = pipeline_key(config.seed, pipeline_id)
+    declutter = max_declutter(config)
 
     def frames_of(file_names) -> tf.data.Dataset:
         base = parsed_frames(file_names, info.num_landmarks, keep_heatmaps, config.max_train_frames,
-                             band_depth=band_depth(config), floor=max_declutter(config) > 0)
+                             band_depth=band_depth(config), floor=declutter > 0)
         return base.shard(pipelines, pipeline_id) if pipelines > 1 else base
 
     cache = frames_of(files).cache() if cached else None
@@ -227,9 +228,8 @@ def train_dataset(config: TrainConfig, info: RecordsInfo, start_epoch: int, step
         batched = shuffled.batch(batch, drop_remainder=True).take(batches)
 
         def finish(index, batch_dict):
-            if max_declutter(config):
-                batch_dict = declutter_batch(batch_dict, tf.stack([key, stream + DECLUTTER_OFFSET + index]),
-                                             max_declutter(config))
+            if declutter:
+                batch_dict = declutter_batch(batch_dict, tf.stack([key, stream + DECLUTTER_OFFSET + index]), declutter)
             batch_dict = to_float(batch_dict)
             if config.augment:
                 batch_dict = augment_batch(batch_dict, tf.stack([key, stream + AUGMENT_OFFSET + index]), params,
@@ -245,13 +245,14 @@ def train_dataset(config: TrainConfig, info: RecordsInfo, start_epoch: int, step
 def val_dataset(config: TrainConfig, info: RecordsInfo, global_batch: int) -> tf.data.Dataset:
     """Unaugmented (image, target) batches of VAL, every frame once."""
     keep_heatmaps = config.model == "landmarks" and config.heatmap_targets == "warp"
+    declutter = max_declutter(config)
     base = parsed_frames(split_files(config.records, "VAL"), info.num_landmarks, keep_heatmaps,
-                         config.max_val_frames, band_depth=band_depth(config), floor=max_declutter(config) > 0)
+                         config.max_val_frames, band_depth=band_depth(config), floor=declutter > 0)
     if should_cache(config, info.val_frames, info.num_landmarks, keep_heatmaps):
         base = base.cache()
     batches = base.batch(global_batch)
-    if max_declutter(config):
-        batches = batches.map(lambda b: declutter_fixed(b, val_share(max_declutter(config))))
+    if declutter:
+        batches = batches.map(lambda b: declutter_fixed(b, val_share(declutter)))
     batches = batches.map(to_float).map(lambda b: to_example(b, config, info.sigma))
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA

@@ -168,8 +168,9 @@ def train(config: TrainConfig, env: dict | None = None) -> dict:
     if config.model == "mask" and config.base_weight and not info.has_base:
         print("lvseg train: these records carry no base line (written before schema version 2): --base-weight "
               "has no effect; run lvseg preprocess again to use it", flush=True)
-    if max_declutter(config) and not info.has_floor:
-        raise RecordsError(f"training the {config.model} model with --declutter {max_declutter(config):g}: "
+    declutter = max_declutter(config)
+    if declutter and not info.has_floor:
+        raise RecordsError(f"training the {config.model} model with --declutter {declutter:g}: "
                            f"{NO_FLOOR}, or pass --declutter 0")
 
     start_epoch = min(backed_up_epochs(paths.backup), config.epochs)
