@@ -19,7 +19,8 @@ seconds, the EFs of the last few beats), so a stream and a video (analyse_curve)
    premature beat's higher top held it, is moved to the highest frame that close to its ES); two EDs closer
    than min_period_s or than min_cycle_fraction of the run's typical ED-ED interval (the smaller stroke
    goes). A systole the clip starts or ends inside (its extremum within edge_s of the run's edge, short of
-   the window's ED / ES level) is not a beat (no flag).
+   the window's ED / ES level, and at the end less than a typical systole after its ED: lvseg.analysis.edges)
+   is not a beat (no flag).
 5. Premature beats and notches (lvseg.analysis.premature): a beat is held until the next one is found (a
    device shows it about a cycle late). A compensatory pause (an ED-ED interval of pause_fraction of the
    typical one, or end_fraction of it from a run's last ED to its end with no ED since; a run's first is
@@ -44,6 +45,7 @@ import numpy as np
 from lvseg.analysis.beat_config import (ALL_FAILED, ERRATIC, FAILED_FRAMES, FLAT, LONG_GAP, NO_BEAT, NO_FRAMES,
                                         PARTIAL_BEATS, SINGLE_BEAT, BeatConfig, Tally, edge_frames, quality_flags)
 from lvseg.analysis.cycle import CycleWindow, Fall
+from lvseg.analysis.edges import cut_short
 from lvseg.analysis.premature import HiddenBeats
 from lvseg.analysis.quality import ECTOPIC, EDGE, GAP, SMALL_STROKE, Beat, EFSpread, median_ef
 from lvseg.analysis.smoothing import RunSmoother, Sample, window_frames
@@ -222,17 +224,11 @@ class BeatTracker:
         return Beat(ed.frame, es.frame, self._cycle.level(ed, half, tolerance), self._cycle.level(es, half, tolerance),
                     reasons)
 
-    def _partial(self, systole: Systole) -> bool:
-        """Does the clip start or end inside this systole? Its edge extremum is then short of the curve's
-        ED (ES) level by more than edge_fraction of the stroke scale; a run that is one fall shows no level."""
-        levels, tolerance = self._cycle.levels(), self.config.edge_fraction * self._cycle.scale()
-        return (systole.head and systole.tail) or (systole.head and systole.ed.smoothed < levels.high - tolerance) or \
-            (systole.tail and systole.es.smoothed > levels.low + tolerance)
-
     def _systole(self, systole: Systole, beats: list[Beat]) -> None:
         if systole.es.frame - systole.ed.frame > self.config.max_systole_s * self.fps:
             systole = self._hidden.later_ed(systole, self._swing(systole.es))
-        if self._partial(systole):
+        if cut_short(systole, self._cycle.levels(), self._cycle.scale(), self._last_sample, self._systoles,
+                     self.config):
             self.partial += 1
             return
         c, ed, es = self.config, systole.ed, systole.es
