@@ -24,7 +24,7 @@ from beam_pipelines.analyze import report_page
 from beam_pipelines.analyze.masks import MASK_DIR
 from beam_pipelines.analyze.rows import BEAT_FIELDS, OK, UNITS_PHYSICAL, VIDEO_FIELDS, VOLUME_UNIT, sort_key, to_csv
 from lvseg import RESEARCH_NOTICE, __version__, storage
-from lvseg.analysis.agreement import Agreement, agreement
+from lvseg.analysis.agreement import Agreement, agreement, by_band
 from lvseg.datasets.rejects import reason_counts, rejects_jsonl
 from lvseg.inference.models import ModelInfo
 from lvseg.report import figures
@@ -42,7 +42,9 @@ METHOD = {
           "ectopic, not a small stroke, not at a clip edge, no bridged gap; per_beat.csv's quality column)",
     "ef_expert_frames": "predicted volumes at the experts' traced ED and ES frames: segmentation error without "
                         "frame selection",
-    "agreement": "against FileList EF, videos with both values; CIs are seeded percentile bootstraps over videos",
+    "agreement": "against FileList EF, videos with both values; CIs are seeded percentile bootstraps over videos; "
+                 "also within bands of the FileList EF (under 35, 35 to 50, 50 and above: ef_vs_reference_by_band), "
+                 "where a model that compresses EF toward the middle shows opposite biases at the two ends",
     "scanner_input": "DICOM loops, screen recordings and stills are brought to the EchoNet frame "
                      "(lvseg.datasets.scanner.framing): the scan sector is found, everything outside it blanked, "
                      "the sector's bounding square cropped and resized to 112x112 with cubic interpolation",
@@ -63,13 +65,15 @@ def summarize_model(rows: list[dict], samples: int, seed: int) -> dict:
     """Agreement and quality of one model's per-video rows."""
     with_ref = [r for r in rows if r["ef_reference"] is not None]
     video = agreement([r["ef"] for r in with_ref], [r["ef_reference"] for r in with_ref], samples, seed)
+    bands = by_band([r["ef"] for r in with_ref], [r["ef_reference"] for r in with_ref], samples, seed)
     expert = [r for r in with_ref if r["expert_ed_frame"] is not None]
     at_frames = agreement([r["ef_expert_frames"] for r in expert], [r["ef_reference"] for r in expert], samples, seed)
     quality = Counter(flag for r in rows for flag in r["quality"].split("+"))
     return {"model": rows[0]["model"], "kind": rows[0]["kind"], "videos": len(rows),
             "with_ef": sum(r["ef"] is not None for r in rows), "with_reference": len(with_ref),
             "quality": dict(sorted(quality.items())), "ok_videos": quality.get(OK, 0),
-            "ef_vs_reference": _agreement_json(video), "ef_at_expert_frames_vs_reference": _agreement_json(at_frames)}
+            "ef_vs_reference": _agreement_json(video), "ef_at_expert_frames_vs_reference": _agreement_json(at_frames),
+            "ef_vs_reference_by_band": {name: _agreement_json(a) for name, a in bands.items()}}
 
 
 def write_report(out: str, job: dict, infos: list[ModelInfo], videos: list[dict], beats: list[dict],

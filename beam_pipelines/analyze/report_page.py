@@ -54,6 +54,20 @@ def _headline(summary: dict) -> str:
     return table(HEADLINE_COLUMNS, rows)
 
 
+BAND_NAMES = {"ef_below_35": "under 35 %", "ef_35_to_50": "35-50 %", "ef_50_and_above": "50 % and above"}
+
+
+def _bands(summary: dict) -> str:
+    """EF MAE and bias within each band of the FileList EF, per model."""
+    rows = []
+    for entry in summary["results"]:
+        for name, a in entry["ef_vs_reference_by_band"].items():
+            cells = [entry["model"], BAND_NAMES[name], str(a["n"]), _ci(a["mae"]), _ci(a["bias"])]
+            rows.append("<tr>" + "".join(cell(escape(c), "num" if i > 1 else "") for i, c in enumerate(cells))
+                        + "</tr>")
+    return table(["model", "FileList EF", "videos", "MAE [95% CI]", "bias [95% CI]"], rows)
+
+
 def _images(summary: dict) -> str:
     blocks = []
     for model, images in summary["images"].items():
@@ -127,6 +141,10 @@ Values: <a href="per_video.csv">per_video.csv</a>,
 {_headline(summary)}
 <p class="muted">"MAE at experts' frames" uses the predicted volumes at the two frames the experts traced: the
 gap to the video MAE is what choosing ED and ES from the curve costs.</p>
+<h2>EF by the FileList EF band</h2>
+{_bands(summary)}
+<p class="muted">A bias over all videos can hide opposite errors at the two ends: a model that pulls EF toward the
+middle overstates a reduced EF, the direction that misses a failing ventricle.</p>
 <h2>Agreement and volume curves</h2>
 {_images(summary)}
 <h2>Videos with the running EF</h2>

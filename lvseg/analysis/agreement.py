@@ -10,6 +10,10 @@ Each statistic has a seeded percentile bootstrap CI: videos resampled with repla
 undefined on the data (a spread from fewer than 2 videos, constant values, a class absent) is None;
 resamples where it is undefined are left out of its CI, which is None when every resample is.
 Videos without a predicted EF (None or NaN, e.g. no beat found) are excluded and counted.
+
+``by_band`` gives the same statistics within bands of the reference EF (EF_BANDS: reduced, mid-range and normal).
+Over all videos a bias can hide errors of opposite sign at the two ends: models that compress EF toward the middle
+overstate a reduced EF, the clinically dangerous direction, while understating normal ones.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from lvseg.metrics.bootstrap import percentile_ci, resample_indices
 
 LOA_Z = 1.96  # two-sided 95 % normal quantile of the Bland-Altman limits
 AUC_THRESHOLDS = (35.0, 50.0)  # reduced (< 35 %) and below-normal (< 50 %) EF
+# Bands of the reference EF (low inclusive, high exclusive): the AUC thresholds' three groups.
+EF_BANDS: dict[str, tuple[float, float]] = {"ef_below_35": (-np.inf, 35.0), "ef_35_to_50": (35.0, 50.0),
+                                             "ef_50_and_above": (50.0, np.inf)}
 STATISTICS = ("mae", "rmse", "bias", "loa_low", "loa_high", "pearson_r", "r2")  # Agreement's fields, in order
 Statistics = dict[str | float, np.ndarray]  # statistic name, or AUC threshold -> one value per row
 
@@ -125,3 +132,18 @@ def agreement(predicted: Sequence[float | None], reference: Sequence[float], sam
 
     return Agreement(n, int((~keep).sum()), **{name: estimate(name) for name in STATISTICS},
                      auc={float(t): estimate(float(t)) for t in thresholds})
+
+
+def by_band(predicted: Sequence[float | None], reference: Sequence[float], samples: int = 1000, seed: int = 0,
+            level: float = 0.95) -> dict[str, Agreement]:
+    """``agreement`` within each band of EF_BANDS of the reference EF (no AUC: one class only); the videos of a band
+    with no predicted EF are its ``excluded``."""
+    ref = np.asarray(reference, dtype=np.float64)
+    if len(predicted) != len(ref):
+        raise ValueError(f"{len(predicted)} predicted EFs for {len(ref)} reference EFs")
+    out = {}
+    for name, (low, high) in EF_BANDS.items():
+        inside = [int(i) for i in np.flatnonzero((ref >= low) & (ref < high))]
+        out[name] = agreement([predicted[i] for i in inside], [float(ref[i]) for i in inside], samples, seed, level,
+                              thresholds=())
+    return out

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from lvseg.analysis.agreement import LOA_Z, agreement, auc_below
+from lvseg.analysis.agreement import LOA_Z, agreement, auc_below, by_band
 
 # d = P - R = [5, -5, 5, -5, 8]
 P = [30.0, 40.0, 55.0, 60.0, 70.0]
@@ -78,3 +78,24 @@ def test_missing_predictions_are_excluded_and_counted():
     assert a.mae.value == pytest.approx(5.0)
     with pytest.raises(ValueError):
         agreement([1.0], [1.0, 2.0])
+
+
+def test_by_band_splits_the_videos_by_reference_ef_and_shows_opposite_biases():
+    # a model that compresses EF toward the middle: +6 at a reduced EF, 0 mid-range, -4 at normal EF
+    reference = [20.0, 30.0, 34.99, 35.0, 45.0, 49.9, 50.0, 60.0, 70.0, 25.0]
+    predicted: list[float | None] = [26.0, 36.0, 40.99, 35.0, 45.0, 49.9, 46.0, 56.0, 66.0, None]
+    bands = by_band(predicted, reference, samples=200)
+    assert list(bands) == ["ef_below_35", "ef_35_to_50", "ef_50_and_above"]
+    low, mid, high = bands.values()
+    assert (low.n, low.excluded, mid.n, high.n) == (3, 1, 3, 3)  # 35 and 50 open the next band up
+    assert low.bias.value == pytest.approx(6.0) and low.mae.value == pytest.approx(6.0)
+    assert mid.bias.value == pytest.approx(0.0) and high.bias.value == pytest.approx(-4.0)
+    assert low.auc == {} and low.bias.low == pytest.approx(6.0)  # no AUC within one band; a constant error's CI
+    assert agreement(predicted, reference).bias.value == pytest.approx((18 - 12) / 9)  # over all: the ends cancel
+
+
+def test_by_band_of_an_empty_band_gives_none():
+    bands = by_band([60.0, 55.0], [62.0, 58.0])
+    assert bands["ef_below_35"].n == 0 and bands["ef_below_35"].mae.value is None
+    with pytest.raises(ValueError):
+        by_band([60.0], [62.0, 58.0])

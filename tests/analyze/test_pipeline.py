@@ -128,7 +128,14 @@ def test_csv_json_and_html_agree(result):
     pairs = [(float(r["ef"]), float(r["ef_reference"])) for r in videos if r["ef"] and r["ef_reference"]]
     assert entry["ef_vs_reference"]["n"] == len(pairs)
     assert entry["ef_vs_reference"]["mae"]["value"] == pytest.approx(np.mean([abs(p - r) for p, r in pairs]), abs=1e-3)
+    bands = entry["ef_vs_reference_by_band"]
+    assert sum(b["n"] for b in bands.values()) == len(pairs)  # the bands partition the videos
+    low = [p - r for p, r in pairs if r < 35]
+    assert bands["ef_below_35"]["n"] == len(low)
+    if low:
+        assert bands["ef_below_35"]["bias"]["value"] == pytest.approx(np.mean(low), abs=1e-3)
     html = open(os.path.join(out, "report.html")).read()
+    assert "EF by the FileList EF band" in html
     shown = float(re.search(r'data-model="oracle-truth" data-value="([^"]+)"', html).group(1))
     assert shown == entry["ef_vs_reference"]["mae"]["value"]
     assert "Research use only" in html and "<script" not in html
