@@ -25,6 +25,8 @@ Usage: python benchmarks/physiology.py --work DIR --models M [M ...] [--videos 2
 With --style the same hearts and rhythms are rendered in another look (lvseg.synth.style, e.g. a held-out one:
 heavier haze or wall drop-out makes the masks, and so the curves, noisier, as real echoes' are); its clips and
 analyses go to data-STYLE/ and analysis-STYLE/ beside the default look's.
+An analysis already in the work folder is reused, not rerun; one made with other --models, or older than a model
+file it read, is refused (name a new --tag), so a table never reports one model's analyses under another's name.
 With --refind the beats, EF and flags are found again on each analysis's saved volume curves by this tree's
 beat finder (lvseg.analysis.video.analyse_curve) instead of read from its per_video.csv: a change to the finder
 is measured on the same segmentations in seconds, with no inference rerun.
@@ -35,6 +37,7 @@ from __future__ import annotations
 import argparse
 import csv
 import glob
+import json
 import os
 import shlex
 from collections import defaultdict
@@ -57,6 +60,20 @@ PRESETS = ("train", "bradycardia", "tachycardia", "afib", "ectopic", "low-ef", "
 def read_csv(path: str) -> list[dict]:
     with open(path, newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def stale(out: str, models: list[str]) -> str | None:
+    """Why an existing analysis folder is not one of ``models`` (None when it is): its summary.json names other
+    --models, or a local model file changed after it was written (the same path, retrained)."""
+    summary = os.path.join(out, "summary.json")
+    with open(summary) as handle:
+        analysed = [m["spec"] for m in json.load(handle)["models"]]
+    if analysed != models:
+        return f"it holds an analysis of {' '.join(analysed)}, not of --models {' '.join(models)}"
+    files = [os.path.join(root, name) for spec in models if os.path.exists(spec)
+             for root, _, names in (os.walk(spec) if os.path.isdir(spec) else [("", [], [spec])]) for name in names]
+    newer = [f for f in files if os.path.getmtime(f) > os.path.getmtime(summary)]
+    return f"{newer[0]} changed after the analysis was written" if newer else None
 
 
 def curves(out: str) -> dict[tuple[str, str], np.ndarray]:
@@ -235,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         if not os.path.exists(os.path.join(out, "per_video.csv")):
             lvseg(["analyze", "--videos", data, "--models", *args.models, "--out", out, "--figure-videos", "0",
                    *shlex.split(args.analyze_args)], log)
+        elif stale(out, args.models):
+            parser.error(f"{out}: {stale(out, args.models)}; pass another --tag (a saved analysis is never rerun)")
         raw[preset] = collect(data, out, args.refind)
     results = {preset: {model: summarize(m) for model, m in per_model.items()} for preset, per_model in raw.items()}
     everything, ci = pooled(raw)

@@ -112,3 +112,19 @@ def test_another_look_has_folders_of_its_own(tmp_path):
     with pytest.raises(SystemExit) as unknown:
         physiology.main(["--work", str(tmp_path), "--models", "M", "--style", "no-such-look"])
     assert unknown.value.code == 2
+
+
+def test_an_analysis_of_other_models_or_of_a_model_retrained_since_is_stale(tmp_path):
+    import json
+
+    model, out = tmp_path / "mask", tmp_path / "analysis"
+    model.mkdir()
+    out.mkdir()
+    (model / "model.keras").write_bytes(b"weights")
+    (out / "summary.json").write_text(json.dumps({"models": [{"spec": str(model)}]}))
+    summary_time = os.path.getmtime(out / "summary.json")
+    os.utime(model / "model.keras", (summary_time - 10, summary_time - 10))
+    assert physiology.stale(str(out), [str(model)]) is None
+    assert "not of --models" in physiology.stale(str(out), [str(model), "other.tflite"])
+    os.utime(model / "model.keras", (summary_time + 10, summary_time + 10))  # retrained at the same path
+    assert "model.keras changed after the analysis" in physiology.stale(str(out), [str(model)])
