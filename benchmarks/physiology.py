@@ -49,6 +49,7 @@ from lvseg.analysis.beat_config import edge_frames
 from lvseg.analysis.matching import match_beats
 from lvseg.analysis.video import analyse_curve
 from lvseg.demo import ANALYSIS_STYLE  # B-mode clips, as the demo's analysis set (domain randomization trains)
+from lvseg.inference.model_dir import CONFIG_FILE, MODEL_FILE
 from lvseg.metrics.bootstrap import percentile_ci, resample_indices
 from lvseg.synth.sampling import video_id
 from lvseg.synth.seeds import REPORT_SEED, physiology_seed
@@ -64,15 +65,16 @@ def read_csv(path: str) -> list[dict]:
 
 def stale(out: str, models: list[str]) -> str | None:
     """Why an existing analysis folder is not one of ``models`` (None when it is): its summary.json names other
-    --models, or a local model file changed after it was written (the same path, retrained)."""
+    --models, or a model file it read (a MODEL_DIR's model and config, or the .tflite) changed after it was written:
+    the same path, retrained."""
     summary = os.path.join(out, "summary.json")
     with open(summary) as handle:
         analysed = [m["spec"] for m in json.load(handle)["models"]]
     if analysed != models:
         return f"it holds an analysis of {' '.join(analysed)}, not of --models {' '.join(models)}"
-    files = [os.path.join(root, name) for spec in models if os.path.exists(spec)
-             for root, _, names in (os.walk(spec) if os.path.isdir(spec) else [("", [], [spec])]) for name in names]
-    newer = [f for f in files if os.path.getmtime(f) > os.path.getmtime(summary)]
+    files = [os.path.join(spec, name) for spec in models if os.path.isdir(spec) for name in (MODEL_FILE, CONFIG_FILE)]
+    files += [spec for spec in models if os.path.isfile(spec)]
+    newer = [f for f in files if os.path.exists(f) and os.path.getmtime(f) > os.path.getmtime(summary)]
     return f"{newer[0]} changed after the analysis was written" if newer else None
 
 
@@ -252,8 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         if not os.path.exists(os.path.join(out, "per_video.csv")):
             lvseg(["analyze", "--videos", data, "--models", *args.models, "--out", out, "--figure-videos", "0",
                    *shlex.split(args.analyze_args)], log)
-        elif stale(out, args.models):
-            parser.error(f"{out}: {stale(out, args.models)}; pass another --tag (a saved analysis is never rerun)")
+        elif (why := stale(out, args.models)) is not None:
+            parser.error(f"{out}: {why}; pass another --tag (a saved analysis is never rerun)")
         raw[preset] = collect(data, out, args.refind)
     results = {preset: {model: summarize(m) for model, m in per_model.items()} for preset, per_model in raw.items()}
     everything, ci = pooled(raw)

@@ -64,8 +64,8 @@ def _agreement_json(a: Agreement) -> dict:
 def summarize_model(rows: list[dict], samples: int, seed: int) -> dict:
     """Agreement and quality of one model's per-video rows."""
     with_ref = [r for r in rows if r["ef_reference"] is not None]
-    video = agreement([r["ef"] for r in with_ref], [r["ef_reference"] for r in with_ref], samples, seed)
-    bands = by_band([r["ef"] for r in with_ref], [r["ef_reference"] for r in with_ref], samples, seed)
+    predicted, reference = [r["ef"] for r in with_ref], [r["ef_reference"] for r in with_ref]
+    video, bands = agreement(predicted, reference, samples, seed), by_band(predicted, reference, samples, seed)
     expert = [r for r in with_ref if r["expert_ed_frame"] is not None]
     at_frames = agreement([r["ef_expert_frames"] for r in expert], [r["ef_reference"] for r in expert], samples, seed)
     quality = Counter(flag for r in rows for flag in r["quality"].split("+"))
